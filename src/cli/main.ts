@@ -1,0 +1,90 @@
+#!/usr/bin/env bun
+// ringann's single entry point: `ringann <command> [flags]`. Commands load lazily so `doctor`
+// does not pay for the build or search code.
+import { RingannError, UsageError, ConfigError } from "../errors.ts";
+import { EXIT_FAILURE, EXIT_USAGE, type Command } from "./command.ts";
+
+type Loader = () => Promise<Command>;
+
+const COMMANDS: Record<string, { summary: string; load: Loader }> = {
+  run: { summary: "run a JSON config of jobs (no argument: the built-in demo)", load: async () => (await import("./cmd-run.ts")).command },
+  build: { summary: "build a disk index (PQ + Vamana graph + DiskANN layout)", load: async () => (await import("./cmd-build.ts")).command },
+  search: { summary: "search a disk index with beam and/or pipelined search; recall, QPS, latency", load: async () => (await import("./cmd-search.ts")).command },
+  info: { summary: "print what an index holds (header, R, PQ, sizes, medoid)", load: async () => (await import("./cmd-info.ts")).command },
+  dataset: { summary: "write a dataset (fashion-mnist, glove-100, synthetic) with exact ground truth", load: async () => (await import("./cmd-dataset.ts")).command },
+  gt: { summary: "compute exact ground truth (all cores, chunked)", load: async () => (await import("./cmd-gt.ts")).command },
+  convert: { summary: "convert between .fbin/.u8bin/.i8bin, .fvecs/.ivecs/.bvecs and MNIST idx", load: async () => (await import("./cmd-convert.ts")).command },
+  bench: { summary: "benchmarks: `ringann bench io --file F` (uring vs pread vs fio)", load: async () => (await import("./cmd-bench.ts")).command },
+  doctor: { summary: "check kernel, io_uring, O_DIRECT and the chosen I/O backend", load: async () => (await import("./cmd-doctor.ts")).command },
+};
+
+function topHelp(): string {
+  const lines = [
+    "ringann — disk-resident vector search (DiskANN / PipeANN) over io_uring",
+    "",
+    "Usage: ringann <command> [flags]      ringann <command> --help",
+    "",
+    "Commands:",
+  ];
+  for (const [name, c] of Object.entries(COMMANDS)) lines.push(`  ${name.padEnd(9)} ${c.summary}`);
+  lines.push(
+    "",
+    "A typical session:",
+    "  ringann dataset fashion-mnist data/fmnist",
+    "  ringann build --data data/fmnist/base.u8bin --out idx/fmnist --metric l2 --R 64 --L 100",
+    "  ringann search --index idx/fmnist --queries data/fmnist/queries.u8bin --gt data/fmnist/gt100.bin --L 10,20,50,100",
+    "  ringann run configs/fashion-mnist.json",
+    "",
+    "Environment: RINGANN_IO=uring|pread forces the I/O backend.",
+  );
+  return lines.join("\n");
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === "--help" || name === "-h" || name === "help") {
+    if (name === undefined) {
+      // No command: the built-in demo is the main job, but say how to learn more first.
+      process.stderr.write("ringann: no command given, running the built-in demo (`ringann --help` lists commands)\n");
+      return main(["run"]);
+    }
+    console.log(topHelp());
+    return 0;
+  }
+  if (name === "--version" || name === "-v") {
+    console.log("ringann 0.1.0");
+    return 0;
+  }
+  const entry = COMMANDS[name];
+  if (!entry) {
+    process.stderr.write(`ringann: unknown command '${name}'\n\n${topHelp()}\n`);
+    return EXIT_USAGE;
+  }
+  const command = await entry.load();
+  if (rest.includes("--help") || rest.includes("-h")) {
+    console.log(command.help);
+    return 0;
+  }
+  try {
+    return await command.run(rest);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      process.stderr.write(`ringann ${name}: ${err.message}\n(see \`ringann ${name} --help\`)\n`);
+      return EXIT_USAGE;
+    }
+    if (err instanceof ConfigError) {
+      process.stderr.write(`ringann ${name}: ${err.message}\n`);
+      return EXIT_USAGE;
+    }
+    if (err instanceof RingannError) {
+      process.stderr.write(`ringann ${name}: ${err.message}\n`);
+      return EXIT_FAILURE;
+    }
+    throw err;
+  }
+}
+
+if (import.meta.main) {
+  const code = await main(process.argv.slice(2));
+  process.exit(code);
+}
