@@ -1,12 +1,61 @@
-// Placeholder: implemented by the issue that owns `ringann doctor`.
-import { RingannError } from "../errors.ts";
+// `ringann doctor`: is this machine ready? Kernel, io_uring (and why not), O_DIRECT on a
+// directory, the backend ringann will use.
+import { release, cpus, totalmem } from "node:os";
+import { resolve } from "node:path";
+import { chooseBackend } from "../io/open-reader.ts";
+import { probeUring } from "../io/probe.ts";
+import { probeDirectIo } from "../io/direct-probe.ts";
+import { nativeLibraryPath } from "../io/native.ts";
+import { flagBool, flagString, parseArgs, renderHelp, type FlagSpec } from "./args.ts";
 import type { Command } from "./command.ts";
+
+const FLAGS: Record<string, FlagSpec> = {
+  dir: { type: "string", help: "directory whose filesystem is checked for O_DIRECT", default: "." },
+  json: { type: "boolean", help: "print one JSON object instead of the table" },
+};
 
 export const command: Command = {
   name: "doctor",
-  summary: "not implemented yet",
-  help: "ringann doctor: not implemented yet",
-  async run(): Promise<number> {
-    throw new RingannError("E_UNIMPLEMENTED", "ringann doctor is not implemented yet");
+  summary: "check kernel, io_uring, O_DIRECT and the chosen I/O backend",
+  help: renderHelp(
+    "ringann doctor [--dir DIR] [--json]",
+    "Checks what ringann needs from this machine: the kernel, whether io_uring works (and if not, why:\n" +
+      "ENOSYS, seccomp EPERM, kernel.io_uring_disabled, RLIMIT_MEMLOCK), whether DIR's filesystem supports\n" +
+      "O_DIRECT, and which I/O backend searches will use (RINGANN_IO=uring|pread forces one).\n" +
+      "Exit code 0 when io_uring and O_DIRECT both work, 1 otherwise.",
+    FLAGS,
+    ["ringann doctor", "ringann doctor --dir /mnt/nvme --json", "RINGANN_IO=pread ringann doctor"],
+  ),
+  async run(argv) {
+    const args = parseArgs(argv, FLAGS);
+    const dir = resolve(flagString(args, "dir") ?? ".");
+    const uring = probeUring();
+    const backend = chooseBackend("auto", () => {});
+    const direct = probeDirectIo(dir, backend);
+    const report = {
+      kernel: release(),
+      cpus: cpus().length,
+      memory_gib: Math.round(totalmem() / 2 ** 30),
+      bun: Bun.version,
+      native_library: nativeLibraryPath(),
+      io_uring: { available: uring.available, reason: uring.reason, io_uring_disabled: uring.sysctlDisabled, memlock_bytes: uring.memlockBytes },
+      o_direct: { dir: direct.dir, supported: direct.direct, read_back_ok: direct.readBack, detail: direct.detail },
+      backend,
+      forced_by_env: process.env.RINGANN_IO ?? null,
+    };
+    if (flagBool(args, "json")) {
+      console.log(JSON.stringify(report));
+    } else {
+      const mark = (ok: boolean) => (ok ? "ok  " : "FAIL");
+      const lines = [
+        `kernel        ${report.kernel} (${report.cpus} cores, ${report.memory_gib} GiB, Bun ${report.bun})`,
+        `io_uring      ${mark(uring.available)} ${uring.reason}`,
+        `              kernel.io_uring_disabled=${uring.sysctlDisabled ?? "absent"}, RLIMIT_MEMLOCK=${uring.memlockBytes < 0 ? "unlimited" : uring.memlockBytes + " B"}`,
+        `O_DIRECT      ${mark(direct.direct && direct.readBack)} ${dir}: ${direct.detail}`,
+        `backend       ${backend}${report.forced_by_env ? ` (RINGANN_IO=${report.forced_by_env})` : " (auto)"}`,
+      ];
+      console.log(lines.join("\n"));
+    }
+    return uring.available && direct.direct && direct.readBack ? 0 : 1;
   },
 };

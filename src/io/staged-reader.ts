@@ -1,0 +1,143 @@
+// What the io_uring and pread readers share: argument checks, the slot arena, staging reads until
+// the next poll/wait (one kernel call per batch), and settling raw results into ReadCompletions:
+// EINTR/EAGAIN are re-queued, errors and short reads fail their read and free its slot.
+import { IoError, RingannError } from "../errors.ts";
+import { describeErrno, errnoAction } from "./errno.ts";
+import { type ReadCompletions, type ReaderBackend, type SectorReader, SECTOR_BYTES } from "./reader.ts";
+import { SlotArena, SlotState } from "./slots.ts";
+
+export abstract class StagedReader implements SectorReader {
+  abstract readonly backend: ReaderBackend;
+  readonly file: string;
+  readonly fileBytes: number;
+  readonly slotBytes: number;
+  readonly slotCount: number;
+  protected readonly arena: SlotArena;
+  protected readonly slotOffset: Float64Array;
+  protected readonly slotLength: Uint32Array;
+  /** Slots queued by submit() and not yet handed to the kernel. */
+  protected readonly staged: Int32Array;
+  protected stagedCount = 0;
+  /** Raw completions written by exchange(): slot and result (bytes, or -errno). */
+  protected readonly reapSlot: Uint32Array;
+  protected readonly reapResult: Int32Array;
+  protected closed = false;
+
+  protected constructor(file: string, fileBytes: number, arena: SlotArena) {
+    this.file = file;
+    this.fileBytes = fileBytes;
+    this.arena = arena;
+    this.slotBytes = arena.slotBytes;
+    this.slotCount = arena.slotCount;
+    this.slotOffset = new Float64Array(arena.slotCount);
+    this.slotLength = new Uint32Array(arena.slotCount);
+    this.staged = new Int32Array(arena.slotCount);
+    this.reapSlot = new Uint32Array(arena.slotCount);
+    this.reapResult = new Int32Array(arena.slotCount);
+  }
+
+  get inFlight(): number {
+    return this.arena.inFlight;
+  }
+
+  submit(offset: number, length: number): number | null {
+    if (this.closed) throw new RingannError("E_CLOSED", `Cannot read ${this.file}: the reader is closed`);
+    if (offset % SECTOR_BYTES !== 0 || length % SECTOR_BYTES !== 0 || length <= 0 || offset < 0) {
+      throw new IoError("read", 0, this.file, offset, `offset and length must be positive multiples of ${SECTOR_BYTES} (length ${length})`, "E_ALIGN");
+    }
+    if (length > this.slotBytes) {
+      throw new IoError("read", 0, this.file, offset, `length ${length} exceeds the slot size ${this.slotBytes}`, "E_TOO_LONG");
+    }
+    if (offset + length > this.fileBytes) {
+      throw new IoError("read", 0, this.file, offset, `read of ${length} bytes goes past the end of the file (${this.fileBytes} bytes)`, "E_PAST_EOF");
+    }
+    const slot = this.arena.acquire();
+    if (slot < 0) return null;
+    this.slotOffset[slot] = offset;
+    this.slotLength[slot] = length;
+    this.staged[this.stagedCount++] = slot;
+    return slot;
+  }
+
+  poll(out: ReadCompletions): number {
+    return this.collect(0, out);
+  }
+
+  wait(min: number, out: ReadCompletions): number {
+    return this.collect(Math.min(min, this.arena.inFlight, out.capacity), out);
+  }
+
+  view(slot: number): Uint8Array {
+    return this.arena.view(slot);
+  }
+
+  release(slot: number): void {
+    this.arena.release(slot);
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    // Staged reads never reached the kernel: just free them.
+    for (let i = 0; i < this.stagedCount; i++) this.arena.fail(this.staged[i]!);
+    this.stagedCount = 0;
+    // Drain what the kernel still owns before its memory goes away.
+    while (this.arena.inFlight > 0) {
+      const n = this.exchange(1, this.slotCount);
+      for (let i = 0; i < n; i++) this.arena.fail(this.reapSlot[i]!);
+    }
+    this.closeBackend();
+    this.arena.dispose();
+  }
+
+  /**
+   * Hand staged reads to the kernel (one call), wait until at least minWait completions are ready,
+   * copy up to max into reapSlot/reapResult and return how many. Clears the staging list.
+   */
+  protected abstract exchange(minWait: number, max: number): number;
+  protected abstract closeBackend(): void;
+
+  private collect(min: number, out: ReadCompletions): number {
+    if (this.closed) throw new RingannError("E_CLOSED", `Cannot read ${this.file}: the reader is closed`);
+    let count = 0;
+    do {
+      const room = out.capacity - count;
+      if (room === 0) break;
+      const n = this.exchange(min > count ? min - count : 0, room);
+      for (let i = 0; i < n; i++) {
+        const slot = this.reapSlot[i]!;
+        const error = this.settle(slot, this.reapResult[i]!);
+        if (error === undefined) continue; // re-queued
+        out.slot[count] = slot;
+        out.error[count] = error;
+        count++;
+      }
+    } while (count < min);
+    out.count = count;
+    return count;
+  }
+
+  /** null: good read (slot Completed); IoError: failed (slot Free); undefined: re-queued. */
+  private settle(slot: number, result: number): IoError | null | undefined {
+    if (this.arena.state(slot) !== SlotState.InFlight) {
+      throw new RingannError("E_INVARIANT", `completion for slot ${slot} which is not in flight`);
+    }
+    const offset = this.slotOffset[slot]!;
+    const length = this.slotLength[slot]!;
+    if (result < 0) {
+      const errno = -result;
+      if (errnoAction(errno) === "retry") {
+        this.staged[this.stagedCount++] = slot;
+        return undefined;
+      }
+      this.arena.fail(slot);
+      return new IoError("read", errno, this.file, offset, describeErrno(errno));
+    }
+    if (result < length) {
+      this.arena.fail(slot);
+      return new IoError("read", 0, this.file, offset, `short read: ${result} of ${length} bytes (file shorter than expected?)`, "E_SHORT_READ");
+    }
+    this.arena.complete(slot);
+    return null;
+  }
+}
