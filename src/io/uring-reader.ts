@@ -15,6 +15,8 @@ export interface UringReaderOptions {
   direct?: boolean;
   /** Kernel-side submission polling; off by default (it starves busy threads on small machines). */
   sqpoll?: boolean;
+  /** Extra io_uring setup flags for experiments: 2 = COOP_TASKRUN, 4 = SINGLE_ISSUER. */
+  ringFlags?: number;
 }
 
 /** Opens `file` read-only, O_DIRECT when asked and possible. Returns fd and whether O_DIRECT held. */
@@ -63,7 +65,8 @@ export class UringReader extends StagedReader {
       const fileBytes = fileSizeOf(fd, file);
       arena = new SlotArena(opts.slotBytes, opts.slotCount);
       const err = new Int32Array(1);
-      ring = lib.rn_ring_create(opts.slotCount, opts.sqpoll ? 1 : 0, ptr(err)) as Pointer | null;
+      const flags = (opts.sqpoll ? 1 : 0) | (opts.ringFlags ?? 0);
+      ring = lib.rn_ring_create(opts.slotCount, flags, ptr(err)) as Pointer | null;
       if (ring === null || err[0] !== 0) {
         throw new IoError("set up io_uring for", -err[0]!, file, 0, describeErrno(-err[0]!), "E_URING");
       }

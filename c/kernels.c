@@ -1,0 +1,254 @@
+// Distance kernels for the index build (src/math/native-kernels.ts). Batch calls only: one call
+// computes the distances from one stored row to a list of stored rows, so the FFI cost (~10 ns) is
+// paid once per graph expansion or prune step, not once per pair.
+//
+// Each kernel has an AVX2+FMA body and a portable body; rk_kernels_init() picks one at run time
+// (__builtin_cpu_supports), so the library needs no -march flag and runs on any x86-64.
+// Results: out[i] = d(base[q], base[ids[i]]), smaller is closer: squared L2 or negative dot.
+// Bench: bench/build/distance-batch.bench.ts
+#include <stdint.h>
+#include <stddef.h>
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+#define RK_X86 1
+#endif
+
+static int rk_use_avx2 = 0;
+
+int rk_kernels_init(void) {
+#ifdef RK_X86
+  __builtin_cpu_init();
+  rk_use_avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+#endif
+  return rk_use_avx2;
+}
+
+// ---- portable bodies -------------------------------------------------------------------------
+static float l2_f32_scalar(const float *a, const float *b, uint32_t dim) {
+  float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+  uint32_t i = 0;
+  for (; i + 4 <= dim; i += 4) {
+    float d0 = a[i] - b[i], d1 = a[i + 1] - b[i + 1], d2 = a[i + 2] - b[i + 2], d3 = a[i + 3] - b[i + 3];
+    s0 += d0 * d0; s1 += d1 * d1; s2 += d2 * d2; s3 += d3 * d3;
+  }
+  for (; i < dim; i++) { float d = a[i] - b[i]; s0 += d * d; }
+  return (s0 + s1) + (s2 + s3);
+}
+
+static float dot_f32_scalar(const float *a, const float *b, uint32_t dim) {
+  float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+  uint32_t i = 0;
+  for (; i + 4 <= dim; i += 4) {
+    s0 += a[i] * b[i]; s1 += a[i + 1] * b[i + 1]; s2 += a[i + 2] * b[i + 2]; s3 += a[i + 3] * b[i + 3];
+  }
+  for (; i < dim; i++) s0 += a[i] * b[i];
+  return (s0 + s1) + (s2 + s3);
+}
+
+static float l2_u8_scalar(const uint8_t *a, const uint8_t *b, uint32_t dim) {
+  int32_t s = 0;
+  for (uint32_t i = 0; i < dim; i++) { int32_t d = (int32_t)a[i] - (int32_t)b[i]; s += d * d; }
+  return (float)s;
+}
+
+static float l2_i8_scalar(const int8_t *a, const int8_t *b, uint32_t dim) {
+  int32_t s = 0;
+  for (uint32_t i = 0; i < dim; i++) { int32_t d = (int32_t)a[i] - (int32_t)b[i]; s += d * d; }
+  return (float)s;
+}
+
+static float dot_u8_scalar(const uint8_t *a, const uint8_t *b, uint32_t dim) {
+  int32_t s = 0;
+  for (uint32_t i = 0; i < dim; i++) s += (int32_t)a[i] * (int32_t)b[i];
+  return (float)s;
+}
+
+static float dot_i8_scalar(const int8_t *a, const int8_t *b, uint32_t dim) {
+  int32_t s = 0;
+  for (uint32_t i = 0; i < dim; i++) s += (int32_t)a[i] * (int32_t)b[i];
+  return (float)s;
+}
+
+// ---- AVX2 bodies -----------------------------------------------------------------------------
+#ifdef RK_X86
+__attribute__((target("avx2,fma"))) static inline float hsum256(__m256 v) {
+  __m128 lo = _mm256_castps256_ps128(v), hi = _mm256_extractf128_ps(v, 1);
+  lo = _mm_add_ps(lo, hi);
+  lo = _mm_add_ps(lo, _mm_movehl_ps(lo, lo));
+  lo = _mm_add_ss(lo, _mm_shuffle_ps(lo, lo, 1));
+  return _mm_cvtss_f32(lo);
+}
+
+__attribute__((target("avx2,fma"))) static inline int32_t hsum256i(__m256i v) {
+  __m128i s = _mm_add_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
+  s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0x4e));
+  s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0xb1));
+  return _mm_cvtsi128_si32(s);
+}
+
+__attribute__((target("avx2,fma"))) static float l2_f32_avx2(const float *a, const float *b, uint32_t dim) {
+  __m256 acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps();
+  uint32_t i = 0;
+  for (; i + 16 <= dim; i += 16) {
+    __m256 d0 = _mm256_sub_ps(_mm256_loadu_ps(a + i), _mm256_loadu_ps(b + i));
+    __m256 d1 = _mm256_sub_ps(_mm256_loadu_ps(a + i + 8), _mm256_loadu_ps(b + i + 8));
+    acc0 = _mm256_fmadd_ps(d0, d0, acc0);
+    acc1 = _mm256_fmadd_ps(d1, d1, acc1);
+  }
+  for (; i + 8 <= dim; i += 8) {
+    __m256 d0 = _mm256_sub_ps(_mm256_loadu_ps(a + i), _mm256_loadu_ps(b + i));
+    acc0 = _mm256_fmadd_ps(d0, d0, acc0);
+  }
+  float s = hsum256(_mm256_add_ps(acc0, acc1));
+  for (; i < dim; i++) { float d = a[i] - b[i]; s += d * d; }
+  return s;
+}
+
+__attribute__((target("avx2,fma"))) static float dot_f32_avx2(const float *a, const float *b, uint32_t dim) {
+  __m256 acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps();
+  uint32_t i = 0;
+  for (; i + 16 <= dim; i += 16) {
+    acc0 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i), _mm256_loadu_ps(b + i), acc0);
+    acc1 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i + 8), _mm256_loadu_ps(b + i + 8), acc1);
+  }
+  for (; i + 8 <= dim; i += 8) acc0 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i), _mm256_loadu_ps(b + i), acc0);
+  float s = hsum256(_mm256_add_ps(acc0, acc1));
+  for (; i < dim; i++) s += a[i] * b[i];
+  return s;
+}
+
+// Widen 16 bytes to int16, subtract, square-and-pair-add into int32 lanes (exact for any dim < 2^15).
+__attribute__((target("avx2,fma"))) static float l2_u8_avx2(const uint8_t *a, const uint8_t *b, uint32_t dim) {
+  __m256i acc = _mm256_setzero_si256();
+  uint32_t i = 0;
+  for (; i + 16 <= dim; i += 16) {
+    __m256i va = _mm256_cvtepu8_epi16(_mm_loadu_si128((const __m128i *)(a + i)));
+    __m256i vb = _mm256_cvtepu8_epi16(_mm_loadu_si128((const __m128i *)(b + i)));
+    __m256i d = _mm256_sub_epi16(va, vb);
+    acc = _mm256_add_epi32(acc, _mm256_madd_epi16(d, d));
+  }
+  int32_t s = hsum256i(acc);
+  for (; i < dim; i++) { int32_t d = (int32_t)a[i] - (int32_t)b[i]; s += d * d; }
+  return (float)s;
+}
+
+__attribute__((target("avx2,fma"))) static float l2_i8_avx2(const int8_t *a, const int8_t *b, uint32_t dim) {
+  __m256i acc = _mm256_setzero_si256();
+  uint32_t i = 0;
+  for (; i + 16 <= dim; i += 16) {
+    __m256i va = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)(a + i)));
+    __m256i vb = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)(b + i)));
+    __m256i d = _mm256_sub_epi16(va, vb);
+    acc = _mm256_add_epi32(acc, _mm256_madd_epi16(d, d));
+  }
+  int32_t s = hsum256i(acc);
+  for (; i < dim; i++) { int32_t d = (int32_t)a[i] - (int32_t)b[i]; s += d * d; }
+  return (float)s;
+}
+
+__attribute__((target("avx2,fma"))) static float dot_u8_avx2(const uint8_t *a, const uint8_t *b, uint32_t dim) {
+  __m256i acc = _mm256_setzero_si256();
+  uint32_t i = 0;
+  for (; i + 16 <= dim; i += 16) {
+    __m256i va = _mm256_cvtepu8_epi16(_mm_loadu_si128((const __m128i *)(a + i)));
+    __m256i vb = _mm256_cvtepu8_epi16(_mm_loadu_si128((const __m128i *)(b + i)));
+    acc = _mm256_add_epi32(acc, _mm256_madd_epi16(va, vb));
+  }
+  int32_t s = hsum256i(acc);
+  for (; i < dim; i++) s += (int32_t)a[i] * (int32_t)b[i];
+  return (float)s;
+}
+
+__attribute__((target("avx2,fma"))) static float dot_i8_avx2(const int8_t *a, const int8_t *b, uint32_t dim) {
+  __m256i acc = _mm256_setzero_si256();
+  uint32_t i = 0;
+  for (; i + 16 <= dim; i += 16) {
+    __m256i va = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)(a + i)));
+    __m256i vb = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)(b + i)));
+    acc = _mm256_add_epi32(acc, _mm256_madd_epi16(va, vb));
+  }
+  int32_t s = hsum256i(acc);
+  for (; i < dim; i++) s += (int32_t)a[i] * (int32_t)b[i];
+  return (float)s;
+}
+#endif
+
+// ---- batch entry points ----------------------------------------------------------------------
+// The next row is prefetched while the current one is computed: rows are random, so the memory
+// latency, not the arithmetic, dominates.
+#define RK_BATCH(NAME, T, AVX, SCALAR, SIGN)                                                          \
+  void NAME(const T *base, uint32_t dim, uint32_t q, const uint32_t *ids, uint32_t n, float *out) {   \
+    const T *qa = base + (size_t)q * dim;                                                             \
+    for (uint32_t i = 0; i < n; i++) {                                                                \
+      if (i + 1 < n) __builtin_prefetch(base + (size_t)ids[i + 1] * dim);                             \
+      const T *row = base + (size_t)ids[i] * dim;                                                     \
+      out[i] = SIGN (rk_use_avx2 ? AVX(qa, row, dim) : SCALAR(qa, row, dim));                         \
+    }                                                                                                 \
+  }
+
+#ifdef RK_X86
+RK_BATCH(rk_l2_f32_rows, float, l2_f32_avx2, l2_f32_scalar, +)
+RK_BATCH(rk_l2_u8_rows, uint8_t, l2_u8_avx2, l2_u8_scalar, +)
+RK_BATCH(rk_l2_i8_rows, int8_t, l2_i8_avx2, l2_i8_scalar, +)
+RK_BATCH(rk_negdot_f32_rows, float, dot_f32_avx2, dot_f32_scalar, -)
+RK_BATCH(rk_negdot_u8_rows, uint8_t, dot_u8_avx2, dot_u8_scalar, -)
+RK_BATCH(rk_negdot_i8_rows, int8_t, dot_i8_avx2, dot_i8_scalar, -)
+#else
+RK_BATCH(rk_l2_f32_rows, float, l2_f32_scalar, l2_f32_scalar, +)
+RK_BATCH(rk_l2_u8_rows, uint8_t, l2_u8_scalar, l2_u8_scalar, +)
+RK_BATCH(rk_l2_i8_rows, int8_t, l2_i8_scalar, l2_i8_scalar, +)
+RK_BATCH(rk_negdot_f32_rows, float, dot_f32_scalar, dot_f32_scalar, -)
+RK_BATCH(rk_negdot_u8_rows, uint8_t, dot_u8_scalar, dot_u8_scalar, -)
+RK_BATCH(rk_negdot_i8_rows, int8_t, dot_i8_scalar, dot_i8_scalar, -)
+#endif
+
+// ---- PQ: nearest of k centres for every row, over columns [lo, lo + w) --------------------------
+// rows: n × stride float32; centres_t: w × k (transposed, so 8 centres load as one vector);
+// writes codes[i * code_stride] (uint8) and the squared distance dists[i] (if dists != NULL).
+static void pq_nearest_scalar(const float *rows, uint32_t n, uint32_t stride, uint32_t lo, uint32_t w,
+                              const float *centres_t, uint32_t k, uint8_t *codes, uint32_t code_stride, float *dists) {
+  for (uint32_t i = 0; i < n; i++) {
+    const float *x = rows + (size_t)i * stride + lo;
+    float best = 3.4e38f;
+    uint32_t arg = 0;
+    for (uint32_t c = 0; c < k; c++) {
+      float s = 0;
+      for (uint32_t j = 0; j < w; j++) { float d = x[j] - centres_t[(size_t)j * k + c]; s += d * d; }
+      if (s < best) { best = s; arg = c; }
+    }
+    codes[(size_t)i * code_stride] = (uint8_t)arg;
+    if (dists) dists[i] = best;
+  }
+}
+
+#ifdef RK_X86
+__attribute__((target("avx2,fma"))) static void pq_nearest_avx2(const float *rows, uint32_t n, uint32_t stride, uint32_t lo, uint32_t w,
+                                                               const float *centres_t, uint32_t k, uint8_t *codes, uint32_t code_stride, float *dists) {
+  float acc_buf[256] __attribute__((aligned(32)));
+  for (uint32_t i = 0; i < n; i++) {
+    const float *x = rows + (size_t)i * stride + lo;
+    for (uint32_t c = 0; c < k; c += 8) {
+      __m256 acc = _mm256_setzero_ps();
+      for (uint32_t j = 0; j < w; j++) {
+        __m256 d = _mm256_sub_ps(_mm256_set1_ps(x[j]), _mm256_loadu_ps(centres_t + (size_t)j * k + c));
+        acc = _mm256_fmadd_ps(d, d, acc);
+      }
+      _mm256_store_ps(acc_buf + c, acc);
+    }
+    float best = acc_buf[0];
+    uint32_t arg = 0;
+    for (uint32_t c = 1; c < k; c++) if (acc_buf[c] < best) { best = acc_buf[c]; arg = c; }
+    codes[(size_t)i * code_stride] = (uint8_t)arg;
+    if (dists) dists[i] = best;
+  }
+}
+#endif
+
+void rk_pq_nearest(const float *rows, uint32_t n, uint32_t stride, uint32_t lo, uint32_t w,
+                   const float *centres_t, uint32_t k, uint8_t *codes, uint32_t code_stride, float *dists) {
+#ifdef RK_X86
+  if (rk_use_avx2 && k % 8 == 0 && k <= 256) { pq_nearest_avx2(rows, n, stride, lo, w, centres_t, k, codes, code_stride, dists); return; }
+#endif
+  pq_nearest_scalar(rows, n, stride, lo, w, centres_t, k, codes, code_stride, dists);
+}
