@@ -1,0 +1,10 @@
+// The data room: datasets, exact ground truth and recall.
+export * from "./datasets.ts";
+export * from "./manifest.ts";
+export * from "./synthetic.ts";
+export * from "./ground-truth.ts";
+export * from "./gt-run.ts";
+export * from "./recall.ts";
+export * from "./packages.ts";
+export { loadFashionMnist, FASHION_MNIST_DIR } from "./fashion-mnist.ts";
+export { loadGlove, resolveGloveFile, GLOVE_PACKAGE } from "./glove.ts";
