@@ -43,6 +43,9 @@ export class MemoryReader implements SectorReader {
   /** Reads handed over so far (a test can check how many reads a search made). */
   readsSubmitted = 0;
   private readonly data: Uint8Array;
+  /** 32-bit views of the file and the arena, so completing a read copies without allocating. */
+  private readonly data32: Int32Array | null;
+  private readonly arena32: Int32Array;
   private readonly arena: SlotArena;
   private readonly rng = new Uint32Array(1);
   private readonly minDelay: number;
@@ -66,6 +69,9 @@ export class MemoryReader implements SectorReader {
     this.file = opts.file ?? "memory";
     this.fileBytes = data.length;
     this.arena = new SlotArena(opts.slotBytes, opts.slotCount, heapArenaMemory(opts.slotBytes * opts.slotCount));
+    const arenaBytes = this.arena.memory.bytes;
+    this.arena32 = new Int32Array(arenaBytes.buffer, arenaBytes.byteOffset, arenaBytes.byteLength >> 2);
+    this.data32 = data.byteOffset % 4 === 0 ? new Int32Array(data.buffer, data.byteOffset, data.byteLength >> 2) : null;
     this.slotBytes = opts.slotBytes;
     this.slotCount = opts.slotCount;
     this.rng[0] = opts.seed ?? 1;
@@ -192,8 +198,7 @@ export class MemoryReader implements SectorReader {
         out.slot[count] = slot;
         out.error[count] = new IoError("read", EIO, this.file, offset, describeErrno(EIO));
       } else {
-        const length = this.slotLength[slot]!;
-        this.arena.memory.bytes.set(this.data.subarray(offset, offset + length), this.arena.byteOffset(slot));
+        this.copyIn(offset, this.slotLength[slot]!, this.arena.byteOffset(slot));
         this.arena.complete(slot);
         out.slot[count] = slot;
         out.error[count] = null;
@@ -202,6 +207,20 @@ export class MemoryReader implements SectorReader {
     }
     out.count = count;
     return count;
+  }
+
+  /** The "DMA": file bytes [offset, offset+length) into the arena at `at` (all multiples of 4096). */
+  private copyIn(offset: number, length: number, at: number): void {
+    const src = this.data32;
+    if (src !== null) {
+      const dst = this.arena32;
+      const s0 = offset >> 2;
+      const d0 = at >> 2;
+      for (let i = 0, n = length >> 2; i < n; i++) dst[d0 + i] = src[s0 + i]!;
+    } else {
+      const bytes = this.arena.memory.bytes;
+      for (let i = 0; i < length; i++) bytes[at + i] = this.data[offset + i]!;
+    }
   }
 
   private checkOpen(): void {

@@ -4,6 +4,7 @@
 import { IoError, RingannError } from "../errors.ts";
 import { describeErrno, errnoAction } from "./errno.ts";
 import { type ReadCompletions, type ReaderBackend, type SectorReader, SECTOR_BYTES } from "./reader.ts";
+import { pinnedInt32, pinnedUint32 } from "./pinned.ts";
 import { SlotArena, SlotState } from "./slots.ts";
 
 export abstract class StagedReader implements SectorReader {
@@ -32,8 +33,9 @@ export abstract class StagedReader implements SectorReader {
     this.slotOffset = new Float64Array(arena.slotCount);
     this.slotLength = new Uint32Array(arena.slotCount);
     this.staged = new Int32Array(arena.slotCount);
-    this.reapSlot = new Uint32Array(arena.slotCount);
-    this.reapResult = new Int32Array(arena.slotCount);
+    // C writes these through pointers taken once: pinned storage (see pinned.ts).
+    this.reapSlot = pinnedUint32(arena.slotCount);
+    this.reapResult = pinnedInt32(arena.slotCount);
   }
 
   get inFlight(): number {

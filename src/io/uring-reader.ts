@@ -5,6 +5,7 @@ import { ptr, type Pointer } from "bun:ffi";
 import { IoError } from "../errors.ts";
 import { EINVAL, describeErrno } from "./errno.ts";
 import { cString, native } from "./native.ts";
+import { pinnedFloat64, pinnedInt32, pinnedUint32 } from "./pinned.ts";
 import { SlotArena } from "./slots.ts";
 import { StagedReader } from "./staged-reader.ts";
 
@@ -86,11 +87,12 @@ export class UringReader extends StagedReader {
     this.direct = direct;
     this.ring = ring;
     const n = opts.slotCount;
-    this.qFile = new Int32Array(n); // every read goes to file index 0
-    this.qOffset = new Float64Array(n);
-    this.qLength = new Uint32Array(n);
-    this.qBufOffset = new Float64Array(n);
-    this.qUserData = new Uint32Array(n);
+    // C reads these through pointers taken once: pinned storage (see pinned.ts).
+    this.qFile = pinnedInt32(n); // every read goes to file index 0
+    this.qOffset = pinnedFloat64(n);
+    this.qLength = pinnedUint32(n);
+    this.qBufOffset = pinnedFloat64(n);
+    this.qUserData = pinnedUint32(n);
     this.qPtrs = [ptr(this.qFile), ptr(this.qOffset), ptr(this.qLength), ptr(this.qBufOffset), ptr(this.qUserData)];
     this.reapPtrs = [ptr(this.reapSlot), ptr(this.reapResult)];
     this.arenaPtr = arena.memory.address as unknown as Pointer;

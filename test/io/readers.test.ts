@@ -81,6 +81,38 @@ describe("io_uring reader", () => {
     console.log(`uring: ${reordered} of 3000 completions arrived out of submit order`);
   });
 
+  test("a hot poll() loop stays byte-exact (the pipelined search's spin pattern)", () => {
+    // Spinning on poll() once exposed reap arrays whose storage moved after ptr() was taken (see
+    // src/io/pinned.ts and bench/search-ffi-jit-repro.ts, which reproduces the move directly).
+    const reader = new UringReader(file, { slotBytes: 4096, slotCount: 8 });
+    const out = new ReadCompletions(8);
+    const offsetOf = new Float64Array(8);
+    const next = rng(3);
+    let done = 0;
+    let polls = 0;
+    const deadline = performance.now() + 1500;
+    while (performance.now() < deadline || reader.inFlight > 0) {
+      while (performance.now() < deadline) {
+        const sector = Math.floor(next() * SECTORS);
+        const slot = reader.submit(sector * 4096, 4096);
+        if (slot === null) break;
+        offsetOf[slot] = sector * 4096;
+      }
+      reader.poll(out);
+      polls++;
+      for (let i = 0; i < out.count; i++) {
+        const slot = out.slot[i]!;
+        if (out.error[i] !== null) throw out.error[i]!;
+        expectBytes(reader.view(slot), offsetOf[slot]!, 4096);
+        reader.release(slot);
+        done++;
+      }
+    }
+    reader.close();
+    expect(done).toBeGreaterThan(1000);
+    expect(polls).toBeGreaterThan(100_000);
+  });
+
   test("slot exhaustion returns null and recovers after release", () => {
     const reader = new UringReader(file, { slotBytes: 4096, slotCount: 4 });
     const slots = [0, 1, 2, 3].map((i) => reader.submit(i * 4096, 4096));
