@@ -175,13 +175,22 @@ __attribute__((target("avx2,fma"))) static float dot_i8_avx2(const int8_t *a, co
 #endif
 
 // ---- batch entry points ----------------------------------------------------------------------
-// The next row is prefetched while the current one is computed: rows are random, so the memory
-// latency, not the arithmetic, dominates.
+// Rows are random, so memory latency, not arithmetic, dominates: every cache line of the row
+// RK_PREFETCH_AHEAD positions ahead is prefetched while the current one is computed.
+#define RK_PREFETCH_AHEAD 4
+
+static inline void prefetch_row(const void *row, size_t bytes) {
+  const char *p = (const char *)row;
+  for (size_t off = 0; off < bytes; off += 64) __builtin_prefetch(p + off);
+}
+
 #define RK_BATCH(NAME, T, AVX, SCALAR, SIGN)                                                          \
   void NAME(const T *base, uint32_t dim, uint32_t q, const uint32_t *ids, uint32_t n, float *out) {   \
     const T *qa = base + (size_t)q * dim;                                                             \
+    const size_t row_bytes = (size_t)dim * sizeof(T);                                                 \
+    for (uint32_t i = 0; i < n && i < RK_PREFETCH_AHEAD; i++) prefetch_row(base + (size_t)ids[i] * dim, row_bytes); \
     for (uint32_t i = 0; i < n; i++) {                                                                \
-      if (i + 1 < n) __builtin_prefetch(base + (size_t)ids[i + 1] * dim);                             \
+      if (i + RK_PREFETCH_AHEAD < n) prefetch_row(base + (size_t)ids[i + RK_PREFETCH_AHEAD] * dim, row_bytes); \
       const T *row = base + (size_t)ids[i] * dim;                                                     \
       out[i] = SIGN (rk_use_avx2 ? AVX(qa, row, dim) : SCALAR(qa, row, dim));                         \
     }                                                                                                 \
@@ -223,24 +232,89 @@ static void pq_nearest_scalar(const float *rows, uint32_t n, uint32_t stride, ui
 }
 
 #ifdef RK_X86
+// 8 centres per vector; the running minimum and its centre index stay in registers (argmin by lane,
+// then across lanes with ties to the lower index, like the scalar loop's first minimum).
 __attribute__((target("avx2,fma"))) static void pq_nearest_avx2(const float *rows, uint32_t n, uint32_t stride, uint32_t lo, uint32_t w,
                                                                const float *centres_t, uint32_t k, uint8_t *codes, uint32_t code_stride, float *dists) {
-  float acc_buf[256] __attribute__((aligned(32)));
+  const __m256i step = _mm256_set1_epi32(8);
   for (uint32_t i = 0; i < n; i++) {
     const float *x = rows + (size_t)i * stride + lo;
+    __m256 best = _mm256_set1_ps(3.4e38f);
+    __m256i best_idx = _mm256_setzero_si256();
+    __m256i idx = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
     for (uint32_t c = 0; c < k; c += 8) {
       __m256 acc = _mm256_setzero_ps();
       for (uint32_t j = 0; j < w; j++) {
         __m256 d = _mm256_sub_ps(_mm256_set1_ps(x[j]), _mm256_loadu_ps(centres_t + (size_t)j * k + c));
         acc = _mm256_fmadd_ps(d, d, acc);
       }
-      _mm256_store_ps(acc_buf + c, acc);
+      __m256 lt = _mm256_cmp_ps(acc, best, _CMP_LT_OQ);
+      best = _mm256_blendv_ps(best, acc, lt);
+      best_idx = _mm256_castps_si256(_mm256_blendv_ps(_mm256_castsi256_ps(best_idx), _mm256_castsi256_ps(idx), lt));
+      idx = _mm256_add_epi32(idx, step);
     }
-    float best = acc_buf[0];
-    uint32_t arg = 0;
-    for (uint32_t c = 1; c < k; c++) if (acc_buf[c] < best) { best = acc_buf[c]; arg = c; }
+    float lane_best[8] __attribute__((aligned(32)));
+    int32_t lane_idx[8] __attribute__((aligned(32)));
+    _mm256_store_ps(lane_best, best);
+    _mm256_store_si256((__m256i *)lane_idx, best_idx);
+    float b = lane_best[0];
+    int32_t arg = lane_idx[0];
+    for (int l = 1; l < 8; l++) {
+      if (lane_best[l] < b || (lane_best[l] == b && lane_idx[l] < arg)) { b = lane_best[l]; arg = lane_idx[l]; }
+    }
     codes[(size_t)i * code_stride] = (uint8_t)arg;
-    if (dists) dists[i] = best;
+    if (dists) dists[i] = b;
+  }
+}
+
+// k % 64 == 0: argmax of x·c − ½‖c‖² (the same argmin as ‖x − c‖², one FMA per centre and dim,
+// the centre operand straight from memory) over 64 centres per pass in 8 accumulators.
+__attribute__((target("avx2,fma"))) static void pq_nearest_dot_avx2(const float *rows, uint32_t n, uint32_t stride, uint32_t lo, uint32_t w,
+                                                                   const float *centres_t, uint32_t k, uint8_t *codes, uint32_t code_stride, float *dists) {
+  float neg_half_norm[256] __attribute__((aligned(32)));
+  for (uint32_t c = 0; c < k; c++) {
+    float s = 0;
+    for (uint32_t j = 0; j < w; j++) { float v = centres_t[(size_t)j * k + c]; s += v * v; }
+    neg_half_norm[c] = -0.5f * s;
+  }
+  for (uint32_t i = 0; i < n; i++) {
+    const float *x = rows + (size_t)i * stride + lo;
+    __m256 best = _mm256_set1_ps(-3.4e38f);
+    __m256i best_idx = _mm256_setzero_si256();
+    for (uint32_t c0 = 0; c0 < k; c0 += 64) {
+      __m256 a[8];
+#pragma GCC unroll 8
+      for (int g = 0; g < 8; g++) a[g] = _mm256_load_ps(neg_half_norm + c0 + 8 * g);
+      for (uint32_t j = 0; j < w; j++) {
+        const __m256 xb = _mm256_set1_ps(x[j]);
+        const float *ct = centres_t + (size_t)j * k + c0;
+#pragma GCC unroll 8
+        for (int g = 0; g < 8; g++) a[g] = _mm256_fmadd_ps(xb, _mm256_loadu_ps(ct + 8 * g), a[g]);
+      }
+#pragma GCC unroll 8
+      for (int g = 0; g < 8; g++) {
+        __m256 gt = _mm256_cmp_ps(a[g], best, _CMP_GT_OQ);
+        __m256i idx = _mm256_add_epi32(_mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7), _mm256_set1_epi32((int)(c0 + 8 * g)));
+        best = _mm256_blendv_ps(best, a[g], gt);
+        best_idx = _mm256_castps_si256(_mm256_blendv_ps(_mm256_castsi256_ps(best_idx), _mm256_castsi256_ps(idx), gt));
+      }
+    }
+    float lane_best[8] __attribute__((aligned(32)));
+    int32_t lane_idx[8] __attribute__((aligned(32)));
+    _mm256_store_ps(lane_best, best);
+    _mm256_store_si256((__m256i *)lane_idx, best_idx);
+    float b = lane_best[0];
+    int32_t arg = lane_idx[0];
+    for (int l = 1; l < 8; l++) {
+      if (lane_best[l] > b || (lane_best[l] == b && lane_idx[l] < arg)) { b = lane_best[l]; arg = lane_idx[l]; }
+    }
+    codes[(size_t)i * code_stride] = (uint8_t)arg;
+    if (dists) {
+      float xx = 0;
+      for (uint32_t j = 0; j < w; j++) xx += x[j] * x[j];
+      float d = xx - 2.0f * b;
+      dists[i] = d > 0 ? d : 0;
+    }
   }
 }
 #endif
@@ -248,6 +322,7 @@ __attribute__((target("avx2,fma"))) static void pq_nearest_avx2(const float *row
 void rk_pq_nearest(const float *rows, uint32_t n, uint32_t stride, uint32_t lo, uint32_t w,
                    const float *centres_t, uint32_t k, uint8_t *codes, uint32_t code_stride, float *dists) {
 #ifdef RK_X86
+  if (rk_use_avx2 && k % 64 == 0 && k <= 256) { pq_nearest_dot_avx2(rows, n, stride, lo, w, centres_t, k, codes, code_stride, dists); return; }
   if (rk_use_avx2 && k % 8 == 0 && k <= 256) { pq_nearest_avx2(rows, n, stride, lo, w, centres_t, k, codes, code_stride, dists); return; }
 #endif
   pq_nearest_scalar(rows, n, stride, lo, w, centres_t, k, codes, code_stride, dists);

@@ -1,12 +1,94 @@
-// Placeholder: implemented by the issue that owns `ringann build`.
-import { RingannError } from "../errors.ts";
-import type { Command } from "./command.ts";
+// `ringann build`: vectors file → DiskANN-format disk index (+ PQ files, entry graph, sidecar).
+import { buildIndex, BUILD_DEFAULTS } from "../build/build-index.ts";
+import { ProgressReporter } from "../build/phase-reporter.ts";
+import { METRICS, VECTOR_TYPES, type Metric, type VectorType } from "../format/vector-type.ts";
+import { UsageError } from "../errors.ts";
+import { flagBool, flagNumber, flagString, parseArgs, renderHelp, requireString, type FlagSpec } from "./args.ts";
+import { EXIT_OK, type Command } from "./command.ts";
+import { formatDuration } from "./progress.ts";
+
+const FLAGS: Record<string, FlagSpec> = {
+  data: { type: "string", help: "vectors: .fbin/.u8bin/.i8bin/.bin, .fvecs/.bvecs or MNIST idx (.gz)" },
+  out: { type: "string", help: "output prefix: writes PREFIX_disk.index, _pq_pivots.bin, _pq_compressed.bin, _mem.index*, _ringann.json" },
+  metric: { type: "string", help: "l2 | ip | cosine (cosine stores unit vectors, compared with l2)", default: BUILD_DEFAULTS.metric },
+  type: { type: "string", help: "element type for a plain .bin of 1-byte values: uint8 | int8 (else from the extension)" },
+  R: { type: "string", help: "maximum graph degree", default: String(BUILD_DEFAULTS.R) },
+  L: { type: "string", help: "candidate list size while building", default: String(BUILD_DEFAULTS.L) },
+  alpha: { type: "string", help: "pruning slack of the second pass", default: String(BUILD_DEFAULTS.alpha) },
+  "pq-bytes": { type: "string", help: "PQ bytes (chunks) per vector kept in memory by search", default: String(BUILD_DEFAULTS.pqBytes) },
+  threads: { type: "string", help: "build threads (Workers)", default: String(navigator.hardwareConcurrency) },
+  "ram-gb": { type: "string", help: "refuse to start when the build would need more memory than this (GiB)" },
+  seed: { type: "string", help: "seed for sampling and insertion order (1 thread + seed = identical files)", default: String(BUILD_DEFAULTS.seed) },
+  saturate: { type: "boolean", help: "fill free neighbour slots with the nearest pruned candidates (as PipeANN's builder)" },
+  "no-entry-graph": { type: "boolean", help: "skip PipeANN's 1% in-memory entry graph" },
+  "pivots-nr4": { type: "boolean", help: "write _pq_pivots.bin with 4 offsets (DiskANN) instead of 5 (PipeANN + DiskANN)" },
+  json: { type: "boolean", help: "end with one JSON line {seconds, peak_rss_mb, ...}" },
+  quiet: { type: "boolean", help: "no progress bars" },
+};
+
+const USAGE = "ringann build --data FILE --out PREFIX [--metric l2|ip|cosine] [--R 64] [--L 100] [--alpha 1.2] [--pq-bytes 32] [--threads N] [--ram-gb G] [--seed S] [--json] [--quiet]";
 
 export const command: Command = {
   name: "build",
-  summary: "not implemented yet",
-  help: "ringann build: not implemented yet",
-  async run(): Promise<number> {
-    throw new RingannError("E_UNIMPLEMENTED", "ringann build is not implemented yet");
+  summary: "build a disk index (PQ + Vamana graph + DiskANN layout)",
+  help: renderHelp(USAGE,
+    "Builds a DiskANN-format disk index: PQ codes (k-means), a Vamana graph (two passes, alpha 1 then --alpha,\n" +
+    "on all threads), nodes packed in 4 KiB sectors, and PipeANN's 1% in-memory entry graph. Files appear under\n" +
+    "their final names only once the whole build has finished. Prints the peak resident memory at the end.",
+    FLAGS,
+    [
+      "ringann build --data data/fmnist/base.u8bin --out idx/fmnist --R 64 --L 100",
+      "ringann build --data data/glove100/base.fbin --out idx/glove --metric cosine --threads 2 --ram-gb 2 --json",
+    ]),
+  async run(argv: string[]): Promise<number> {
+    const args = parseArgs(argv, FLAGS);
+    if (args.positionals.length > 0) throw new UsageError(`Unexpected argument '${args.positionals[0]}'`);
+    const metric = requireString(args, "metric") as Metric;
+    if (!METRICS.includes(metric)) throw new UsageError(`--metric must be one of ${METRICS.join(", ")}, got '${metric}'`);
+    const typeFlag = flagString(args, "type");
+    if (typeFlag !== undefined && !VECTOR_TYPES.includes(typeFlag as VectorType)) {
+      throw new UsageError(`--type must be one of ${VECTOR_TYPES.join(", ")}, got '${typeFlag}'`);
+    }
+    const quiet = flagBool(args, "quiet");
+    const json = flagBool(args, "json");
+    const reporter = new ProgressReporter(quiet);
+    // No signal handlers: an interrupted build dies before it renames anything, so no file
+    // appears under a final name (at worst a hidden .tmp file of the write phase remains).
+    const result = await buildIndex({
+      data: requireString(args, "data"),
+      outPrefix: requireString(args, "out"),
+      type: typeFlag as VectorType | undefined,
+      metric,
+      R: flagNumber(args, "R", { integer: true, min: 1, max: 1024 }),
+      L: flagNumber(args, "L", { integer: true, min: 1 }),
+      alpha: flagNumber(args, "alpha", { min: 1, max: 4 }),
+      pqBytes: flagNumber(args, "pq-bytes", { integer: true, min: 1 }),
+      threads: flagNumber(args, "threads", { integer: true, min: 1, max: 256 }),
+      ramGb: flagNumber(args, "ram-gb", { min: 0 }),
+      seed: flagNumber(args, "seed", { integer: true }),
+      saturate: flagBool(args, "saturate"),
+      entryGraph: !flagBool(args, "no-entry-graph"),
+      pivotsVariant: flagBool(args, "pivots-nr4") ? 4 : 5,
+      reporter,
+    });
+    if (!quiet) {
+      process.stderr.write(
+        `built ${result.prefix}_disk.index: ${result.npts.toLocaleString("en-US")} x ${result.dim} ${result.type}, ${result.metric}, ` +
+        `R ${result.R}, L ${result.L}, alpha ${result.alpha}, PQ ${result.pqBytes} B, medoid ${result.medoid}, kernel ${result.kernel}\n` +
+        `time ${formatDuration(result.seconds)}, peak resident memory ${Math.round(result.peakRssMb)} MB (estimated ${Math.round(result.estimatedBytes / 2 ** 20)} MB)\n`,
+      );
+    }
+    if (json) {
+      console.log(JSON.stringify({
+        seconds: Math.round(result.seconds * 1000) / 1000,
+        peak_rss_mb: Math.round(result.peakRssMb),
+        estimated_mb: Math.round(result.estimatedBytes / 2 ** 20),
+        prefix: result.prefix, npts: result.npts, dim: result.dim, type: result.type, metric: result.metric,
+        R: result.R, L: result.L, alpha: result.alpha, pq_bytes: result.pqBytes, medoid: result.medoid,
+        kernel: result.kernel, distance_computations: result.comparisons,
+        phases: Object.fromEntries(reporter.phaseSeconds.map((p) => [p.label, Math.round(p.seconds * 1000) / 1000])),
+      }));
+    }
+    return EXIT_OK;
   },
 };

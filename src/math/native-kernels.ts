@@ -1,0 +1,46 @@
+// Optional native distance kernels (c/kernels.c, linked into build/libringann.so by
+// scripts/build-native.sh). When the library or its kernel symbols are missing, callers fall back
+// to the TypeScript loops in distance.ts: same results up to float rounding.
+// Set RINGANN_KERNELS=ts to force the TypeScript path (benchmarks compare both).
+import { dlopen, FFIType } from "bun:ffi";
+
+const { ptr, u32, i32, void: voidT } = FFIType;
+const ROWS = { args: [ptr, u32, u32, ptr, u32, ptr], returns: voidT } as const;
+
+const SYMBOLS = {
+  rk_kernels_init: { args: [], returns: i32 },
+  rk_l2_f32_rows: ROWS,
+  rk_l2_u8_rows: ROWS,
+  rk_l2_i8_rows: ROWS,
+  rk_negdot_f32_rows: ROWS,
+  rk_negdot_u8_rows: ROWS,
+  rk_negdot_i8_rows: ROWS,
+  rk_pq_nearest: { args: [ptr, u32, u32, u32, u32, ptr, u32, ptr, u32, ptr], returns: voidT },
+} as const;
+
+export type NativeKernels = ReturnType<typeof dlopen<typeof SYMBOLS>>["symbols"];
+
+let loaded: NativeKernels | null | undefined;
+let avx2 = false;
+
+/** The kernel symbols, or null when unavailable (or disabled by RINGANN_KERNELS=ts). */
+export async function loadNativeKernels(): Promise<NativeKernels | null> {
+  if (loaded !== undefined) return loaded;
+  loaded = null;
+  if (process.env.RINGANN_KERNELS === "ts") return null;
+  try {
+    const { nativeLibraryPath } = await import("../io/native.ts");
+    const lib = dlopen(process.env.RINGANN_KERNELS_LIB ?? nativeLibraryPath(), SYMBOLS).symbols;
+    avx2 = lib.rk_kernels_init() === 1;
+    loaded = lib;
+  } catch {
+    loaded = null;
+  }
+  return loaded;
+}
+
+/** Which kernel a build used, for reports: "avx2", "c-scalar" or "ts". */
+export function kernelName(): string {
+  if (!loaded) return "ts";
+  return avx2 ? "avx2" : "c-scalar";
+}

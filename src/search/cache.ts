@@ -1,0 +1,125 @@
+// The node cache: records of the nodes nearest the medoid in the graph (breadth-first from the
+// medoid, DiskANN's choice), kept in memory so visiting them costs no read. Sized by node count
+// or by bytes. Records are stored exactly as on disk (coords | degree | neighbours), `stride`
+// bytes apart, so the node source decodes cached and freshly read nodes with the same code.
+import { FormatError, invariant } from "../errors.ts";
+import { type DiskIndexMeta, nodeByteOffsetInSector, nodeReadBytes, nodeSectorIndex } from "../format/disk-index.ts";
+import { loadU32 } from "../format/u64-fields.ts";
+import { ReadCompletions, SECTOR_BYTES, type SectorReader } from "../io/reader.ts";
+
+export interface CacheSize {
+  /** Cache this many nodes. */
+  nodes?: number;
+  /** Or as many nodes as fit in this many bytes of records. */
+  bytes?: number;
+}
+
+export class NodeCache {
+  readonly count: number;
+  /** Bytes between records (max_node_len rounded up to 4). */
+  readonly stride: number;
+  readonly bytes: Uint8Array;
+  /** Cached ids in BFS order. */
+  readonly ids: Uint32Array;
+  /** npts entries: cache position of a node, or -1. */
+  private readonly positionOf: Int32Array;
+
+  constructor(meta: DiskIndexMeta, ids: Uint32Array, bytes: Uint8Array, stride: number) {
+    this.count = ids.length;
+    this.stride = stride;
+    this.bytes = bytes;
+    this.ids = ids;
+    this.positionOf = new Int32Array(meta.npts).fill(-1);
+    for (let i = 0; i < ids.length; i++) this.positionOf[ids[i]!] = i;
+  }
+
+  /** Cache position of node `id`, or -1 when it is not cached. */
+  positionOfNode(id: number): number {
+    return this.positionOf[id]!;
+  }
+
+  /** Byte offset of cache position `pos`'s record in `bytes`. */
+  recordOffset(pos: number): number {
+    return pos * this.stride;
+  }
+}
+
+/** The number of nodes a CacheSize asks for, capped at npts. */
+export function cacheNodeCount(meta: DiskIndexMeta, size: CacheSize): number {
+  let n = size.nodes ?? 0;
+  if (size.bytes !== undefined) n = Math.max(n, Math.floor(size.bytes / cacheStride(meta)));
+  return Math.max(0, Math.min(meta.npts, Math.floor(n)));
+}
+
+export function cacheStride(meta: DiskIndexMeta): number {
+  return (meta.maxNodeBytes + 3) & ~3;
+}
+
+/**
+ * Reads `count` nodes breadth-first from the medoid through `reader` (batches of up to its slot
+ * count) and returns them as a cache. Every record read is validated (degree ≤ R, ids < npts).
+ */
+export function loadNodeCache(reader: SectorReader, meta: DiskIndexMeta, count: number): NodeCache | null {
+  if (count <= 0) return null;
+  const stride = cacheStride(meta);
+  const bytes = new Uint8Array(count * stride);
+  const ids = new Uint32Array(count);
+  const seen = new Uint8Array(meta.npts);
+  // BFS frontier as a flat list: everything in [head, tail) is discovered, not yet read.
+  const order = new Uint32Array(meta.npts);
+  let head = 0;
+  let tail = 0;
+  order[tail++] = meta.medoid;
+  seen[meta.medoid] = 1;
+  let cached = 0;
+  const readBytes = nodeReadBytes(meta);
+  const out = new ReadCompletions(reader.slotCount);
+  const slotNode = new Uint32Array(reader.slotCount);
+  const batch = Math.max(1, reader.slotCount);
+
+  while (cached < count && head < tail) {
+    let submitted = 0;
+    while (submitted < batch && head < tail && cached + submitted < count) {
+      const id = order[head]!;
+      const slot = reader.submit(nodeSectorIndex(meta, id) * SECTOR_BYTES, readBytes);
+      if (slot === null) break;
+      slotNode[slot] = id;
+      head++;
+      submitted++;
+    }
+    invariant(submitted > 0, "node cache: no read slot free");
+    let done = 0;
+    while (done < submitted) {
+      const n = reader.wait(submitted - done, out);
+      for (let i = 0; i < n; i++) {
+        const slot = out.slot[i]!;
+        const err = out.error[i];
+        if (err) throw err;
+        const id = slotNode[slot]!;
+        const view = reader.view(slot);
+        const at = nodeByteOffsetInSector(meta, id);
+        bytes.set(view.subarray(at, at + meta.maxNodeBytes), cached * stride);
+        ids[cached] = id;
+        cached++;
+        const degree = loadU32(view, at + meta.coordBytes);
+        if (degree > meta.R) throw new FormatError(meta.file, `node ${id} nnbrs`, `≤ R (${meta.R})`, String(degree));
+        const base = at + meta.coordBytes + 4;
+        for (let k = 0; k < degree; k++) {
+          const nbr = loadU32(view, base + 4 * k);
+          if (nbr >= meta.npts) throw new FormatError(meta.file, `node ${id} nbrs[${k}]`, `< npts (${meta.npts})`, String(nbr));
+          if (!seen[nbr]) {
+            seen[nbr] = 1;
+            order[tail++] = nbr;
+          }
+        }
+        reader.release(slot);
+      }
+      done += n;
+    }
+  }
+  if (cached < count) {
+    // The graph reachable from the medoid is smaller than asked: keep what was found.
+    return new NodeCache(meta, ids.slice(0, cached), bytes.slice(0, cached * stride), stride);
+  }
+  return new NodeCache(meta, ids, bytes, stride);
+}

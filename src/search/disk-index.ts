@@ -1,0 +1,224 @@
+// The public search API:
+//   const index = await DiskIndex.open("idx/fmnist", { cacheNodes: 1000 });
+//   const { ids, distances, stats } = index.search(query, { k: 10, L: 50, mode: "pipe", width: 4 });
+//   index.close();
+// open() validates every file (header vs file size, PQ pivots vs codes vs dims, entry graph) and
+// loads the PQ data, the optional node cache and entry graph; nodes are read on demand through a
+// SectorReader (io_uring + O_DIRECT by default). A search runs one query at a time on this
+// index's ring; concurrent queries on one ring: see SearchDriver.runInterleaved / newMachines().
+import { ConfigError } from "../errors.ts";
+import type { DiskIndexMeta } from "../format/disk-index.ts";
+import { nodeReadBytes } from "../format/disk-index.ts";
+import type { Metric, VectorType, Vectors } from "../format/vector-type.ts";
+import { distanceFor } from "../math/distance.ts";
+import { PqTable } from "../math/pq-table.ts";
+import { type BackendChoice, openSectorReader } from "../io/open-reader.ts";
+import type { SectorReader } from "../io/reader.ts";
+import { BeamSearch } from "./beam.ts";
+import { type NodeCache, cacheNodeCount, loadNodeCache } from "./cache.ts";
+import { SearchDriver } from "./driver.ts";
+import { EntryGraph } from "./entry-graph.ts";
+import { type IndexFiles, loadIndexFiles } from "./index-files.ts";
+import type { QueryMachine, SearchContext, SearchParams } from "./machine.ts";
+import { NodeSource } from "./node-source.ts";
+import { PipeSearch } from "./pipe.ts";
+import type { QueryStats } from "./stats.ts";
+
+export type SearchMode = "beam" | "pipe";
+
+export interface DiskIndexOptions {
+  /** Override the sidecar / defaults (l2, float32) — needed for DiskANN/PipeANN-written indexes. */
+  metric?: Metric;
+  type?: VectorType;
+  backend?: BackendChoice;
+  /** O_DIRECT (default true). */
+  direct?: boolean;
+  /** Supply the reader yourself (tests: MemoryReader). Receives the slot geometry to use. */
+  openReader?: (file: string, geometry: { slotBytes: number; slotCount: number }) => SectorReader;
+  /** Largest L / width / memL any search will ask for (scratch is sized once). Defaults 512/32/64. */
+  maxL?: number;
+  maxWidth?: number;
+  maxMemL?: number;
+  /** Machines per mode for interleaved queries on one ring (default 1). */
+  concurrency?: number;
+  /** Node cache, BFS from the medoid: a node count and/or a byte budget. */
+  cacheNodes?: number;
+  cacheBytes?: number;
+  /** Load `<prefix>_mem.index` when present (default true). */
+  entryGraph?: boolean;
+  /** Spin on the completion queue instead of blocking while a query waits (default false). */
+  spin?: boolean;
+}
+
+export interface SearchOptions {
+  k?: number;
+  L?: number;
+  mode?: SearchMode;
+  /** Beam: reads per round; pipe: most reads in flight (default 4). */
+  width?: number;
+  readLimit?: number;
+  /** Default: beam → medoid (DiskANN); pipe → graph when the index has one (PipeANN). */
+  entry?: "medoid" | "graph";
+  /** Entry-graph list size (default 10, PipeANN's mem_L). */
+  memL?: number;
+  /** Pipe: adaptive width (default true). */
+  adaptiveWidth?: boolean;
+  /** Pipe: build the PQ table while the first reads fly (default true). */
+  pqWhileReading?: boolean;
+  /** Pipe: rank wasted reads by exact distance (default true; false = PipeANN exactly). */
+  rankWasted?: boolean;
+}
+
+export interface SearchResult {
+  ids: Uint32Array;
+  distances: Float32Array;
+  stats: QueryStats;
+}
+
+export class DiskIndex {
+  readonly prefix: string;
+  readonly meta: DiskIndexMeta;
+  readonly metric: Metric;
+  readonly files: IndexFiles;
+  readonly reader: SectorReader;
+  readonly source: NodeSource;
+  readonly cache: NodeCache | null;
+  readonly entryGraph: EntryGraph | null;
+  readonly context: SearchContext;
+  readonly driver: SearchDriver;
+  /** machines[owner]: beam machines 0..C-1, then pipe machines C..2C-1. */
+  readonly machines: readonly QueryMachine[];
+  readonly concurrency: number;
+  private closed = false;
+
+  private constructor(files: IndexFiles, reader: SectorReader, cache: NodeCache | null, entryGraph: EntryGraph | null, opts: DiskIndexOptions) {
+    this.prefix = files.prefix;
+    this.files = files;
+    this.meta = files.meta;
+    this.metric = files.metric;
+    this.reader = reader;
+    this.cache = cache;
+    this.entryGraph = entryGraph;
+    this.source = new NodeSource(reader, files.meta, cache);
+    this.concurrency = opts.concurrency ?? 1;
+    this.context = {
+      meta: files.meta,
+      metric: files.metric,
+      codes: files.codes,
+      pq: new PqTable(files.pivots, files.metric),
+      distance: distanceFor(files.metric),
+      source: this.source,
+      entryGraph,
+      maxL: opts.maxL ?? 512,
+      maxWidth: opts.maxWidth ?? 32,
+      maxMemL: opts.maxMemL ?? 64,
+    };
+    const machines: QueryMachine[] = [];
+    for (let i = 0; i < this.concurrency; i++) machines.push(new BeamSearch(this.context, i));
+    for (let i = 0; i < this.concurrency; i++) machines.push(new PipeSearch(this.context, this.concurrency + i));
+    this.machines = machines;
+    this.driver = new SearchDriver(this.source, machines, { spin: opts.spin ?? false });
+  }
+
+  static async open(prefix: string, opts: DiskIndexOptions = {}): Promise<DiskIndex> {
+    const files = loadIndexFiles(prefix, { metric: opts.metric, type: opts.type });
+    const meta = files.meta;
+    const concurrency = opts.concurrency ?? 1;
+    const maxWidth = opts.maxWidth ?? 32;
+    if (!(Number.isInteger(concurrency) && concurrency >= 1)) throw new ConfigError("concurrency", [`expected an integer ≥ 1, got ${concurrency}`]);
+    if (!(Number.isInteger(maxWidth) && maxWidth >= 1)) throw new ConfigError("maxWidth", [`expected an integer ≥ 1, got ${maxWidth}`]);
+    // Per machine: `width` reads in flight plus as many completed-but-unexpanded or abandoned ones.
+    const geometry = { slotBytes: nodeReadBytes(meta), slotCount: concurrency * 2 * maxWidth };
+    const reader = opts.openReader
+      ? opts.openReader(files.diskFile, geometry)
+      : openSectorReader(files.diskFile, { ...geometry, backend: opts.backend ?? "auto", direct: opts.direct ?? true });
+    try {
+      const distance = distanceFor(files.metric);
+      const entryGraph = opts.entryGraph === false ? null : EntryGraph.load(prefix, { type: meta.type, dim: meta.dim, diskNpts: meta.npts, distance });
+      const count = cacheNodeCount(meta, { nodes: opts.cacheNodes, bytes: opts.cacheBytes });
+      const cache = loadNodeCache(reader, meta, count);
+      return new DiskIndex(files, reader, cache, entryGraph, opts);
+    } catch (err) {
+      reader.close();
+      throw err;
+    }
+  }
+
+  get dim(): number {
+    return this.meta.dim;
+  }
+
+  /** Checks options against the index's limits and fills in the defaults (once per run). */
+  resolve(opts: SearchOptions = {}): SearchParams & { mode: SearchMode } {
+    const ctx = this.context;
+    const mode = opts.mode ?? "pipe";
+    const k = opts.k ?? 10;
+    const L = opts.L ?? Math.max(k, 10);
+    const width = opts.width ?? 4;
+    const memL = opts.memL ?? 10;
+    const problems: string[] = [];
+    if (mode !== "beam" && mode !== "pipe") problems.push(`mode must be "beam" or "pipe", got ${JSON.stringify(mode)}`);
+    if (!(Number.isInteger(k) && k >= 1)) problems.push(`k must be an integer ≥ 1, got ${k}`);
+    if (!(Number.isInteger(L) && L >= k && L <= ctx.maxL)) problems.push(`L must be an integer in k..maxL (${k}..${ctx.maxL}), got ${L}`);
+    if (!(Number.isInteger(width) && width >= 1 && width <= ctx.maxWidth)) problems.push(`width must be an integer in 1..maxWidth (${ctx.maxWidth}), got ${width}`);
+    if (!(Number.isInteger(memL) && memL >= 0 && memL <= ctx.maxMemL)) problems.push(`memL must be an integer in 0..maxMemL (${ctx.maxMemL}), got ${memL}`);
+    const readLimit = opts.readLimit ?? Infinity;
+    if (!(readLimit >= 1)) problems.push(`readLimit must be ≥ 1, got ${readLimit}`);
+    if (opts.entry === "graph" && this.entryGraph === null) problems.push(`entry "graph" needs ${this.prefix}_mem.index, which is absent`);
+    if (problems.length > 0) throw new ConfigError("search options", problems);
+    const entry = opts.entry ?? (mode === "pipe" && this.entryGraph !== null ? "graph" : "medoid");
+    return {
+      mode, k, L, width, readLimit, entry, memL,
+      adaptiveWidth: opts.adaptiveWidth ?? true,
+      pqWhileReading: opts.pqWhileReading ?? true,
+      rankWasted: opts.rankWasted ?? true,
+    };
+  }
+
+  /** The `concurrency` machines of `mode` (for SearchDriver.runInterleaved). */
+  machinesFor(mode: SearchMode): readonly QueryMachine[] {
+    const C = this.concurrency;
+    return mode === "beam" ? this.machines.slice(0, C) : this.machines.slice(C, 2 * C);
+  }
+
+  /** The machine that runs one-at-a-time searches of `mode`. */
+  machineFor(mode: SearchMode): QueryMachine {
+    return this.machines[mode === "beam" ? 0 : this.concurrency]!;
+  }
+
+  /** Searches one query (dim values of `query` from `offset`). Allocates only the returned arrays. */
+  search(query: Vectors, opts: SearchOptions = {}, offset = 0): SearchResult {
+    const params = this.resolve(opts);
+    const ids = new Uint32Array(params.k);
+    const distances = new Float32Array(params.k);
+    const n = this.searchInto(query, offset, params, ids, distances, 0);
+    const m = this.machineFor(params.mode);
+    return { ids: ids.subarray(0, n), distances: distances.subarray(0, n), stats: m.stats.clone() };
+  }
+
+  /**
+   * The allocation-free form for loops: params from resolve(), the answer written at outOffset.
+   * Returns how many results (k unless fewer nodes were reached); the machine's stats stay valid
+   * until its next search (machineFor(mode).stats).
+   */
+  searchInto(query: Vectors, offset: number, params: SearchParams & { mode: SearchMode }, outIds: Uint32Array, outDists: Float32Array, outOffset: number): number {
+    if (this.closed) throw new ConfigError("index", [`Cannot search ${this.prefix}: the index is closed`]);
+    if (query.length - offset < this.meta.dim) {
+      throw new ConfigError("query", [`expected ${this.meta.dim} values from offset ${offset}, got ${query.length - offset}`]);
+    }
+    const m = this.machineFor(params.mode);
+    this.driver.run(m, query, offset, params);
+    return m.topK(params.k, outIds, outDists, outOffset);
+  }
+
+  /** Drains abandoned reads and closes the reader. Idempotent. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    try {
+      this.driver.drain();
+    } finally {
+      this.reader.close();
+    }
+  }
+}

@@ -1,0 +1,40 @@
+// The search room: beam search (DiskANN) and pipelined search (PipeANN) over a SectorReader.
+//
+// One query at a time:
+//   const index = await DiskIndex.open(prefix, { cacheNodes: 1000 });
+//   const r = index.search(query, { k: 10, L: 50, mode: "pipe", width: 4 });   // ids, distances, stats
+//   index.close();
+// In a loop, resolve the options once and use the allocation-free form:
+//   const p = index.resolve({ k: 10, L: 50, mode: "pipe" });
+//   index.searchInto(queries, q * dim, p, outIds, outDists, q * 10); index.machineFor("pipe").stats
+//
+// Many queries interleaved on one worker's ring (issue 6): open with { concurrency: C } — the index
+// then has C beam and C pipe machines (QueryMachine: queue, visited set, results, PQ table, stats,
+// all allocated once) sharing one reader and NodeSource. Every read is tagged with its machine's
+// `owner` in source.slotOwner[slot] (and the node in source.slotNode[slot]); the driver routes each
+// completion to machines[owner].onRead(slot) and releases reads of queries that finished without
+// them (owner ABANDONED). Nothing in the search loop knows how many queries share the ring:
+//   index.driver.runInterleaved(index.machinesFor("pipe"), queries, dim, nq, p, (q, m) => {
+//     m.topK(10, outIds, outDists, q * 10); collector.add(m.stats);
+//   });
+// A custom driver needs only: m.begin(query, offset, params, now); m.step(now) → Done | Ready |
+// Blocked; route completions by slotOwner; when every machine is Blocked, wait on the reader
+// (m.waitingFor() completions) and charge the time with m.addIoWait(us). See driver.ts.
+//
+// Per-run figures: RunCollector / summarizeRun / toSearchRow (stats.ts) give what `ringann search`
+// prints (recall, QPS, mean/p50/p99/p99.9 latency, reads, hops, cache hits, I/O occupancy);
+// runSweep (sweep.ts) runs every query at every (L, mode, width) and returns those summaries.
+export { DiskIndex, type DiskIndexOptions, type SearchMode, type SearchOptions, type SearchResult } from "./disk-index.ts";
+export { SearchDriver, type DriverOptions } from "./driver.ts";
+export { BeamSearch } from "./beam.ts";
+export { PipeSearch } from "./pipe.ts";
+export { Blocked, Done, QueryMachine, Ready, type Progress, type SearchContext, type SearchParams } from "./machine.ts";
+export { ABANDONED, NodeSource, cacheHandle } from "./node-source.ts";
+export { NodeCache, cacheNodeCount, loadNodeCache, type CacheSize } from "./cache.ts";
+export { EntryGraph } from "./entry-graph.ts";
+export { CandidateQueue } from "./queue.ts";
+export { VisitedSet } from "./visited.ts";
+export { ResultSet } from "./results.ts";
+export { QueryStats, RunCollector, percentile, summarizeRun, toSearchRow, type RunSummary, type SearchRow } from "./stats.ts";
+export { loadIndexFiles, type IndexFiles } from "./index-files.ts";
+export { runSweep, type SweepOptions, type SweepQueries } from "./sweep.ts";

@@ -1,0 +1,262 @@
+// A search as a resumable per-query state machine. A QueryMachine owns one query's scratch — its
+// candidate queue, visited set, result set (full retset), PQ table and statistics — allocated once
+// and reset per query. A driver (driver.ts) advances it:
+//   begin(query, params, now)  seeds the queue, may submit the first reads;
+//   step(now) → Done | Ready | Blocked   does a bounded amount of CPU work (expand, submit);
+//   onRead(slot, now) / onReadFailed(slot, error)   a read this query submitted completed.
+// Ready means "call step() again after a non-blocking poll"; Blocked means "nothing to do until
+// one of my reads completes". Reads are owned by `owner` (this machine's number in its driver),
+// so several machines can share one reader and ring. Beam and pipe differ only in step/onRead.
+// Bench: bench/search-hop.bench.ts
+import type { DiskIndexMeta } from "../format/disk-index.ts";
+import type { Metric, Vectors } from "../format/vector-type.ts";
+import type { DistanceFn } from "../math/distance.ts";
+import { type PqTable, pqDistances } from "../math/pq-table.ts";
+import type { EntryGraph, EntryScratch } from "./entry-graph.ts";
+import type { NodeSource } from "./node-source.ts";
+import { Arrived, CandidateQueue } from "./queue.ts";
+import { ResultSet } from "./results.ts";
+import { QueryStats } from "./stats.ts";
+import { VisitedSet } from "./visited.ts";
+
+export const Done = 0;
+export const Ready = 1;
+export const Blocked = 2;
+export type Progress = typeof Done | typeof Ready | typeof Blocked;
+
+/** What every machine of one index shares (read-only while searching). */
+export interface SearchContext {
+  readonly meta: DiskIndexMeta;
+  readonly metric: Metric;
+  readonly codes: Uint8Array;
+  readonly pq: PqTable;
+  readonly distance: DistanceFn;
+  readonly source: NodeSource;
+  readonly entryGraph: EntryGraph | null;
+  /** Largest L / width / memL a search may ask for (scratch is sized for them). */
+  readonly maxL: number;
+  readonly maxWidth: number;
+  readonly maxMemL: number;
+}
+
+/** A search's parameters, fully resolved (see disk-index.ts for the defaults). */
+export interface SearchParams {
+  k: number;
+  L: number;
+  /** Beam: reads per round. Pipe: most reads in flight. */
+  width: number;
+  /** Stop after this many reads (Infinity: no limit). */
+  readLimit: number;
+  /** Seeds: the medoid, or the entry graph's memL nearest sample points. */
+  entry: "medoid" | "graph";
+  memL: number;
+  /** Pipe only: start at min(4, width) and grow while ≤ 10% of reads are wasted. */
+  adaptiveWidth: boolean;
+  /** Pipe only: submit the first reads, then build the PQ table while they fly. */
+  pqWhileReading: boolean;
+  /**
+   * Pipe only: a read whose node left the top L before it arrived still costs nothing to rank —
+   * its record is in memory — so its exact distance joins the results (not its neighbours).
+   * PipeANN drops such reads; this recovers the recall it loses to beam search at small L.
+   */
+  rankWasted: boolean;
+}
+
+const nowMs = (): number => performance.now();
+
+export abstract class QueryMachine {
+  readonly ctx: SearchContext;
+  readonly owner: number;
+  readonly queue: CandidateQueue;
+  readonly visited: VisitedSet;
+  readonly results: ResultSet;
+  readonly stats = new QueryStats();
+  /** The query as float32 (normalised for cosine). */
+  readonly query: Float32Array;
+  readonly table: Float32Array;
+  /** The last error (a failed read or a corrupt record); the driver throws it. */
+  error: Error | null = null;
+  /** True from the moment the answer is known. */
+  done = true;
+  /** This query's reads in flight. */
+  inFlight = 0;
+  protected params: SearchParams = {
+    k: 10, L: 10, width: 4, readLimit: Infinity, entry: "medoid", memL: 0, adaptiveWidth: false, pqWhileReading: false,
+    rankWasted: false,
+  };
+  protected startMs = 0;
+  protected busySinceMs = 0;
+  protected readonly nbrIds: Uint32Array;
+  protected readonly nbrDists: Float32Array;
+  protected readonly seedIds: Uint32Array;
+  protected readonly seedDists: Float32Array;
+  protected readonly entryScratch: EntryScratch | null;
+  protected readonly npts: number;
+  /** DiskANN's frozen point (an entry node that is not a data point): expanded, never returned. */
+  protected readonly frozenId: number;
+  protected readonly dim: number;
+  protected readonly M: number;
+
+  constructor(ctx: SearchContext, owner: number) {
+    this.ctx = ctx;
+    this.owner = owner;
+    const meta = ctx.meta;
+    this.npts = meta.npts;
+    this.frozenId = meta.numFrozen > 0 ? meta.frozenLoc : -1;
+    this.dim = meta.dim;
+    this.M = ctx.pq.M;
+    this.queue = new CandidateQueue(ctx.maxL);
+    this.visited = new VisitedSet(meta.npts);
+    this.results = new ResultSet(4 * ctx.maxL);
+    this.query = new Float32Array(meta.dim);
+    this.table = new Float32Array(ctx.pq.tableSize);
+    this.nbrIds = new Uint32Array(meta.R + 1);
+    this.nbrDists = new Float32Array(meta.R + 1);
+    const seeds = Math.max(1, ctx.maxMemL);
+    this.seedIds = new Uint32Array(seeds);
+    this.seedDists = new Float32Array(seeds);
+    this.entryScratch = ctx.entryGraph ? ctx.entryGraph.newScratch(seeds) : null;
+  }
+
+  /** Starts a query: resets scratch, copies the query, seeds the queue (mode-specific). */
+  begin(query: Vectors, queryOffset: number, params: SearchParams, now: number): void {
+    this.params = params;
+    this.queue.reset(params.L);
+    this.visited.clear();
+    this.results.clear();
+    this.stats.reset();
+    this.error = null;
+    this.done = false;
+    this.inFlight = 0;
+    this.startMs = now;
+    const q = this.query;
+    for (let j = 0; j < this.dim; j++) q[j] = query[queryOffset + j]!;
+    if (this.ctx.metric === "cosine") {
+      let s = 0;
+      for (let j = 0; j < this.dim; j++) s += q[j]! * q[j]!;
+      if (s > 0) {
+        const inv = 1 / Math.sqrt(s);
+        for (let j = 0; j < this.dim; j++) q[j]! *= inv;
+      }
+    }
+    this.seed();
+  }
+
+  protected abstract seed(): void;
+  abstract step(now: number): Progress;
+  abstract onRead(slot: number, now: number): void;
+  /** How many completions the machine needs before step() can progress when Blocked. */
+  abstract waitingFor(): number;
+
+  /** A read of this query failed: the search stops with that error (the driver throws it). */
+  onReadFailed(slot: number, error: Error, now: number): void {
+    void slot;
+    this.readReturned(now);
+    if (this.error === null) this.error = error;
+  }
+
+  /** The k best expanded nodes into outIds/outDists (from outOffset); returns how many. */
+  topK(k: number, outIds: Uint32Array, outDists: Float32Array, outOffset = 0): number {
+    return this.results.topK(k, outIds, outDists, outOffset);
+  }
+
+  /** Stops the query: records times, gives back held records, abandons reads still in flight. */
+  finish(now: number): void {
+    if (this.done) return;
+    this.done = true;
+    if (this.inFlight > 0) {
+      this.stats.ioBusyUs += (now - this.busySinceMs) * 1000;
+      this.ctx.source.abandon(this.owner);
+      this.inFlight = 0;
+    }
+    this.releaseHeld();
+    const s = this.stats;
+    s.latencyUs = (now - this.startMs) * 1000;
+    s.cpuUs = Math.max(0, s.latencyUs - s.ioWaitUs);
+  }
+
+  /** Gives back every completed read still held (error paths). */
+  protected abstract releaseHeld(): void;
+
+  /** Called when the driver spent `us` blocked while this query waited for its reads. */
+  addIoWait(us: number): void {
+    this.stats.ioWaitUs += us;
+  }
+
+  protected buildTable(): void {
+    const t0 = nowMs();
+    this.ctx.pq.populate(this.query, 0, this.table);
+    this.stats.pqTableUs += (nowMs() - t0) * 1000;
+  }
+
+  /** Submits a read of `id`; the slot, or -1 when no slot is free. Tracks occupancy. */
+  protected submitRead(id: number): number {
+    const slot = this.ctx.source.submit(this.owner, id);
+    if (slot < 0) return slot;
+    if (this.inFlight === 0) this.busySinceMs = nowMs();
+    this.inFlight++;
+    this.stats.reads++;
+    return slot;
+  }
+
+  /** Bookkeeping of a returned read (good or failed). */
+  protected readReturned(now: number): void {
+    this.inFlight--;
+    if (this.inFlight === 0) this.stats.ioBusyUs += (now - this.busySinceMs) * 1000;
+  }
+
+  /**
+   * Expands node `id` held by `handle`: its exact distance joins the results; every neighbour not
+   * seen before gets a PQ distance and goes into the queue. Does not release the handle.
+   */
+  protected expand(handle: number, id: number): void {
+    const src = this.ctx.source;
+    src.load(handle, id);
+    if (id !== this.frozenId) this.results.push(id, this.ctx.distance(this.query, 0, src.coords, src.coordsOffset, this.dim));
+    this.stats.hops++;
+    const nbrs = src.nbrs;
+    const off = src.nbrsOffset;
+    const degree = src.degree;
+    const npts = this.npts;
+    const visited = this.visited;
+    const ids = this.nbrIds;
+    let n = 0;
+    for (let k = 0; k < degree; k++) {
+      const nb = nbrs[off + k]!;
+      if (nb >= npts) throw src.badNeighbor(id, k, nb);
+      if (visited.add(nb)) ids[n++] = nb;
+    }
+    if (n === 0) return;
+    const dists = this.nbrDists;
+    pqDistances(this.table, this.ctx.codes, this.M, ids, n, dists);
+    this.stats.pqDistances += n;
+    const queue = this.queue;
+    queue.insertBatch(ids, dists, n);
+    for (let i = 0; i < queue.droppedCount; i++) {
+      if (queue.droppedStates[i] === Arrived) this.dropArrived(queue.droppedIds[i]!);
+    }
+  }
+
+  /** Adds node `id`'s exact distance to the results without expanding it (a wasted read). */
+  protected rankOnly(handle: number, id: number): void {
+    const src = this.ctx.source;
+    src.load(handle, id);
+    if (id !== this.frozenId) this.results.push(id, this.ctx.distance(this.query, 0, src.coords, src.coordsOffset, this.dim));
+  }
+
+  /** A full queue pushed out an Arrived entry (pipelined search holds its record). */
+  protected dropArrived(id: number): void {
+    void id;
+  }
+
+  /** Seeds from the entry graph: writes up to L seeds into seedIds/seedDists; returns how many. */
+  protected entrySeeds(): number {
+    const g = this.ctx.entryGraph;
+    if (g === null || this.entryScratch === null || this.params.entry !== "graph" || this.params.memL <= 0) return 0;
+    const memL = Math.min(this.params.memL, this.seedIds.length);
+    const t0 = nowMs();
+    const n = g.search(this.query, memL, this.entryScratch, this.seedIds, this.seedDists);
+    this.stats.entryUs += (nowMs() - t0) * 1000;
+    return Math.min(n, this.params.L);
+  }
+}
