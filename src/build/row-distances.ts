@@ -1,0 +1,100 @@
+// Distances between stored rows, in batches: the build only ever compares base vectors with base
+// vectors (a point being inserted with its candidates, a chosen neighbour with the rest of the
+// pool). The caller writes ids into `ids` and reads results from `out`; both are allocated once.
+// The native AVX2 kernel and the TypeScript loop share this shape; the choice is made once.
+// Bench: bench/build/distance-batch.bench.ts
+import { pinnedFloat32, pinnedUint32 } from "../io/pinned.ts";
+import { ptr } from "bun:ffi";
+import type { Metric, VectorType, Vectors } from "../format/vector-type.ts";
+import { distanceFor, type DistanceFn } from "../math/distance.ts";
+import type { NativeKernels } from "../math/native-kernels.ts";
+
+export interface RowDistances {
+  /** Scratch the caller fills with row ids before rows(). */
+  readonly ids: Uint32Array;
+  /** rows() writes out[i] = d(row q, row ids[i]). */
+  readonly out: Float32Array;
+  rows(q: number, n: number): void;
+  pair(a: number, b: number): number;
+}
+
+class TsRowDistances implements RowDistances {
+  readonly ids: Uint32Array;
+  readonly out: Float32Array;
+  private readonly vectors: Vectors;
+  private readonly dim: number;
+  private readonly fn: DistanceFn;
+
+  constructor(vectors: Vectors, dim: number, metric: Metric, capacity: number) {
+    this.vectors = vectors;
+    this.dim = dim;
+    this.fn = distanceFor(metric);
+    this.ids = new Uint32Array(capacity);
+    this.out = new Float32Array(capacity);
+  }
+
+  rows(q: number, n: number): void {
+    const { vectors, dim, fn, ids, out } = this;
+    const qOff = q * dim;
+    for (let i = 0; i < n; i++) out[i] = fn(vectors, qOff, vectors, ids[i]! * dim, dim);
+  }
+
+  pair(a: number, b: number): number {
+    return this.fn(this.vectors, a * this.dim, this.vectors, b * this.dim, this.dim);
+  }
+}
+
+type RowsKernel = (base: number, dim: number, q: number, ids: number, n: number, out: number) => void;
+
+class NativeRowDistances implements RowDistances {
+  readonly ids: Uint32Array;
+  readonly out: Float32Array;
+  private readonly kernel: RowsKernel;
+  private readonly basePtr: number;
+  private readonly idsPtr: number;
+  private readonly outPtr: number;
+  private readonly pairIds = pinnedUint32(1);
+  private readonly pairOut = pinnedFloat32(1);
+  private readonly pairIdsPtr: number;
+  private readonly pairOutPtr: number;
+  private readonly dim: number;
+
+  constructor(kernel: RowsKernel, vectors: Vectors, dim: number, capacity: number) {
+    this.kernel = kernel;
+    this.dim = dim;
+    this.ids = pinnedUint32(capacity);
+    this.out = pinnedFloat32(capacity);
+    // Pointers are taken once, so every array C touches has storage that never moves (src/io/pinned.ts);
+    // the vectors already live on an ArrayBuffer / SharedArrayBuffer.
+    this.basePtr = ptr(vectors);
+    this.idsPtr = ptr(this.ids);
+    this.outPtr = ptr(this.out);
+    this.pairIdsPtr = ptr(this.pairIds);
+    this.pairOutPtr = ptr(this.pairOut);
+  }
+
+  rows(q: number, n: number): void {
+    if (n > 0) this.kernel(this.basePtr, this.dim, q, this.idsPtr, n, this.outPtr);
+  }
+
+  pair(a: number, b: number): number {
+    this.pairIds[0] = b;
+    this.kernel(this.basePtr, this.dim, a, this.pairIdsPtr, 1, this.pairOutPtr);
+    return this.pairOut[0]!;
+  }
+}
+
+function nativeKernelFor(kernels: NativeKernels, metric: Metric, type: VectorType): RowsKernel {
+  const k = kernels as unknown as Record<string, RowsKernel>;
+  const prefix = metric === "ip" ? "rk_negdot" : "rk_l2";
+  const suffix = type === "float32" ? "f32" : type === "uint8" ? "u8" : "i8";
+  return k[`${prefix}_${suffix}_rows`]!;
+}
+
+/** Native kernels when given (non-null), else the TypeScript loop. `capacity` bounds one batch. */
+export function createRowDistances(
+  vectors: Vectors, dim: number, type: VectorType, metric: Metric, capacity: number, kernels: NativeKernels | null,
+): RowDistances {
+  if (kernels !== null && vectors.length > 0) return new NativeRowDistances(nativeKernelFor(kernels, metric, type), vectors, dim, capacity);
+  return new TsRowDistances(vectors, dim, metric, capacity);
+}
