@@ -36,7 +36,7 @@ const FLAGS: Record<string, FlagSpec> = {
   type: { type: "string", help: "override the vector type (float32|uint8|int8; default: sidecar, else float32)" },
   backend: { type: "string", help: "auto, uring or pread", default: "auto" },
   buffered: { type: "boolean", help: "read through the page cache (default O_DIRECT)" },
-  spin: { type: "boolean", help: "poll the completion queue instead of sleeping in the kernel (experimental)" },
+  spin: { type: "boolean", help: "poll the completion queue instead of sleeping in the kernel (lower latency, burns the core)" },
   json: { type: "boolean", help: "print {\"rows\": [...]} instead of a table" },
   quiet: { type: "boolean", help: "no progress bar" },
 };
