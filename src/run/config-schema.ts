@@ -1,0 +1,113 @@
+// The JSON config of `ringann run`: a list of jobs run in order. Relative paths resolve against
+// the config file's folder (config.ts). DiskANN's `disk-index` jobs are accepted as they are
+// (diskann-schema.ts), so an existing DiskANN benchmark file runs unchanged.
+import { z } from "zod";
+import { flag, int, intOrList, num, oneOf, oneOrListOf, pathField, record, text } from "./config-fields.ts";
+import { DiskIndexJob } from "./diskann-schema.ts";
+
+export const SEARCH_MODES = ["beam", "pipe"] as const;
+export const METRIC_NAMES = ["l2", "ip", "cosine"] as const;
+export const IO_BACKENDS = ["auto", "uring", "pread"] as const;
+export const DATASET_SOURCES = ["synthetic", "fashion-mnist", "glove-100"] as const;
+
+const common = {
+  name: text("a short name for this job, shown in tables and results").optional(),
+  reuse: flag("skip the job when its outputs exist from an identical earlier run").optional(),
+};
+
+export const DatasetJob = record("a dataset job", {
+  type: z.literal("dataset"),
+  ...common,
+  source: oneOf(DATASET_SOURCES, "where the vectors come from"),
+  dir: pathField("the folder to write base, queries, ground truth and manifest.json into"),
+  // synthetic only: a seeded Gaussian mixture in a low-dimensional subspace
+  n: int("base vectors", 1, 100_000_000).optional(),
+  queries: int("query vectors", 1, 10_000_000).optional(),
+  dim: int("dimensions", 2, 4096).optional(),
+  clusters: int("mixture components", 1, 1_000_000).optional(),
+  intrinsic_dim: int("dimension of the subspace the clusters live in", 1, 4096).optional(),
+  seed: int("random seed", 0).optional(),
+  k: int("ground-truth neighbours per query", 1, 1000).optional(),
+});
+
+export const GtJob = record("a ground-truth job", {
+  type: z.literal("gt"),
+  ...common,
+  base: pathField("base vectors (.fbin/.u8bin/.i8bin)"),
+  queries: pathField("query vectors"),
+  out: pathField("the ground-truth file to write"),
+  k: int("neighbours per query", 1, 10_000).optional(),
+  metric: oneOf(METRIC_NAMES, "distance").optional(),
+});
+
+export const BuildJob = record("a build job", {
+  type: z.literal("build"),
+  ...common,
+  data: pathField("base vectors (.fbin/.u8bin/.i8bin)").optional(),
+  dataset: pathField("a dataset folder with manifest.json (instead of data)").optional(),
+  out: pathField("the index prefix to write (<out>_disk.index, <out>_pq_*.bin, ...)"),
+  metric: oneOf(METRIC_NAMES, "distance").optional(),
+  R: int("maximum graph degree", 4, 512).optional(),
+  L: int("build list size", 4, 10_000).optional(),
+  alpha: num("pruning slack", 1, 4).optional(),
+  pq_bytes: int("PQ bytes per vector", 1, 1024).optional(),
+  threads: int("build threads", 1, 1024).optional(),
+  ram_gb: num("memory budget in GB", 0, Number.MAX_VALUE, true).optional(),
+  entry_graph: flag("also build PipeANN's in-memory entry graph").optional(),
+  seed: int("random seed", 0).optional(),
+});
+
+const searchShape = {
+  ...common,
+  index: pathField("the index prefix (<index>_disk.index ...)"),
+  dataset: pathField("a dataset folder with manifest.json (gives queries and gt)").optional(),
+  queries: pathField("query vectors").optional(),
+  gt: pathField("ground truth (DiskANN truth format)").optional(),
+  metric: oneOf(METRIC_NAMES, "distance; default: from the dataset manifest, else l2").optional(),
+  k: int("neighbours per query (recall@k)", 1, 1000).optional(),
+  L: intOrList("search list size", 1, 100_000).optional(),
+  mode: oneOrListOf(SEARCH_MODES, "beam = DiskANN, pipe = PipeANN").optional(),
+  width: intOrList("reads in flight per query (beam width)", 1, 256).optional(),
+  threads: intOrList("search threads (Workers)", 1, 256).optional(),
+  concurrency: intOrList("queries interleaved on one thread's ring", 1, 1024).optional(),
+  cache_nodes: int("nodes cached in memory, chosen by BFS from the medoid", 0).optional(),
+  io_limit: int("most reads per query", 1).optional(),
+  adaptive_width: flag("PipeANN's adaptive width (pipe only)").optional(),
+  entry_graph: flag("seed searches from the in-memory entry graph when the index has one").optional(),
+  max_queries: int("use only the first N queries", 1).optional(),
+  warmup_queries: int("queries run and discarded before each measured run", 0).optional(),
+  spin: flag("poll the completion queue while every query waits, instead of blocking in the kernel").optional(),
+};
+
+export const SearchJob = record("a search job", { type: z.literal("search"), ...searchShape });
+export const SweepJob = record("a sweep job", { type: z.literal("sweep"), ...searchShape });
+
+export const JOB_TYPES = ["dataset", "gt", "build", "search", "sweep", "disk-index"] as const;
+
+export const Job = z.discriminatedUnion("type", [DatasetJob, GtJob, BuildJob, SearchJob, SweepJob, DiskIndexJob], {
+  error: (issue) => {
+    const found = (issue.input as { type?: unknown } | undefined)?.type;
+    return found === undefined
+      ? `expected a job object with a "type" field: ${JOB_TYPES.map((t) => JSON.stringify(t)).join(" | ")}`
+      : `expected "type" to be one of ${JOB_TYPES.map((t) => JSON.stringify(t)).join(" | ")}`;
+  },
+});
+
+export const RunConfig = record("the config", {
+  $schema: z.string().optional(),
+  name: text("a name for this run (default: the config's file name)").optional(),
+  description: z.string().optional(),
+  output: pathField("the folder for results.json / results.csv / charts").optional(),
+  search_directories: z.array(pathField("a folder searched for DiskANN input files"), { error: () => "expected a list of folders" }).optional(),
+  io: oneOf(IO_BACKENDS, "I/O backend").optional(),
+  jobs: z.array(Job, { error: () => "expected a non-empty list of jobs" }).min(1, { error: () => "expected a non-empty list of jobs" }),
+});
+
+export type RunConfigInput = z.infer<typeof RunConfig>;
+export type JobInput = z.infer<typeof Job>;
+export type SearchJobInput = z.infer<typeof SearchJob> | z.infer<typeof SweepJob>;
+export type BuildJobInput = z.infer<typeof BuildJob>;
+export type DatasetJobInput = z.infer<typeof DatasetJob>;
+export type GtJobInput = z.infer<typeof GtJob>;
+export type SearchMode = (typeof SEARCH_MODES)[number];
+export type IoBackendChoice = (typeof IO_BACKENDS)[number];

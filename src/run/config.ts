@@ -1,0 +1,150 @@
+// Loads a run config: JSON → zod (every problem, with its JSON path) → cross-field checks →
+// a RunPlan with absolute paths. Relative paths resolve against the config file's folder; DiskANN
+// input files (data, queries, groundtruth) are first looked up in `search_directories`.
+import { readFileSync } from "node:fs";
+import { basename, dirname, extname, resolve } from "node:path";
+import { ConfigError } from "../errors.ts";
+import { formatIssues } from "./config-issues.ts";
+import { RunConfig, type IoBackendChoice, type JobInput, type RunConfigInput, type SearchMode } from "./config-schema.ts";
+import { diskIndexSteps } from "./diskann-plan.ts";
+import { checkInputs } from "./plan-inputs.ts";
+import { DEFAULTS, type RunPlan, type Step } from "./plan.ts";
+import { defaultThreads, type StepContext } from "./step-context.ts";
+
+export interface PlanOptions {
+  /** Shown in messages: the config file, or "(built-in demo)". */
+  readonly source: string;
+  /** Folder relative paths resolve against. */
+  readonly baseDir: string;
+  /** Run name when the config has none. */
+  readonly defaultName: string;
+  /** Overrides the config's `output`. */
+  readonly outputDir?: string;
+  /** Overrides the config's `io`. */
+  readonly io?: IoBackendChoice;
+  /** Check that every input exists or is made by an earlier job (default true). */
+  readonly checkFiles?: boolean;
+}
+
+/** Reads and validates a config file. Throws ConfigError listing every problem. */
+export function loadConfigFile(file: string, overrides: Pick<PlanOptions, "outputDir" | "io" | "checkFiles"> = {}): RunPlan {
+  const abs = resolve(file);
+  let textContent: string;
+  try {
+    textContent = readFileSync(abs, "utf8");
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? "unknown error";
+    throw new ConfigError(abs, [`cannot read the config file (${code})`]);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(textContent);
+  } catch (err) {
+    throw new ConfigError(abs, [`not valid JSON: ${(err as Error).message}`]);
+  }
+  const name = basename(abs, extname(abs));
+  return planFromJson(json, { source: abs, baseDir: dirname(abs), defaultName: name, ...overrides });
+}
+
+/** Validates parsed JSON and resolves it into a plan. Throws ConfigError listing every problem. */
+export function planFromJson(json: unknown, options: PlanOptions): RunPlan {
+  const parsed = RunConfig.safeParse(json, { reportInput: true });
+  if (!parsed.success) throw new ConfigError(options.source, formatIssues(parsed.error.issues));
+  const config = parsed.data;
+  const problems: string[] = [];
+  const notes: string[] = [];
+  const baseDir = resolve(options.baseDir);
+  const searchDirs = (config.search_directories ?? []).map((d) => resolve(baseDir, d));
+  const steps: Step[] = [];
+  config.jobs.forEach((job, i) => {
+    steps.push(...jobSteps(job, `jobs[${i}]`, { baseDir, searchDirs, problems, notes }));
+  });
+  if (options.checkFiles ?? true) problems.push(...checkInputs(steps));
+  if (problems.length > 0) throw new ConfigError(options.source, problems);
+  const name = config.name ?? options.defaultName;
+  return {
+    source: options.source,
+    name,
+    baseDir,
+    outputDir: options.outputDir ? resolve(options.outputDir) : resolve(baseDir, config.output ?? `results/${name}`),
+    io: options.io ?? config.io ?? "auto",
+    steps,
+    notes,
+  };
+}
+
+function jobSteps(job: JobInput, at: string, ctx: StepContext): Step[] {
+  const p = (path: string) => resolve(ctx.baseDir, path);
+  const reuse = ("reuse" in job ? job.reuse : undefined) ?? true;
+  switch (job.type) {
+    case "dataset": {
+      const synth = job.source === "synthetic";
+      if (!synth) {
+        for (const key of ["n", "queries", "dim", "clusters", "intrinsic_dim", "seed", "k"] as const) {
+          if (job[key] !== undefined) ctx.problems.push(`${at}.${key}: only for source "synthetic", found it with source "${job.source}"`);
+        }
+      }
+      const d = DEFAULTS.synthetic;
+      const dim = job.dim ?? d.dim;
+      const intrinsicDim = job.intrinsic_dim ?? Math.min(d.intrinsicDim, dim);
+      if (intrinsicDim > dim) ctx.problems.push(`${at}.intrinsic_dim: expected at most dim (${dim}), found ${intrinsicDim}`);
+      return [{
+        kind: "dataset", at, label: job.name ?? `dataset ${job.source}`, reuse, source: job.source, dir: p(job.dir),
+        synthetic: synth
+          ? { n: job.n ?? d.n, queries: job.queries ?? d.queries, dim, clusters: job.clusters ?? d.clusters, intrinsicDim, seed: job.seed ?? d.seed, k: job.k ?? d.k }
+          : null,
+      }];
+    }
+    case "gt":
+      return [{
+        kind: "gt", at, label: job.name ?? "ground truth", reuse, base: p(job.base), queries: p(job.queries), out: p(job.out),
+        k: job.k ?? DEFAULTS.gtK, metric: job.metric ?? "l2",
+      }];
+    case "build": {
+      if ((job.data === undefined) === (job.dataset === undefined)) {
+        ctx.problems.push(`${at}: expected exactly one of "data" (a vector file) or "dataset" (a dataset folder), found ${job.data === undefined ? "neither" : "both"}`);
+      }
+      return [{
+        kind: "build", at, label: job.name ?? `build ${basename(job.out)}`, reuse,
+        data: job.data === undefined ? null : p(job.data), dataset: job.dataset === undefined ? null : p(job.dataset),
+        out: p(job.out), metric: job.metric ?? null, R: job.R ?? DEFAULTS.R, L: job.L ?? DEFAULTS.buildL, alpha: job.alpha ?? DEFAULTS.alpha,
+        pqBytes: job.pq_bytes ?? DEFAULTS.pqBytes, threads: job.threads ?? defaultThreads(), ramGb: job.ram_gb ?? null,
+        entryGraph: job.entry_graph ?? true, seed: job.seed ?? 1, expect: null,
+      }];
+    }
+    case "search":
+    case "sweep": {
+      const k = job.k ?? DEFAULTS.k;
+      const Ls = list(job.L) ?? [...DEFAULTS.Ls];
+      const bad = Ls.filter((L) => L < k);
+      if (bad.length > 0) ctx.problems.push(`${at}.L: expected every L ≥ k (${k}), found ${bad.join(", ")}`);
+      if (job.dataset === undefined && (job.queries === undefined || job.gt === undefined)) {
+        ctx.problems.push(`${at}: expected "dataset" (a dataset folder) or both "queries" and "gt", found ${job.queries === undefined ? (job.gt === undefined ? "neither" : "only gt") : "only queries"}`);
+      }
+      const modes = list<SearchMode>(job.mode) ?? [...DEFAULTS.modes];
+      if (job.adaptive_width && !modes.includes("pipe")) ctx.problems.push(`${at}.adaptive_width: only applies to mode "pipe", found modes ${modes.join(", ")}`);
+      return [{
+        kind: "search", at, label: job.name ?? `search ${basename(job.index)}`, reuse: false, index: p(job.index),
+        dataset: job.dataset === undefined ? null : p(job.dataset), queries: job.queries === undefined ? null : p(job.queries),
+        gt: job.gt === undefined ? null : p(job.gt), metric: job.metric ?? null, k, Ls: unique(Ls), modes: unique(modes),
+        widths: unique(list(job.width) ?? [DEFAULTS.width]), threads: unique(list(job.threads) ?? [DEFAULTS.threads]),
+        concurrency: unique(list(job.concurrency) ?? [DEFAULTS.concurrency]), cacheNodes: job.cache_nodes ?? 0,
+        ioLimit: job.io_limit ?? null, adaptiveWidth: job.adaptive_width ?? null, entryGraph: job.entry_graph ?? true,
+        maxQueries: job.max_queries ?? null, warmupQueries: job.warmup_queries ?? 0, spin: job.spin ?? false, expectType: null,
+      }];
+    }
+    case "disk-index":
+      return diskIndexSteps(job, at, ctx);
+  }
+}
+
+function list<T>(v: T | readonly T[] | undefined): T[] | undefined {
+  if (v === undefined) return undefined;
+  return Array.isArray(v) ? [...(v as readonly T[])] : [v as T];
+}
+
+function unique<T>(values: readonly T[]): T[] {
+  return [...new Set(values)];
+}
+
+export type { RunConfigInput };

@@ -1,0 +1,116 @@
+// What a config means once validated: steps with absolute paths and every default filled in.
+// Both ringann's own jobs and DiskANN's disk-index jobs become these steps (config.ts).
+import type { Metric, VectorType } from "../format/vector-type.ts";
+import type { IoBackendChoice, SearchMode } from "./config-schema.ts";
+
+export interface StepBase {
+  /** Where the step came from in the config, for messages: `jobs[3]`. */
+  readonly at: string;
+  /** Shown in tables and results. */
+  readonly label: string;
+  /** Skip when the outputs exist from an identical earlier run (stamp file). */
+  readonly reuse: boolean;
+}
+
+export interface DatasetStep extends StepBase {
+  readonly kind: "dataset";
+  readonly source: "synthetic" | "fashion-mnist" | "glove-100";
+  readonly dir: string;
+  readonly synthetic: SyntheticSpec | null;
+}
+
+export interface SyntheticSpec {
+  readonly n: number;
+  readonly queries: number;
+  readonly dim: number;
+  readonly clusters: number;
+  readonly intrinsicDim: number;
+  readonly seed: number;
+  readonly k: number;
+}
+
+export interface GtStep extends StepBase {
+  readonly kind: "gt";
+  readonly base: string;
+  readonly queries: string;
+  readonly out: string;
+  readonly k: number;
+  readonly metric: Metric;
+}
+
+export interface BuildStep extends StepBase {
+  readonly kind: "build";
+  /** Base vectors, or null when `dataset` names a manifest to read at run time. */
+  readonly data: string | null;
+  readonly dataset: string | null;
+  readonly out: string;
+  /** null: from the dataset manifest, else l2. */
+  readonly metric: Metric | null;
+  readonly R: number;
+  readonly L: number;
+  readonly alpha: number;
+  readonly pqBytes: number;
+  readonly threads: number;
+  readonly ramGb: number | null;
+  readonly entryGraph: boolean;
+  readonly seed: number;
+  /** Set by DiskANN Build sources: the data must have this type and dimension. */
+  readonly expect: { readonly type: VectorType; readonly dim: number } | null;
+}
+
+export interface SearchStep extends StepBase {
+  readonly kind: "search";
+  readonly index: string;
+  readonly dataset: string | null;
+  readonly queries: string | null;
+  readonly gt: string | null;
+  readonly metric: Metric | null;
+  readonly k: number;
+  readonly Ls: readonly number[];
+  readonly modes: readonly SearchMode[];
+  readonly widths: readonly number[];
+  readonly threads: readonly number[];
+  readonly concurrency: readonly number[];
+  readonly cacheNodes: number;
+  readonly ioLimit: number | null;
+  /** Pipe's adaptive width; null: the search library's default. */
+  readonly adaptiveWidth: boolean | null;
+  readonly entryGraph: boolean;
+  readonly maxQueries: number | null;
+  readonly warmupQueries: number;
+  /** Busy-poll completions instead of blocking (lower latency, burns the core). */
+  readonly spin: boolean;
+  /** Set by DiskANN Load sources: the index must hold this type. */
+  readonly expectType: VectorType | null;
+}
+
+export type Step = DatasetStep | GtStep | BuildStep | SearchStep;
+
+export interface RunPlan {
+  /** The config file (absolute), or "(built-in demo)". */
+  readonly source: string;
+  readonly name: string;
+  /** Folder the relative paths were resolved against. */
+  readonly baseDir: string;
+  /** Folder for results.json, results.csv and the charts. */
+  readonly outputDir: string;
+  readonly io: IoBackendChoice;
+  readonly steps: readonly Step[];
+  /** Things the user should know (ignored DiskANN fields...), printed before the run. */
+  readonly notes: readonly string[];
+}
+
+export const DEFAULTS = {
+  synthetic: { n: 20_000, queries: 1_000, dim: 96, clusters: 32, intrinsicDim: 16, seed: 1, k: 100 },
+  gtK: 100,
+  R: 64,
+  buildL: 100,
+  alpha: 1.2,
+  pqBytes: 32,
+  k: 10,
+  Ls: [10, 20, 50, 100],
+  modes: ["beam", "pipe"] as SearchMode[],
+  width: 4,
+  threads: 1,
+  concurrency: 1,
+} as const;

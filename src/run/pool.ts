@@ -1,0 +1,171 @@
+// A pool of N search Workers ("threads: N"). Each Worker opens its own ring and scratch; the index
+// parts, the queries and the result arrays are SharedArrayBuffers (one copy whatever N). A run
+// resets the shared query counter, starts every Worker, and resolves when all are done, with the
+// wall time from the first start to the last finish (QPS = queries / wall time).
+import { RingannError } from "../errors.ts";
+import type { Vectors } from "../format/vector-type.ts";
+import type { BackendChoice } from "../io/open-reader.ts";
+import type { SearchParams } from "../search/machine.ts";
+import type { SearchMode } from "./config-schema.ts";
+import type { FromWorker, InitMessage, RunMessage, SharedResults } from "./pool-protocol.ts";
+import type { SharedIndexParts } from "./shared-index.ts";
+import { workerEntry } from "./worker-entry.ts";
+
+export interface PoolOptions {
+  readonly threads: number;
+  readonly index: SharedIndexParts;
+  readonly backend: BackendChoice;
+  readonly queries: Vectors;
+  readonly dim: number;
+  readonly k: number;
+  readonly maxL: number;
+  readonly maxWidth: number;
+  readonly maxConcurrency: number;
+  readonly results: SharedResults;
+}
+
+export interface PoolRun {
+  readonly mode: SearchMode;
+  readonly params: SearchParams;
+  readonly concurrency: number;
+  readonly count: number;
+  readonly spin?: boolean;
+}
+
+/** A run's wall time (first start to last end) and its Workers' summed CPU and run-queue times. */
+export interface PoolTimes {
+  readonly wallMs: number;
+  readonly cpuMs: number;
+  readonly runQueueMs: number;
+}
+
+type Waiter = { resolve: (msg: FromWorker) => void; reject: (err: Error) => void };
+
+const live = new Set<SearchPool>();
+
+/** Stops every pool's Workers at once (Ctrl-C). */
+export async function terminateAllPools(): Promise<void> {
+  for (const pool of [...live]) pool.terminate();
+}
+
+export class SearchPool {
+  readonly threads: number;
+  /** The I/O backend the Workers' readers use. */
+  backend = "";
+  private readonly workers: Worker[] = [];
+  private readonly waiters: (Waiter | null)[] = [];
+  private readonly results: SharedResults;
+  private runCount = 0;
+  private failure: Error | null = null;
+
+  private constructor(threads: number, results: SharedResults) {
+    this.threads = threads;
+    this.results = results;
+  }
+
+  static async start(opts: PoolOptions): Promise<SearchPool> {
+    const pool = new SearchPool(opts.threads, opts.results);
+    live.add(pool);
+    try {
+      const ready: Promise<FromWorker>[] = [];
+      for (let w = 0; w < opts.threads; w++) {
+        const worker = new Worker(workerEntry("run/search-worker.ts", import.meta.url));
+        pool.workers.push(worker);
+        pool.waiters.push(null);
+        worker.onmessage = (event: MessageEvent<FromWorker>) => pool.receive(w, event.data);
+        worker.onerror = (event) => pool.fail(w, new RingannError("E_WORKER", `search worker ${w} crashed: ${event.message}`));
+        ready.push(pool.expect(w));
+        const init: InitMessage = {
+          type: "init", worker: w, index: opts.index, backend: opts.backend, queries: opts.queries, dim: opts.dim, k: opts.k,
+          maxL: opts.maxL, maxWidth: opts.maxWidth, maxConcurrency: opts.maxConcurrency, results: opts.results,
+        };
+        worker.postMessage(init);
+      }
+      const first = await Promise.all(ready);
+      const r = first[0];
+      pool.backend = r !== undefined && r.type === "ready" ? r.backend : "";
+      return pool;
+    } catch (err) {
+      pool.terminate();
+      throw err;
+    }
+  }
+
+  /** Searches queries [0, count) across the Workers: wall time (first start to last end) and the Workers' CPU time. */
+  async run(run: PoolRun): Promise<PoolTimes> {
+    const threads = this.threads;
+    // One range per Worker when alone; else chunks small enough to balance the tail, large enough
+    // that an interleaving Worker rarely runs below its concurrency.
+    const chunk = threads === 1 ? run.count : Math.max(4 * run.concurrency, Math.ceil(run.count / (threads * 16)));
+    Atomics.store(this.results.counters, 0, 0);
+    Atomics.store(this.results.counters, 1, 0);
+    const id = ++this.runCount;
+    const msg: RunMessage = { type: "run", run: id, mode: run.mode, params: run.params, concurrency: run.concurrency, spin: run.spin ?? false, count: run.count, chunk };
+    const done = this.workers.map((_, w) => this.expect(w));
+    for (const worker of this.workers) worker.postMessage(msg);
+    const replies = await Promise.all(done);
+    let startMs = Infinity;
+    let endMs = -Infinity;
+    let cpuMs = 0;
+    let runQueueMs = 0;
+    for (const r of replies) {
+      if (r.type !== "done" || r.run !== id) throw new RingannError("E_INVARIANT", `search pool: unexpected reply ${r.type}`);
+      startMs = Math.min(startMs, r.startMs);
+      endMs = Math.max(endMs, r.endMs);
+      cpuMs += r.cpuMs;
+      runQueueMs += r.runQueueMs;
+    }
+    return { wallMs: endMs - startMs, cpuMs, runQueueMs };
+  }
+
+  /** Queries finished in the current run (for progress bars). */
+  get finished(): number {
+    return Atomics.load(this.results.counters, 1);
+  }
+
+  /** Closes every Worker's ring, then stops the Workers. */
+  async close(): Promise<void> {
+    try {
+      const closed = this.workers.map((_, w) => this.expect(w));
+      for (const worker of this.workers) worker.postMessage({ type: "close" });
+      await Promise.all(closed);
+    } finally {
+      this.terminate();
+    }
+  }
+
+  terminate(): void {
+    for (const worker of this.workers) worker.terminate();
+    live.delete(this);
+  }
+
+  private expect(w: number): Promise<FromWorker> {
+    if (this.failure) return Promise.reject(this.failure);
+    return new Promise((resolve, reject) => {
+      this.waiters[w] = { resolve, reject };
+    });
+  }
+
+  private receive(w: number, msg: FromWorker): void {
+    if (msg.type === "error") {
+      const err = new RingannError(msg.code, msg.message);
+      err.stack = msg.stack;
+      this.fail(w, err);
+      return;
+    }
+    const waiter = this.waiters[w];
+    this.waiters[w] = null;
+    waiter?.resolve(msg);
+  }
+
+  /** A Worker failed: every pending wait rejects with that error (the first one wins). */
+  private fail(w: number, err: Error): void {
+    void w;
+    if (this.failure === null) this.failure = err;
+    for (let i = 0; i < this.waiters.length; i++) {
+      const waiter = this.waiters[i];
+      this.waiters[i] = null;
+      waiter?.reject(this.failure);
+    }
+  }
+}

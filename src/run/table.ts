@@ -1,0 +1,38 @@
+// The human-readable table of result rows (stdout). Columns that do not vary (e.g. threads in a
+// single-thread run) are still shown: a table is read next to others.
+import type { ResultRow } from "./result-row.ts";
+
+interface Column {
+  readonly title: string;
+  readonly cell: (r: ResultRow) => string;
+  readonly left?: boolean;
+}
+
+const COLUMNS: readonly Column[] = [
+  { title: "job", cell: (r) => r.job, left: true },
+  { title: "mode", cell: (r) => r.mode, left: true },
+  { title: "L", cell: (r) => String(r.L) },
+  { title: "W", cell: (r) => String(r.width) },
+  { title: "thr", cell: (r) => String(r.threads) },
+  { title: "conc", cell: (r) => String(r.concurrency) },
+  { title: "recall@k", cell: (r) => r.recall.toFixed(4) },
+  { title: "QPS", cell: (r) => r.qps.toFixed(0) },
+  { title: "mean µs", cell: (r) => r.mean_us.toFixed(0) },
+  { title: "p50", cell: (r) => r.p50_us.toFixed(0) },
+  { title: "p99", cell: (r) => r.p99_us.toFixed(0) },
+  { title: "p99.9", cell: (r) => r.p999_us.toFixed(0) },
+  { title: "reads", cell: (r) => r.reads.toFixed(1) },
+  { title: "hops", cell: (r) => r.hops.toFixed(1) },
+  { title: "cache%", cell: (r) => (100 * r.cache_hit).toFixed(1) },
+  { title: "occup", cell: (r) => r.occupancy.toFixed(2) },
+  { title: "cpu%", cell: (r) => (100 * r.cpu_util).toFixed(0) },
+  { title: "runq%", cell: (r) => (100 * r.runq_util).toFixed(0) },
+];
+
+export function formatTable(rows: readonly ResultRow[]): string {
+  const cells = rows.map((r) => COLUMNS.map((c) => c.cell(r)));
+  const widths = COLUMNS.map((c, i) => Math.max(c.title.length, ...cells.map((row) => row[i]!.length)));
+  const line = (values: readonly string[]) =>
+    values.map((v, i) => (COLUMNS[i]!.left ? v.padEnd(widths[i]!) : v.padStart(widths[i]!))).join("  ").trimEnd();
+  return [line(COLUMNS.map((c) => c.title)), line(widths.map((w) => "-".repeat(w))), ...cells.map(line)].join("\n");
+}

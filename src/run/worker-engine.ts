@@ -1,0 +1,122 @@
+// One search Worker's engine: its own ring (SectorReader) and per-query scratch (query machines),
+// around the index parts every Worker shares (PQ codes, node cache, entry graph). A run pulls
+// chunks of queries from the shared counter and writes answers and statistics into shared memory.
+// Concurrency C > 1 interleaves C queries on this Worker's ring (SearchDriver.runInterleaved):
+// each completion goes to the query that owns its slot, so one core keeps several reads in flight
+// for several queries at once.
+// Bench: bench/run-sweep.ts
+import { nodeReadBytes } from "../format/disk-index.ts";
+import type { Vectors } from "../format/vector-type.ts";
+import { openSectorReader } from "../io/open-reader.ts";
+import type { SectorReader } from "../io/reader.ts";
+import { distanceFor } from "../math/distance.ts";
+import { PqTable } from "../math/pq-table.ts";
+import { BeamSearch } from "../search/beam.ts";
+import { NodeCache } from "../search/cache.ts";
+import { SearchDriver } from "../search/driver.ts";
+import { EntryGraph } from "../search/entry-graph.ts";
+import type { QueryMachine, SearchContext } from "../search/machine.ts";
+import { NodeSource } from "../search/node-source.ts";
+import { PipeSearch } from "../search/pipe.ts";
+import type { SearchMode } from "./config-schema.ts";
+import { statsToRow, type InitMessage, type RunMessage, type SharedResults } from "./pool-protocol.ts";
+
+/** Entry-graph list size limit; matches DiskIndex's default maxMemL, which resolved the params. */
+export const MAX_MEM_L = 64;
+const NO_RESULT = 0xffffffff;
+
+interface DriverSet {
+  readonly driver: SearchDriver;
+  readonly machines: readonly QueryMachine[];
+}
+
+export class WorkerEngine {
+  readonly reader: SectorReader;
+  private readonly ctx: SearchContext;
+  private readonly drivers = new Map<string, DriverSet>();
+  private readonly queries: Vectors;
+  private readonly dim: number;
+  private readonly k: number;
+  private readonly results: SharedResults;
+
+  constructor(init: InitMessage) {
+    const p = init.index;
+    this.queries = init.queries;
+    this.dim = init.dim;
+    this.k = init.k;
+    this.results = init.results;
+    // Like DiskIndex: per interleaved query, `width` reads in flight plus as many held or abandoned.
+    // SQPOLL stays off: its kernel thread spins on a core, and with as many busy Workers as cores it
+    // starves them (PipeANN at 2 threads on 2 cores: p99 from ~3 ms to ~50 ms).
+    this.reader = openSectorReader(p.diskFile, {
+      slotBytes: nodeReadBytes(p.meta), slotCount: init.maxConcurrency * 2 * init.maxWidth, backend: init.backend, direct: true,
+    });
+    const distance = distanceFor(p.metric);
+    const cache = p.cache ? new NodeCache(p.meta, p.cache.ids, p.cache.bytes, p.cache.stride) : null;
+    const entryGraph = p.entryGraph ? new EntryGraph({ ...p.entryGraph, distance }) : null;
+    this.ctx = {
+      meta: p.meta, metric: p.metric, codes: p.codes, pq: new PqTable(p.pivots, p.metric), distance,
+      source: new NodeSource(this.reader, p.meta, cache), entryGraph, maxL: init.maxL, maxWidth: init.maxWidth, maxMemL: MAX_MEM_L,
+    };
+  }
+
+  /** Machines and a driver for `mode` at concurrency C, made once and reused across runs. */
+  private driverFor(mode: SearchMode, concurrency: number): DriverSet {
+    const key = `${mode}/${concurrency}`;
+    let set = this.drivers.get(key);
+    if (set === undefined) {
+      const machines: QueryMachine[] = [];
+      for (let i = 0; i < concurrency; i++) machines.push(mode === "beam" ? new BeamSearch(this.ctx, i) : new PipeSearch(this.ctx, i));
+      set = { driver: new SearchDriver(this.ctx.source, machines), machines };
+      this.drivers.set(key, set);
+    }
+    return set;
+  }
+
+  /** Runs chunks of queries until the shared counter passes msg.count; returns how many ran here. */
+  run(msg: RunMessage): number {
+    const { driver, machines } = this.driverFor(msg.mode, msg.concurrency);
+    driver.spin = msg.spin;
+    const counters = this.results.counters;
+    const { queries, dim } = this;
+    let ran = 0;
+    try {
+      for (;;) {
+        const start = Atomics.add(counters, 0, msg.chunk);
+        if (start >= msg.count) break;
+        const end = Math.min(msg.count, start + msg.chunk);
+        if (msg.concurrency === 1) {
+          const m = machines[0]!;
+          for (let q = start; q < end; q++) {
+            driver.run(m, queries, q * dim, msg.params);
+            this.record(q, m);
+          }
+        } else {
+          const view = queries.subarray(start * dim, end * dim);
+          driver.runInterleaved(machines, view, dim, end - start, msg.params, (i, m) => this.record(start + i, m));
+        }
+        ran += end - start;
+      }
+    } finally {
+      // Pipelined queries leave abandoned reads in flight: release them before the next run.
+      driver.drain();
+    }
+    return ran;
+  }
+
+  private record(q: number, m: QueryMachine): void {
+    const { ids, dists, stats, counters } = this.results;
+    const k = this.k;
+    const n = m.topK(k, ids, dists, q * k);
+    for (let i = n; i < k; i++) {
+      ids[q * k + i] = NO_RESULT;
+      dists[q * k + i] = Infinity;
+    }
+    statsToRow(m.stats, stats, q);
+    Atomics.add(counters, 1, 1);
+  }
+
+  close(): void {
+    this.reader.close();
+  }
+}
