@@ -39,6 +39,6 @@ say "single executable"
 bash scripts/compile.sh
 
 if [ "${SETUP_NO_RUN:-0}" != "1" ]; then
-  say "main job: dist/ringann ${RINGANN_MAIN_JOB:-doctor}"
-  ./dist/ringann ${RINGANN_MAIN_JOB:-doctor}
+  say "main job: dist/ringann ${RINGANN_MAIN_JOB:-run}"
+  ./dist/ringann ${RINGANN_MAIN_JOB:-run}
 fi

@@ -6,7 +6,7 @@ import type { Metric, VectorType, Vectors } from "../format/vector-type.ts";
 import { allocVectors } from "../format/vector-type.ts";
 import { RingannError } from "../errors.ts";
 import { kernelName, loadNativeKernels } from "../math/native-kernels.ts";
-import { workerEntry } from "../run/worker-entry.ts";
+import { workerEntry } from "../runtime/worker-entry.ts";
 import { findMedoid } from "./medoid.ts";
 import type { PhaseReporter } from "./phase-reporter.ts";
 import { SeededRandom } from "./random.ts";

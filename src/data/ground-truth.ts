@@ -10,7 +10,7 @@ import type { Truth } from "../format/truth.ts";
 import { allocElements, type ElementArray, type VectorFileReader } from "../format/vector-file.ts";
 import type { Metric, VectorType, Vectors } from "../format/vector-type.ts";
 import { normalizeRows } from "../math/distance.ts";
-import { workerEntry } from "../run/worker-entry.ts";
+import { workerEntry } from "../runtime/worker-entry.ts";
 import { MAX_INT_KERNEL_DIM, type GtRows, type KernelName } from "./gt-kernels.ts";
 import type { FromGtWorker, ToGtWorker } from "./gt-worker.ts";
 

@@ -9,7 +9,7 @@ import type { SearchParams } from "../search/machine.ts";
 import type { SearchMode } from "./config-schema.ts";
 import type { FromWorker, InitMessage, RunMessage, SharedResults } from "./pool-protocol.ts";
 import type { SharedIndexParts } from "./shared-index.ts";
-import { workerEntry } from "./worker-entry.ts";
+import { workerEntry } from "../runtime/worker-entry.ts";
 
 export interface PoolOptions {
   readonly threads: number;
