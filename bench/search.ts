@@ -26,6 +26,7 @@ const { values } = parseArgs({
     "cache-nodes": { type: "string", default: "0" },
     warmup: { type: "string", default: "50" },
     spin: { type: "boolean", default: false },
+    sqpoll: { type: "boolean", default: false },
     order: { type: "string", default: "interleaved" },
   },
 });
@@ -44,7 +45,7 @@ qFile.close();
 const truth = readTruth(values.gt);
 
 const index = await DiskIndex.open(values.index, {
-  cacheNodes: Number(values["cache-nodes"]), maxL: Math.max(...Ls), maxWidth: Math.max(...widths), spin: values.spin,
+  cacheNodes: Number(values["cache-nodes"]), maxL: Math.max(...Ls), maxWidth: Math.max(...widths), spin: values.spin, sqpoll: values.sqpoll,
 });
 const started = performance.now();
 const rows = runSweep(index, { data, dim: qFile.dim, count }, truth, {
@@ -53,7 +54,7 @@ const rows = runSweep(index, { data, dim: qFile.dim, count }, truth, {
 });
 const seconds = (performance.now() - started) / 1000;
 console.log(`# ${values.index}: ${index.meta.npts} × ${index.dim} ${index.meta.type} ${index.metric}, R ${index.meta.R}, ` +
-  `PQ ${index.files.pivots.M} B, ${index.reader.backend}${values.spin ? " (spin)" : ""}, cache ${index.cache?.count ?? 0}, ` +
+  `PQ ${index.files.pivots.M} B, ${index.reader.backend}${values.spin ? " (spin)" : ""}${values.sqpoll ? " (sqpoll)" : ""}, cache ${index.cache?.count ?? 0}, ` +
   `entry graph ${index.entryGraph?.npts ?? 0} pts; ${count} queries, ${seconds.toFixed(0)} s`);
 console.log(renderTable(rows, 10));
 console.log("");

@@ -37,6 +37,7 @@ const FLAGS: Record<string, FlagSpec> = {
   backend: { type: "string", help: "auto, uring or pread", default: "auto" },
   buffered: { type: "boolean", help: "read through the page cache (default O_DIRECT)" },
   spin: { type: "boolean", help: "poll the completion queue instead of sleeping in the kernel (lower latency, burns the core)" },
+  sqpoll: { type: "boolean", help: "a kernel thread submits reads (no submit system call per read; costs a core)" },
   json: { type: "boolean", help: "print {\"rows\": [...]} instead of a table" },
   quiet: { type: "boolean", help: "no progress bar" },
 };
@@ -108,7 +109,7 @@ export const command: Command = {
     const index = await DiskIndex.open(requireString(args, "index"), {
       metric: metricRaw ? parseMetric(metricRaw) : undefined,
       type: parseVectorType(flagString(args, "type")),
-      backend, direct: !flagBool(args, "buffered"), spin: flagBool(args, "spin"),
+      backend, direct: !flagBool(args, "buffered"), spin: flagBool(args, "spin"), sqpoll: flagBool(args, "sqpoll"),
       cacheNodes: flagNumber(args, "cache-nodes", { integer: true, min: 0 }),
       cacheBytes: flagNumber(args, "cache-bytes", { min: 0 }),
       maxL: Math.max(...Ls), maxWidth: Math.max(...widths),

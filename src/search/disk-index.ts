@@ -48,6 +48,8 @@ export interface DiskIndexOptions {
   entryGraph?: boolean;
   /** Spin on the completion queue instead of blocking while a query waits (default false). */
   spin?: boolean;
+  /** Kernel-side submission polling (a kernel thread submits reads; costs a core). Default false. */
+  sqpoll?: boolean;
 }
 
 export interface SearchOptions {
@@ -131,7 +133,7 @@ export class DiskIndex {
     const geometry = { slotBytes: nodeReadBytes(meta), slotCount: concurrency * 2 * maxWidth };
     const reader = opts.openReader
       ? opts.openReader(files.diskFile, geometry)
-      : openSectorReader(files.diskFile, { ...geometry, backend: opts.backend ?? "auto", direct: opts.direct ?? true });
+      : openSectorReader(files.diskFile, { ...geometry, backend: opts.backend ?? "auto", direct: opts.direct ?? true, sqpoll: opts.sqpoll ?? false });
     try {
       const distance = distanceFor(files.metric);
       const entryGraph = opts.entryGraph === false ? null : EntryGraph.load(prefix, { type: meta.type, dim: meta.dim, diskNpts: meta.npts, distance });
