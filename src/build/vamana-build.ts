@@ -70,7 +70,13 @@ export async function buildVamanaGraph(opts: GraphBuildOptions): Promise<BuiltGr
     for (const pass of passes) {
       const phase = opts.reporter?.start(pass.name, npts);
       counters.fill(0);
-      runPass(inserter, pass.kind, order, counters, medoid, pass.alpha, () => phase?.update(Atomics.load(counters, COUNTER_DONE)));
+      // On the calling thread: return to the event loop every ~50 ms so signals (Ctrl-C → abort)
+      // and progress output are handled; runPass resumes from the shared counters.
+      const onChunk = (): void => phase?.update(Atomics.load(counters, COUNTER_DONE));
+      while (!runPass(inserter, pass.kind, order, counters, medoid, pass.alpha, onChunk, performance.now() + 50)) {
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        opts.signal?.throwIfAborted();
+      }
       phase?.finish();
     }
     comparisons = inserter.comparisons;

@@ -15,11 +15,13 @@ export type PassKind = "insert" | "cleanup";
 export function runPass(
   inserter: VamanaInserter, kind: PassKind, order: Uint32Array, counters: Int32Array, medoid: number, alpha: number,
   onChunk?: () => void,
-): void {
+  deadlineMs = Number.POSITIVE_INFINITY,
+): boolean {
   const n = order.length;
   for (;;) {
+    if (performance.now() > deadlineMs) return false; // resumable: the counters say where to go on
     const start = Atomics.add(counters, COUNTER_NEXT, PASS_CHUNK);
-    if (start >= n) break;
+    if (start >= n) return true;
     const end = Math.min(n, start + PASS_CHUNK);
     if (kind === "insert") {
       for (let i = start; i < end; i++) inserter.insert(order[i]!, medoid, alpha);

@@ -4,7 +4,7 @@ import { ProgressReporter } from "../build/phase-reporter.ts";
 import { METRICS, VECTOR_TYPES, type Metric, type VectorType } from "../format/vector-type.ts";
 import { UsageError } from "../errors.ts";
 import { flagBool, flagNumber, flagString, parseArgs, renderHelp, requireString, type FlagSpec } from "./args.ts";
-import { EXIT_OK, type Command } from "./command.ts";
+import { EXIT_INTERRUPTED, EXIT_OK, type Command } from "./command.ts";
 import { formatDuration } from "./progress.ts";
 
 const FLAGS: Record<string, FlagSpec> = {
@@ -52,9 +52,19 @@ export const command: Command = {
     const quiet = flagBool(args, "quiet");
     const json = flagBool(args, "json");
     const reporter = new ProgressReporter(quiet);
-    // No signal handlers: an interrupted build dies before it renames anything, so no file
-    // appears under a final name (at worst a hidden .tmp file of the write phase remains).
-    const result = await buildIndex({
+    // Ctrl-C / SIGTERM abort the build: its temporary files are removed and nothing appears under a
+    // final name. A second signal exits at once (still nothing under a final name).
+    const abort = new AbortController();
+    const onSignal = (signal: NodeJS.Signals): void => {
+      if (abort.signal.aborted) process.exit(EXIT_INTERRUPTED);
+      process.stderr.write(`\nringann build: ${signal}: stopping and removing temporary files (again to exit at once)\n`);
+      abort.abort();
+    };
+    process.on("SIGINT", onSignal);
+    process.on("SIGTERM", onSignal);
+    let result: Awaited<ReturnType<typeof buildIndex>>;
+    try {
+      result = await buildIndex({
       data: requireString(args, "data"),
       outPrefix: requireString(args, "out"),
       type: typeFlag as VectorType | undefined,
@@ -70,7 +80,16 @@ export const command: Command = {
       entryGraph: !flagBool(args, "no-entry-graph"),
       pivotsVariant: flagBool(args, "pivots-nr4") ? 4 : 5,
       reporter,
+      signal: abort.signal,
     });
+    } catch (err) {
+      if (!abort.signal.aborted) throw err;
+      process.stderr.write("ringann build: interrupted; no index was written\n");
+      return EXIT_INTERRUPTED;
+    } finally {
+      process.off("SIGINT", onSignal);
+      process.off("SIGTERM", onSignal);
+    }
     if (!quiet) {
       process.stderr.write(
         `built ${result.prefix}_disk.index: ${result.npts.toLocaleString("en-US")} x ${result.dim} ${result.type}, ${result.metric}, ` +

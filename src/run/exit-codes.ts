@@ -5,7 +5,7 @@
 import { ConfigError, RingannError, UsageError } from "../errors.ts";
 import { EXIT_ENVIRONMENT, EXIT_FAILURE, EXIT_USAGE } from "../cli/command.ts";
 
-export const EXIT_INTERRUPTED = 130;
+export { EXIT_INTERRUPTED } from "../cli/command.ts";
 
 /** Error codes that mean "this machine lacks something", not "the job or data is wrong". */
 const ENVIRONMENT_CODES = /^E_(URING_UNAVAILABLE|MISSING|ENV|NATIVE|PACKAGE|NO_DATASET)/;

@@ -55,3 +55,34 @@ test("abort while the disk layout is being written removes every file, temporary
     dir.cleanup();
   }
 });
+
+test("Ctrl-C (SIGINT) stops `ringann build` with exit 130 and leaves no file at all", async () => {
+  const { base } = makeSynthetic({ n: 30000, dim: 64, seed: 4 });
+  const data = tmp.path("base-int.fbin");
+  writeBin(data, "float32", base, 64);
+  const dir = makeTempDir("build-sigint");
+  try {
+    const child = Bun.spawn([BUN, "src/cli/main.ts", "build", "--data", data, "--out", dir.path("stopped"), "--R", "32", "--L", "64", "--threads", "1"], {
+      cwd: `${import.meta.dir}/../..`, stdout: "ignore", stderr: "pipe",
+    });
+    const decoder = new TextDecoder();
+    const stderr = child.stderr.getReader();
+    let seen = "";
+    let signalled = false;
+    for (;;) {
+      const { done, value } = await stderr.read();
+      if (done) break;
+      seen += decoder.decode(value);
+      if (!signalled && seen.includes("graph pass 1")) {
+        signalled = true;
+        child.kill("SIGINT");
+      }
+    }
+    expect(signalled).toBe(true);
+    expect(await child.exited).toBe(130);
+    expect(seen).toContain("interrupted; no index was written");
+    expect(readdirSync(dir.dir)).toEqual([]);
+  } finally {
+    dir.cleanup();
+  }
+}, 60_000);
