@@ -20,11 +20,16 @@ const LABELS: Record<Dimension, (row: ResultRow) => string> = {
   L: (r) => `L=${r.L}`,
 };
 
-/** A series name from the dimensions that vary across rows, leaving out `except`. */
-export function seriesOf(rows: readonly ResultRow[], except: readonly Dimension[]): (row: ResultRow) => string {
-  const dims = (Object.keys(LABELS) as Dimension[]).filter(
+/** The dimensions that vary across rows, leaving out `except`. */
+function varyingDims(rows: readonly ResultRow[], except: readonly Dimension[]): Dimension[] {
+  return (Object.keys(LABELS) as Dimension[]).filter(
     (d) => !except.includes(d) && new Set(rows.map((r) => LABELS[d](r))).size > 1,
   );
+}
+
+/** A series name from the dimensions that vary across rows, leaving out `except`. */
+export function seriesOf(rows: readonly ResultRow[], except: readonly Dimension[]): (row: ResultRow) => string {
+  const dims = varyingDims(rows, except);
   if (dims.length === 0) return (r) => r.mode;
   return (r) => dims.map((d) => LABELS[d](r)).join(" ");
 }
@@ -34,6 +39,12 @@ export function seriesOrder(rows: readonly ResultRow[], series: (row: ResultRow)
   const sorted = [...rows].sort((a, b) =>
     a.job.localeCompare(b.job) || a.mode.localeCompare(b.mode) || a.width - b.width || a.threads - b.threads || a.concurrency - b.concurrency || a.L - b.L);
   return [...new Set(sorted.map(series))];
+}
+
+/** Legend title: the names of the dimensions that make up a series (e.g. "mode W"). */
+function seriesTitle(rows: readonly ResultRow[], except: readonly Dimension[]): string {
+  const dims = varyingDims(rows, except);
+  return dims.length === 0 ? "mode" : dims.join(", ");
 }
 
 function distinct(rows: readonly ResultRow[], pick: (r: ResultRow) => number): number {
@@ -56,11 +67,12 @@ export function recallLatencySpec(rows: readonly ResultRow[], title: string): To
   const series = seriesOf(rows, ["L"]);
   const values = rows.map((r) => ({ series: series(r), L: r.L, mean_us: r.mean_us, recall: r.recall }));
   return {
-    $schema: SCHEMA, title: `${title}: recall vs mean latency`, width: 520, height: 340, data: { values },
+    $schema: SCHEMA, width: 520, height: 340, data: { values },
+    title: { text: `${title}: recall vs mean latency`, subtitle: "point labels: L (search list size); up and left is better" },
     encoding: {
       x: { field: "mean_us", type: "quantitative", title: "mean latency (µs)", scale: { zero: false }, axis: { tickCount: 8 } },
       y: { field: "recall", type: "quantitative", title: K_TITLE(rows), scale: { zero: false } },
-      color: { field: "series", type: "nominal", title: null, legend: { labelLimit: 400 }, sort: seriesOrder(rows, series) },
+      color: { field: "series", type: "nominal", title: seriesTitle(rows, ["L"]), legend: { labelLimit: 400 }, sort: seriesOrder(rows, series) },
     },
     layer: [
       { mark: { type: "line", point: true }, encoding: { order: { field: "L", type: "quantitative" } } },
@@ -78,7 +90,7 @@ export function qpsSpec(rows: readonly ResultRow[], title: string, by: "threads"
     encoding: {
       x: { field: "x", type: "quantitative", title: by, axis: { tickMinStep: 1, format: "d" } },
       y: { field: "qps", type: "quantitative", title: "queries per second" },
-      color: { field: "series", type: "nominal", title: null, legend: { labelLimit: 400 }, sort: seriesOrder(rows, series) },
+      color: { field: "series", type: "nominal", title: seriesTitle(rows, [by]), legend: { labelLimit: 400 }, sort: seriesOrder(rows, series) },
     },
   };
 }
@@ -94,8 +106,9 @@ export function percentilesSpec(rows: readonly ResultRow[], title: string): TopL
     mark: { type: "line" as const, point: true },
     encoding: {
       x: { field: "stat", type: "ordinal" as const, title: "latency statistic", sort: PERCENTILES.map(([n]) => n), axis: { labelAngle: 0 } },
-      y: { field: "us", type: "quantitative" as const, title: "latency (µs, log scale)", scale: { type: "log" as const } },
-      color: { field: "L", type: "ordinal" as const, title: "L" },
+      y: { field: "us", type: "quantitative" as const, title: "latency (µs, log scale)", scale: { type: "log" as const, zero: false } },
+      // Distinct hues (not shades of one blue) so neighbouring L values stay apart where lines cross.
+      color: { field: "L", type: "ordinal" as const, title: "L (search list size)", scale: { scheme: "category10" } },
     },
   };
   const seriesCount = new Set(values.map((v) => v.series)).size;
@@ -104,7 +117,7 @@ export function percentilesSpec(rows: readonly ResultRow[], title: string): TopL
   }
   return {
     $schema: SCHEMA, title: `${title}: latency percentiles`, data: { values }, columns: seriesCount <= 4 ? 2 : 3,
-    facet: { field: "series", type: "nominal", title: null, sort: seriesOrder(rows, series) }, spec: inner,
+    facet: { field: "series", type: "nominal", title: null, sort: seriesOrder(rows, series), header: { labelFontSize: 13, labelFontWeight: "bold" } }, spec: inner,
   };
 }
 
