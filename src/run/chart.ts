@@ -106,7 +106,7 @@ export function percentilesSpec(rows: readonly ResultRow[], title: string): TopL
     mark: { type: "line" as const, point: true },
     encoding: {
       x: { field: "stat", type: "ordinal" as const, title: "latency statistic", sort: PERCENTILES.map(([n]) => n), axis: { labelAngle: 0 } },
-      y: { field: "us", type: "quantitative" as const, title: "latency (µs, log scale)", scale: { type: "log" as const, zero: false } },
+      y: { field: "us", type: "quantitative" as const, title: "latency (µs, log scale)", scale: { type: "log" as const } },
       // Distinct hues (not shades of one blue) so neighbouring L values stay apart where lines cross.
       color: { field: "L", type: "ordinal" as const, title: "L (search list size)", scale: { scheme: "category10" } },
     },
