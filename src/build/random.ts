@@ -1,20 +1,11 @@
-// A small seeded PRNG (SplitMix32-style mixing over a 32-bit counter) so that one thread and one
-// seed give byte-identical index files. Not cryptographic; good enough for sampling and shuffles.
+// The build's seeded PRNG, so that one thread and one seed give byte-identical index files. The
+// generator is SplitMix32 (math/split-mix32.ts); floats take one 32-bit draw. Not cryptographic;
+// good enough for sampling and shuffles.
+import { SplitMix32 } from "../math/split-mix32.ts";
 
-export class SeededRandom {
-  private state: number;
-
+export class SeededRandom extends SplitMix32 {
   constructor(seed: number) {
-    this.state = (seed ^ 0x9e3779b9) >>> 0;
-  }
-
-  /** Uniform 32-bit unsigned integer. */
-  nextU32(): number {
-    this.state = (this.state + 0x9e3779b9) >>> 0;
-    let z = this.state;
-    z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
-    z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
-    return (z ^ (z >>> 16)) >>> 0;
+    super(seed ^ 0x9e3779b9);
   }
 
   /** Uniform in [0, 1). */

@@ -1,20 +1,13 @@
-// A seeded PRNG for datasets (SplitMix32 over a 32-bit counter, plus Box–Muller normals), so one
-// seed always gives byte-identical files on every machine. Not cryptographic.
+// A seeded PRNG for datasets (the SplitMix32 generator of math/split-mix32.ts, one stream per
+// (seed, stream), plus Box–Muller normals), so one seed always gives byte-identical files on every
+// machine. Not cryptographic.
+import { SplitMix32 } from "../math/split-mix32.ts";
 
-export class DatasetRng {
-  private state: number;
+export class DatasetRng extends SplitMix32 {
   private spareNormal = Number.NaN;
 
   constructor(seed: number, stream = 0) {
-    this.state = (Math.imul(seed >>> 0, 0x9e3779b1) ^ Math.imul(stream + 1, 0x85ebca77)) >>> 0;
-  }
-
-  nextU32(): number {
-    this.state = (this.state + 0x9e3779b9) >>> 0;
-    let z = this.state;
-    z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
-    z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
-    return (z ^ (z >>> 16)) >>> 0;
+    super(Math.imul(seed >>> 0, 0x9e3779b1) ^ Math.imul(stream + 1, 0x85ebca77));
   }
 
   /** Uniform in [0, 1) with 53 random bits. */

@@ -7,7 +7,8 @@
 // Slots follow the same Free → InFlight → Completed → Free rules as the kernel readers (SlotArena).
 import { IoError, RingannError } from "../errors.ts";
 import { EIO, describeErrno } from "./errno.ts";
-import { type ReadCompletions, type SectorReader, SECTOR_BYTES } from "./reader.ts";
+import { checkReadRequest } from "./read-request.ts";
+import type { ReadCompletions, SectorReader } from "./reader.ts";
 import { SlotArena, heapArenaMemory } from "./slots.ts";
 
 export interface MemoryReaderOptions {
@@ -94,13 +95,7 @@ export class MemoryReader implements SectorReader {
 
   submit(offset: number, length: number): number | null {
     this.checkOpen();
-    if (offset % SECTOR_BYTES !== 0 || length % SECTOR_BYTES !== 0 || length <= 0 || offset < 0) {
-      throw new IoError("read", 0, this.file, offset, `offset and length must be positive multiples of ${SECTOR_BYTES} (length ${length})`, "E_ALIGN");
-    }
-    if (length > this.slotBytes) throw new IoError("read", 0, this.file, offset, `length ${length} exceeds the slot size ${this.slotBytes}`, "E_TOO_LONG");
-    if (offset + length > this.fileBytes) {
-      throw new IoError("read", 0, this.file, offset, `read of ${length} bytes goes past the end of the file (${this.fileBytes} bytes)`, "E_PAST_EOF");
-    }
+    checkReadRequest(this.file, this.fileBytes, this.slotBytes, offset, length);
     const slot = this.arena.acquire();
     if (slot < 0) return null;
     this.slotOffset[slot] = offset;

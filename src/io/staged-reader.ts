@@ -1,9 +1,10 @@
-// What the io_uring and pread readers share: argument checks, the slot arena, staging reads until
-// the next poll/wait (one kernel call per batch), and settling raw results into ReadCompletions:
-// EINTR/EAGAIN are re-queued, errors and short reads fail their read and free its slot.
+// What the io_uring and pread readers share: argument checks (read-request.ts), the slot arena,
+// staging reads until the next poll/wait (one kernel call per batch), and settling raw results into
+// ReadCompletions: EINTR/EAGAIN are re-queued, errors and short reads fail their read and free its slot.
 import { IoError, RingannError } from "../errors.ts";
 import { describeErrno, errnoAction } from "./errno.ts";
-import { type ReadCompletions, type ReaderBackend, type SectorReader, SECTOR_BYTES } from "./reader.ts";
+import { checkReadRequest } from "./read-request.ts";
+import type { ReadCompletions, ReaderBackend, SectorReader } from "./reader.ts";
 import { pinnedInt32, pinnedUint32 } from "./pinned.ts";
 import { SlotArena, SlotState } from "./slots.ts";
 
@@ -44,15 +45,7 @@ export abstract class StagedReader implements SectorReader {
 
   submit(offset: number, length: number): number | null {
     if (this.closed) throw new RingannError("E_CLOSED", `Cannot read ${this.file}: the reader is closed`);
-    if (offset % SECTOR_BYTES !== 0 || length % SECTOR_BYTES !== 0 || length <= 0 || offset < 0) {
-      throw new IoError("read", 0, this.file, offset, `offset and length must be positive multiples of ${SECTOR_BYTES} (length ${length})`, "E_ALIGN");
-    }
-    if (length > this.slotBytes) {
-      throw new IoError("read", 0, this.file, offset, `length ${length} exceeds the slot size ${this.slotBytes}`, "E_TOO_LONG");
-    }
-    if (offset + length > this.fileBytes) {
-      throw new IoError("read", 0, this.file, offset, `read of ${length} bytes goes past the end of the file (${this.fileBytes} bytes)`, "E_PAST_EOF");
-    }
+    checkReadRequest(this.file, this.fileBytes, this.slotBytes, offset, length);
     const slot = this.arena.acquire();
     if (slot < 0) return null;
     this.slotOffset[slot] = offset;

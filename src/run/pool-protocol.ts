@@ -19,9 +19,8 @@ export interface SharedResults {
   readonly counters: Int32Array;
 }
 
-export interface InitMessage {
-  readonly type: "init";
-  readonly worker: number;
+/** What every Worker is started with (the pool's options less its thread count). */
+export interface WorkerSetup {
   readonly index: SharedIndexParts;
   readonly backend: BackendChoice;
   readonly queries: Vectors;
@@ -32,6 +31,11 @@ export interface InitMessage {
   /** Most queries any run interleaves on one ring (sizes the reader's slots). */
   readonly maxConcurrency: number;
   readonly results: SharedResults;
+}
+
+export interface InitMessage extends WorkerSetup {
+  readonly type: "init";
+  readonly worker: number;
 }
 
 export interface RunMessage {

@@ -3,25 +3,13 @@
 // resets the shared query counter, starts every Worker, and resolves when all are done, with the
 // wall time from the first start to the last finish (QPS = queries / wall time).
 import { RingannError } from "../errors.ts";
-import type { Vectors } from "../format/vector-type.ts";
-import type { BackendChoice } from "../io/open-reader.ts";
 import type { SearchParams } from "../search/machine.ts";
 import type { SearchMode } from "./config-schema.ts";
-import type { FromWorker, InitMessage, RunMessage, SharedResults } from "./pool-protocol.ts";
-import type { SharedIndexParts } from "./shared-index.ts";
+import type { FromWorker, InitMessage, RunMessage, SharedResults, WorkerSetup } from "./pool-protocol.ts";
 import { workerEntry } from "../runtime/worker-entry.ts";
 
-export interface PoolOptions {
+export interface PoolOptions extends WorkerSetup {
   readonly threads: number;
-  readonly index: SharedIndexParts;
-  readonly backend: BackendChoice;
-  readonly queries: Vectors;
-  readonly dim: number;
-  readonly k: number;
-  readonly maxL: number;
-  readonly maxWidth: number;
-  readonly maxConcurrency: number;
-  readonly results: SharedResults;
 }
 
 export interface PoolRun {
@@ -64,21 +52,19 @@ export class SearchPool {
   }
 
   static async start(opts: PoolOptions): Promise<SearchPool> {
-    const pool = new SearchPool(opts.threads, opts.results);
+    const { threads, ...setup } = opts;
+    const pool = new SearchPool(threads, opts.results);
     live.add(pool);
     try {
       const ready: Promise<FromWorker>[] = [];
-      for (let w = 0; w < opts.threads; w++) {
+      for (let w = 0; w < threads; w++) {
         const worker = new Worker(workerEntry("run/search-worker.ts", import.meta.url));
         pool.workers.push(worker);
         pool.waiters.push(null);
         worker.onmessage = (event: MessageEvent<FromWorker>) => pool.receive(w, event.data);
         worker.onerror = (event) => pool.fail(w, new RingannError("E_WORKER", `search worker ${w} crashed: ${event.message}`));
         ready.push(pool.expect(w));
-        const init: InitMessage = {
-          type: "init", worker: w, index: opts.index, backend: opts.backend, queries: opts.queries, dim: opts.dim, k: opts.k,
-          maxL: opts.maxL, maxWidth: opts.maxWidth, maxConcurrency: opts.maxConcurrency, results: opts.results,
-        };
+        const init: InitMessage = { type: "init", worker: w, ...setup };
         worker.postMessage(init);
       }
       const first = await Promise.all(ready);

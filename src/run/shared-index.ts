@@ -7,10 +7,10 @@ import { readFileSync } from "node:fs";
 import { readBin } from "../format/bin.ts";
 import type { DiskIndexMeta } from "../format/disk-index.ts";
 import { parseMemIndexGraph, parseMemIndexTags } from "../format/mem-index.ts";
-import type { PqPivots } from "../format/pq-files.ts";
 import type { Metric, VectorType, Vectors } from "../format/vector-type.ts";
 import type { BackendChoice } from "../io/open-reader.ts";
 import { DiskIndex } from "../search/disk-index.ts";
+import type { IndexFiles } from "../search/index-files.ts";
 
 export interface SharedCache {
   readonly ids: Uint32Array;
@@ -27,15 +27,12 @@ export interface SharedEntryGraph {
   readonly entryPoint: number;
 }
 
-/** Everything a Worker needs to search the index; typed arrays here are views of shared memory. */
-export interface SharedIndexParts {
-  readonly prefix: string;
-  readonly diskFile: string;
-  readonly meta: DiskIndexMeta;
-  readonly metric: Metric;
-  /** Small (256 × dim floats): copied to each Worker. */
-  readonly pivots: PqPivots;
-  readonly codes: Uint8Array;
+/**
+ * Everything a Worker needs to search the index: the index files' parts (codes in shared memory;
+ * pivots, small at 256 × dim floats, copied to each Worker) plus the cache and the entry graph.
+ * Typed arrays here are views of shared memory.
+ */
+export interface SharedIndexParts extends Omit<IndexFiles, "settingsFrom"> {
   readonly cache: SharedCache | null;
   readonly entryGraph: SharedEntryGraph | null;
   /** Bytes held in shared memory (codes + cache + entry graph), for the log. */

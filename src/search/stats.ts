@@ -82,9 +82,12 @@ export interface SearchRow {
   p50_us: number;
   p99_us: number;
   p999_us: number;
+  /** Mean sector reads per query. */
   reads: number;
   hops: number;
+  /** Share of node requests served by the cache. */
   cache_hit: number;
+  /** Share of a query's time with at least one read in flight (mean over queries). */
   occupancy: number;
 }
 
