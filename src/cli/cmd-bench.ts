@@ -13,6 +13,7 @@ const FLAGS: Record<string, FlagSpec> = {
   seconds: { type: "string", help: "seconds per engine, depth and round", default: "2" },
   rounds: { type: "string", help: "rounds, engines interleaved in each; the median round is reported (shared machines drift)", default: "3" },
   engines: { type: "string", help: "engines to run: uring,pread,fio", default: "uring,pread,fio" },
+  submit: { type: "string", help: "eager (flush each replacement read at once, as fio does) or batch (ride on the next wait)", default: "eager" },
   json: { type: "boolean", help: 'print {"rows":[{"engine","depth","iops","mean_us"}]} instead of the table' },
 };
 
@@ -41,6 +42,8 @@ export const command: Command = {
     const engines = (flagString(args, "engines") ?? "").split(",").map((e) => e.trim());
     for (const e of engines) if (e !== "uring" && e !== "pread" && e !== "fio") throw new UsageError(`--engines: unknown engine '${e}' (expected uring, pread, fio)`);
     const json = flagBool(args, "json");
+    const submit = flagString(args, "submit");
+    if (submit !== "eager" && submit !== "batch") throw new UsageError(`--submit expects eager or batch, got '${submit}'`);
 
     const bytes = Math.floor(sizeGb * 2 ** 30);
     const create = new Progress(`creating ${file}`, bytes, { quiet: json });
@@ -53,7 +56,7 @@ export const command: Command = {
       const samples = new Map<string, IoBenchRow[]>();
       for (let round = 0; round < rounds; round++) {
         for (const engine of engines) {
-          const r = engine === "fio" ? measureFio(file, depth, seconds) : measureOurs(engine as "uring" | "pread", file, depth, seconds);
+          const r = engine === "fio" ? measureFio(file, depth, seconds) : measureOurs(engine as "uring" | "pread", file, depth, seconds, submit);
           if (typeof r === "string") notes.push(r);
           else samples.set(engine, [...(samples.get(engine) ?? []), r]);
           progress.add(1);

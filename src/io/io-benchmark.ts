@@ -40,8 +40,15 @@ export function ensureBenchFile(path: string, bytes: number, onProgress?: (done:
   renameSync(tmp, path);
 }
 
+/**
+ * How replacement reads reach the kernel: "eager" flushes each one as soon as it is submitted (one
+ * system call per read, as fio does); "batch" lets them ride on the next wait (one call per batch).
+ * This virtio disk completes a submitted batch together, so eager keeps more reads truly in flight.
+ */
+export type SubmitPolicy = "eager" | "batch";
+
 /** Keeps `depth` random 4 KiB reads in flight for `seconds`; returns IOPS and mean submit→completion latency. */
-export function measureReader(reader: SectorReader, depth: number, seconds: number, seed = 1): IoBenchRow {
+export function measureReader(reader: SectorReader, depth: number, seconds: number, seed = 1, policy: SubmitPolicy = "eager"): IoBenchRow {
   const sectors = Math.floor(reader.fileBytes / 4096);
   if (sectors < 1) throw new RingannError("E_BENCH", `Cannot benchmark ${reader.file}: smaller than one sector`);
   const out = new ReadCompletions(depth);
@@ -73,6 +80,7 @@ export function measureReader(reader: SectorReader, depth: number, seconds: numb
       reader.release(slot);
       const again = reader.submit(nextSector() * 4096, 4096)!;
       submittedAt[again] = now;
+      if (policy === "eager") reader.flush();
     }
   }
   const elapsedS = (now - start) / 1000;
@@ -84,11 +92,11 @@ export function measureReader(reader: SectorReader, depth: number, seconds: numb
   return { engine: reader.backend === "uring" ? "uring" : "pread", depth, iops: completed / elapsedS, mean_us: (latencySumMs * 1000) / completed };
 }
 
-export function measureOurs(engine: "uring" | "pread", file: string, depth: number, seconds: number): IoBenchRow {
+export function measureOurs(engine: "uring" | "pread", file: string, depth: number, seconds: number, policy: SubmitPolicy = "eager"): IoBenchRow {
   const opts = { slotBytes: 4096, slotCount: depth, direct: true };
   const reader = engine === "uring" ? new UringReader(file, opts) : new PreadReader(file, opts);
   try {
-    return measureReader(reader, depth, seconds);
+    return measureReader(reader, depth, seconds, 1, policy);
   } finally {
     reader.close();
   }

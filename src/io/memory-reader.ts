@@ -104,6 +104,11 @@ export class MemoryReader implements SectorReader {
     return slot;
   }
 
+  flush(): void {
+    this.checkOpen();
+    this.advance();
+  }
+
   poll(out: ReadCompletions): number {
     this.checkOpen();
     this.advance();

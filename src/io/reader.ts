@@ -40,6 +40,12 @@ export interface SectorReader {
    * batch at the next poll()/wait() (one syscall per batch).
    */
   submit(offset: number, length: number): number | null;
+  /**
+   * Hand queued reads to the kernel now (one system call), reaping nothing. Submitting each read as
+   * soon as it is chosen keeps the device busy while the caller computes; on devices that complete a
+   * submitted batch together it also avoids waiting for the slowest read of a batch.
+   */
+  flush(): void;
   /** Flush queued reads and copy out whatever has completed, without blocking. Returns out.count. */
   poll(out: ReadCompletions): number;
   /** Flush queued reads and block until at least min(min, inFlight) completions are available. */

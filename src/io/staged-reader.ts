@@ -54,6 +54,11 @@ export abstract class StagedReader implements SectorReader {
     return slot;
   }
 
+  flush(): void {
+    if (this.closed) throw new RingannError("E_CLOSED", `Cannot read ${this.file}: the reader is closed`);
+    if (this.stagedCount > 0) this.exchange(0, 0);
+  }
+
   poll(out: ReadCompletions): number {
     return this.collect(0, out);
   }

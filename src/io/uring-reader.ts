@@ -18,6 +18,8 @@ export interface UringReaderOptions {
   sqpoll?: boolean;
   /** Extra io_uring setup flags for experiments: 2 = COOP_TASKRUN, 4 = SINGLE_ISSUER. */
   ringFlags?: number;
+  /** Register the arena as a fixed buffer (READ_FIXED; default true). */
+  registerBuffers?: boolean;
 }
 
 /** Opens `file` read-only, O_DIRECT when asked and possible. Returns fd and whether O_DIRECT held. */
@@ -76,7 +78,7 @@ export class UringReader extends StagedReader {
       super(file, fileBytes, arena);
       this.filesRegistered = lib.rn_files_registered(ring) === 1;
       // Registration is an optimisation: without it (e.g. RLIMIT_MEMLOCK), plain READ still works.
-      this.buffersRegistered = lib.rn_register_arena(ring, arena.memory.address as unknown as Pointer, arena.memory.bytes.byteLength) === 0;
+      this.buffersRegistered = opts.registerBuffers !== false && lib.rn_register_arena(ring, arena.memory.address as unknown as Pointer, arena.memory.bytes.byteLength) === 0;
     } catch (e) {
       if (ring !== null) lib.rn_ring_destroy(ring);
       arena?.dispose();

@@ -133,6 +133,29 @@ describe("io_uring reader", () => {
     reader.close();
   });
 
+  test("flush() hands queued reads to the kernel without reaping them", () => {
+    const reader = new UringReader(file, { slotBytes: 4096, slotCount: 4 });
+    const a = reader.submit(4096 * 3, 4096)!;
+    const b = reader.submit(4096 * 9, 4096)!;
+    reader.flush();
+    expect(reader.inFlight).toBe(2);
+    expect(() => reader.view(a)).toThrow(/InFlight/); // flushed, not reaped
+    const out = new ReadCompletions(4);
+    let got = 0;
+    while (got < 2) {
+      reader.wait(2 - got, out);
+      for (let i = 0; i < out.count; i++) {
+        const slot = out.slot[i]!;
+        expectBytes(reader.view(slot), slot === a ? 4096 * 3 : 4096 * 9, 4096);
+        reader.release(slot);
+      }
+      got += out.count;
+    }
+    expect(b).not.toBe(a);
+    reader.close();
+    expect(() => reader.flush()).toThrow(/closed/);
+  });
+
   test("viewing an in-flight slot throws", () => {
     const reader = new UringReader(file, { slotBytes: 4096, slotCount: 2 });
     const slot = reader.submit(0, 4096)!;
