@@ -4,6 +4,7 @@
 // the disk file, so no I/O), then a whole search through the same machinery divided by its hops.
 // Run: node_modules/.bin/bun bench/search-hop.bench.ts [INDEX_PREFIX] [QUERIES]
 //      (default: the PipeANN fixture, 10K × 128 float32, R 32, PQ 32 B)
+//      VISITED=hash forces the hashed visited sets (what indexes above 2^24 points use) everywhere.
 import { readFileSync } from "node:fs";
 import { bench, do_not_optimize, group, run, summary } from "mitata";
 import { openVectorFile } from "../src/format/vector-file.ts";
@@ -12,12 +13,14 @@ import { MemoryReader } from "../src/io/memory-reader.ts";
 import { pqDistances } from "../src/math/pq-table.ts";
 import { DiskIndex } from "../src/search/disk-index.ts";
 import { CandidateQueue } from "../src/search/queue.ts";
-import { VisitedSet } from "../src/search/visited.ts";
+import { createVisitedSet, visitedEstimate } from "../src/search/visited.ts";
 
 const prefix = process.argv[2] ?? "/work/shared/fixtures/pipeann-syn10k/syn10k";
 const queriesFile = process.argv[3] ?? "/work/shared/fixtures/pipeann-syn10k/query.fbin";
+const visitedArrayMaxNpts = process.env.VISITED === "hash" ? 0 : undefined;
 const disk = new Uint8Array(readFileSync(`${prefix}_disk.index`));
 const index = await DiskIndex.open(prefix, {
+  ...(visitedArrayMaxNpts === undefined ? {} : { visitedArrayMaxNpts }),
   openReader: (file, g) => new MemoryReader(disk, { ...g, file, minDelayTicks: 1, maxDelayTicks: 1, shuffle: false }),
 });
 const qf = openVectorFile(queriesFile);
@@ -43,10 +46,12 @@ const nbrs = new Uint32Array(degree);
 for (let k = 0; k < degree; k++) nbrs[k] = src.nbrs[src.nbrsOffset + k]!;
 const dists = new Float32Array(degree);
 const queue = new CandidateQueue(100);
-const visited = new VisitedSet(meta.npts);
+// The same kind and size of visited set as the index's machines.
+const visited = createVisitedSet(meta.npts, visitedEstimate(context.maxL, context.maxWidth, meta.R, context.maxMemL), visitedArrayMaxNpts);
 let gen = 0;
 
-console.log(`${prefix}: ${meta.npts} × ${dim} ${meta.type} ${index.metric}, R ${meta.R}, PQ ${M} B; one hop = 1 record, ${degree} neighbours`);
+console.log(`${prefix}: ${meta.npts} × ${dim} ${meta.type} ${index.metric}, R ${meta.R}, PQ ${M} B; one hop = 1 record, ${degree} neighbours; ` +
+  `visited sets: ${visited.constructor.name} (capacity ${visited.capacity})`);
 
 group("per query", () => {
   bench("PQ table (M × 256)", () => context.pq.populate(query, 0, table));
@@ -93,7 +98,7 @@ summary(() => {
 let nextQuery = 0;
 const answerIds = new Uint32Array(10);
 const answerDists = new Float32Array(10);
-const onDisk = await DiskIndex.open(prefix, { backend: "uring" });
+const onDisk = await DiskIndex.open(prefix, { backend: "uring", ...(visitedArrayMaxNpts === undefined ? {} : { visitedArrayMaxNpts }) });
 group("per query, whole search (L 100, W 4): memory reader, then io_uring", () => {
   for (const ix of [index, onDisk]) {
     for (const mode of ["beam", "pipe"] as const) {
@@ -106,8 +111,9 @@ group("per query, whole search (L 100, W 4): memory reader, then io_uring", () =
   }
 });
 
-index.reader.release(slot);
 await run();
+// Released only now: the decode bench above views this slot's record.
+index.reader.release(slot);
 
 // Whole searches through the memory reader: CPU per hop including every bit of bookkeeping.
 for (const mode of ["beam", "pipe"] as const) {

@@ -1,7 +1,7 @@
 // The in-memory parts of an index in SharedArrayBuffers, so N search Workers hold one copy of the
 // PQ codes, the node cache and the entry graph whatever N. The main thread opens the index once
 // with DiskIndex.open (which validates every file and loads the cache through a reader), copies
-// the parts into shared memory, resolves each run's search parameters, then closes it; each
+// the parts (cache records, ids and id → position table) into shared memory, resolves each run's search parameters, then closes it; each
 // Worker rebuilds a SearchContext around the shared parts with its own ring (worker-engine.ts).
 import { readFileSync } from "node:fs";
 import { readBin } from "../format/bin.ts";
@@ -16,6 +16,8 @@ export interface SharedCache {
   readonly ids: Uint32Array;
   readonly bytes: Uint8Array;
   readonly stride: number;
+  /** The id → position hash table (CachePositions.table), so no Worker rebuilds it. */
+  readonly positions: Uint32Array;
 }
 
 export interface SharedEntryGraph {
@@ -75,9 +77,11 @@ export async function loadSharedIndex<T>(prefix: string, opts: SharedIndexOption
   try {
     const resolved = resolve(index);
     const codes = u8(index.files.codes);
-    const cache = index.cache === null ? null : { ids: u32(index.cache.ids), bytes: u8(index.cache.bytes), stride: index.cache.stride };
+    const cache = index.cache === null ? null : {
+      ids: u32(index.cache.ids), bytes: u8(index.cache.bytes), stride: index.cache.stride, positions: u32(index.cache.positions.table),
+    };
     const entryGraph = index.entryGraph === null ? null : loadSharedEntryGraph(prefix, index.meta);
-    const sharedBytes = codes.byteLength + (cache ? cache.ids.byteLength + cache.bytes.byteLength : 0) +
+    const sharedBytes = codes.byteLength + (cache ? cache.ids.byteLength + cache.bytes.byteLength + cache.positions.byteLength : 0) +
       (entryGraph ? entryGraph.vectors.byteLength + entryGraph.tags.byteLength + entryGraph.offsets.byteLength + entryGraph.neighbors.byteLength : 0);
     const parts: SharedIndexParts = {
       prefix, diskFile: index.files.diskFile, meta: index.meta, metric: index.metric, pivots: index.files.pivots,

@@ -13,6 +13,7 @@ import { distanceFor } from "../math/distance.ts";
 import { PqTable } from "../math/pq-table.ts";
 import { BeamSearch } from "../search/beam.ts";
 import { NodeCache } from "../search/cache.ts";
+import { CachePositions } from "../search/cache-positions.ts";
 import { SearchDriver } from "../search/driver.ts";
 import { EntryGraph } from "../search/entry-graph.ts";
 import type { QueryMachine, SearchContext } from "../search/machine.ts";
@@ -52,7 +53,8 @@ export class WorkerEngine {
       slotBytes: nodeReadBytes(p.meta), slotCount: init.maxConcurrency * 2 * init.maxWidth, backend: init.backend, direct: true,
     });
     const distance = distanceFor(p.metric);
-    const cache = p.cache ? new NodeCache(p.meta, p.cache.ids, p.cache.bytes, p.cache.stride) : null;
+    // The cache's records and its id → position table are shared views: nothing npts-sized per Worker.
+    const cache = p.cache ? new NodeCache(p.cache.ids, p.cache.bytes, p.cache.stride, new CachePositions(p.cache.positions)) : null;
     const entryGraph = p.entryGraph ? new EntryGraph({ ...p.entryGraph, distance }) : null;
     this.ctx = {
       meta: p.meta, metric: p.metric, codes: p.codes, pq: new PqTable(p.pivots, p.metric), distance,

@@ -6,6 +6,8 @@ import { FormatError, invariant } from "../errors.ts";
 import { type DiskIndexMeta, nodeByteOffsetInSector, nodeReadBytes, nodeSectorIndex } from "../format/disk-index.ts";
 import { loadU32 } from "../format/u64-fields.ts";
 import { ReadCompletions, SECTOR_BYTES, type SectorReader } from "../io/reader.ts";
+import { CachePositions } from "./cache-positions.ts";
+import { createVisitedSet } from "./visited.ts";
 
 export interface CacheSize {
   /** Cache this many nodes. */
@@ -19,23 +21,23 @@ export class NodeCache {
   /** Bytes between records (max_node_len rounded up to 4). */
   readonly stride: number;
   readonly bytes: Uint8Array;
-  /** Cached ids in BFS order. */
+  /** Cached ids, breadth-first from the medoid (within a batch, in the order the reads completed). */
   readonly ids: Uint32Array;
-  /** npts entries: cache position of a node, or -1. */
-  private readonly positionOf: Int32Array;
+  /** id → cache position, sized by the cache (shareable: search Workers pass its table around). */
+  readonly positions: CachePositions;
 
-  constructor(meta: DiskIndexMeta, ids: Uint32Array, bytes: Uint8Array, stride: number) {
+  /** `positions` defaults to a fresh table over `ids`; Workers pass the shared one instead. */
+  constructor(ids: Uint32Array, bytes: Uint8Array, stride: number, positions: CachePositions = CachePositions.build(ids)) {
     this.count = ids.length;
     this.stride = stride;
     this.bytes = bytes;
     this.ids = ids;
-    this.positionOf = new Int32Array(meta.npts).fill(-1);
-    for (let i = 0; i < ids.length; i++) this.positionOf[ids[i]!] = i;
+    this.positions = positions;
   }
 
   /** Cache position of node `id`, or -1 when it is not cached. */
   positionOfNode(id: number): number {
-    return this.positionOf[id]!;
+    return this.positions.positionOf(id);
   }
 
   /** Byte offset of cache position `pos`'s record in `bytes`. */
@@ -64,13 +66,15 @@ export function loadNodeCache(reader: SectorReader, meta: DiskIndexMeta, count: 
   const stride = cacheStride(meta);
   const bytes = new Uint8Array(count * stride);
   const ids = new Uint32Array(count);
-  const seen = new Uint8Array(meta.npts);
-  // BFS frontier as a flat list: everything in [head, tail) is discovered, not yet read.
-  const order = new Uint32Array(meta.npts);
+  // BFS frontier as a flat list: everything in [head, tail) is discovered, not yet read. Only the
+  // first `count` discovered nodes are ever read, so discovery stops there: both the list and the
+  // set of discovered nodes are sized by the cache, not by npts.
+  const seen = createVisitedSet(meta.npts, count);
+  const order = new Uint32Array(count);
   let head = 0;
   let tail = 0;
   order[tail++] = meta.medoid;
-  seen[meta.medoid] = 1;
+  seen.add(meta.medoid);
   let cached = 0;
   const readBytes = nodeReadBytes(meta);
   const out = new ReadCompletions(reader.slotCount);
@@ -107,10 +111,7 @@ export function loadNodeCache(reader: SectorReader, meta: DiskIndexMeta, count: 
         for (let k = 0; k < degree; k++) {
           const nbr = loadU32(view, base + 4 * k);
           if (nbr >= meta.npts) throw new FormatError(meta.file, `node ${id} nbrs[${k}]`, `< npts (${meta.npts})`, String(nbr));
-          if (!seen[nbr]) {
-            seen[nbr] = 1;
-            order[tail++] = nbr;
-          }
+          if (tail < count && seen.add(nbr)) order[tail++] = nbr;
         }
         reader.release(slot);
       }
@@ -119,7 +120,7 @@ export function loadNodeCache(reader: SectorReader, meta: DiskIndexMeta, count: 
   }
   if (cached < count) {
     // The graph reachable from the medoid is smaller than asked: keep what was found.
-    return new NodeCache(meta, ids.slice(0, cached), bytes.slice(0, cached * stride), stride);
+    return new NodeCache(ids.slice(0, cached), bytes.slice(0, cached * stride), stride);
   }
-  return new NodeCache(meta, ids, bytes, stride);
+  return new NodeCache(ids, bytes, stride);
 }

@@ -23,6 +23,7 @@ import type { QueryMachine, SearchContext, SearchParams } from "./machine.ts";
 import { NodeSource } from "./node-source.ts";
 import { PipeSearch } from "./pipe.ts";
 import type { QueryStats } from "./stats.ts";
+import { VISITED_ARRAY_MAX_NPTS } from "./visited.ts";
 
 export type SearchMode = "beam" | "pipe";
 
@@ -39,6 +40,8 @@ export interface DiskIndexOptions {
   maxL?: number;
   maxWidth?: number;
   maxMemL?: number;
+  /** Visited sets: npts stamp arrays up to this many points, query-sized hash sets above (0: always hashed). */
+  visitedArrayMaxNpts?: number;
   /** Machines per mode for interleaved queries on one ring (default 1). */
   concurrency?: number;
   /** Node cache, BFS from the medoid: a node count and/or a byte budget. */
@@ -114,6 +117,7 @@ export class DiskIndex {
       maxL: opts.maxL ?? 512,
       maxWidth: opts.maxWidth ?? 32,
       maxMemL: opts.maxMemL ?? 64,
+      visitedArrayMaxNpts: opts.visitedArrayMaxNpts ?? VISITED_ARRAY_MAX_NPTS,
     };
     const machines: QueryMachine[] = [];
     for (let i = 0; i < this.concurrency; i++) machines.push(new BeamSearch(this.context, i));

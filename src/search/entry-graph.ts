@@ -9,7 +9,7 @@ import { parseMemIndexGraph, parseMemIndexTags } from "../format/mem-index.ts";
 import type { VectorType, Vectors } from "../format/vector-type.ts";
 import type { DistanceFn } from "../math/distance.ts";
 import { CandidateQueue } from "./queue.ts";
-import { VisitedSet } from "./visited.ts";
+import { type VisitedSet, createVisitedSet, visitedEstimate } from "./visited.ts";
 
 export class EntryGraph {
   readonly npts: number;
@@ -21,6 +21,7 @@ export class EntryGraph {
   private readonly offsets: Uint32Array;
   private readonly neighbors: Uint32Array;
   private readonly distance: DistanceFn;
+  private maxDegreeMemo = -1;
 
   constructor(parts: {
     vectors: Vectors; dim: number; tags: Uint32Array; offsets: Uint32Array; neighbors: Uint32Array;
@@ -53,9 +54,20 @@ export class EntryGraph {
     });
   }
 
-  /** Scratch for one query's entry search (reused across queries). */
-  newScratch(maxL: number): EntryScratch {
-    return new EntryScratch(maxL, this.npts);
+  /** Scratch for one query's entry search (reused across queries); see createVisitedSet. */
+  newScratch(maxL: number, visitedArrayMaxNpts?: number): EntryScratch {
+    const visited = createVisitedSet(this.npts, visitedEstimate(maxL, 1, this.maxDegree(), 1), visitedArrayMaxNpts);
+    return new EntryScratch(maxL, visited);
+  }
+
+  /** The largest out-degree (sizes a query's hashed visited set). */
+  private maxDegree(): number {
+    if (this.maxDegreeMemo < 0) {
+      let max = 0;
+      for (let i = 0; i < this.npts; i++) max = Math.max(max, this.offsets[i + 1]! - this.offsets[i]!);
+      this.maxDegreeMemo = max;
+    }
+    return this.maxDegreeMemo;
   }
 
   /**
@@ -96,8 +108,8 @@ export class EntryGraph {
 export class EntryScratch {
   readonly queue: CandidateQueue;
   readonly visited: VisitedSet;
-  constructor(maxL: number, npts: number) {
+  constructor(maxL: number, visited: VisitedSet) {
     this.queue = new CandidateQueue(Math.max(1, maxL));
-    this.visited = new VisitedSet(npts);
+    this.visited = visited;
   }
 }

@@ -17,7 +17,7 @@ import type { NodeSource } from "./node-source.ts";
 import { Arrived, CandidateQueue } from "./queue.ts";
 import { ResultSet } from "./results.ts";
 import { QueryStats } from "./stats.ts";
-import { VisitedSet } from "./visited.ts";
+import { type VisitedSet, createVisitedSet, visitedEstimate } from "./visited.ts";
 
 export const Done = 0;
 export const Ready = 1;
@@ -37,6 +37,11 @@ export interface SearchContext {
   readonly maxL: number;
   readonly maxWidth: number;
   readonly maxMemL: number;
+  /**
+   * Visited sets are npts-sized stamp arrays up to this many points, hash sets sized by the query
+   * above (default VISITED_ARRAY_MAX_NPTS; 0 forces hash sets, for tests and benchmarks).
+   */
+  readonly visitedArrayMaxNpts?: number;
 }
 
 /** A search's parameters, fully resolved (see disk-index.ts for the defaults). */
@@ -106,16 +111,16 @@ export abstract class QueryMachine {
     this.dim = meta.dim;
     this.M = ctx.pq.M;
     this.queue = new CandidateQueue(ctx.maxL);
-    this.visited = new VisitedSet(meta.npts);
+    const seeds = Math.max(1, ctx.maxMemL);
+    this.visited = createVisitedSet(meta.npts, visitedEstimate(ctx.maxL, ctx.maxWidth, meta.R, seeds), ctx.visitedArrayMaxNpts);
     this.results = new ResultSet(4 * ctx.maxL);
     this.query = new Float32Array(meta.dim);
     this.table = new Float32Array(ctx.pq.tableSize);
     this.nbrIds = new Uint32Array(meta.R + 1);
     this.nbrDists = new Float32Array(meta.R + 1);
-    const seeds = Math.max(1, ctx.maxMemL);
     this.seedIds = new Uint32Array(seeds);
     this.seedDists = new Float32Array(seeds);
-    this.entryScratch = ctx.entryGraph ? ctx.entryGraph.newScratch(seeds) : null;
+    this.entryScratch = ctx.entryGraph ? ctx.entryGraph.newScratch(seeds, ctx.visitedArrayMaxNpts) : null;
   }
 
   /** Starts a query: resets scratch, copies the query, seeds the queue (mode-specific). */

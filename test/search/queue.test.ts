@@ -1,7 +1,7 @@
 // CandidateQueue against a plain-array model under long random operation sequences.
 import { describe, expect, test } from "bun:test";
 import { Arrived, CandidateQueue, NoneDropped, Submitted, Unvisited, Visited } from "../../src/search/queue.ts";
-import { VisitedSet } from "../../src/search/visited.ts";
+import { HashedVisitedSet, StampedVisitedSet, type VisitedSet } from "../../src/search/visited.ts";
 import { rng } from "./tiny-index.ts";
 
 interface Entry { id: number; dist: number; state: number }
@@ -175,8 +175,9 @@ describe("CandidateQueue", () => {
 });
 
 describe("VisitedSet", () => {
-  test("add/has, clear forgets everything, survives stamp wrap-around", () => {
-    const v = new VisitedSet(100);
+  const variants: [string, () => VisitedSet][] = [["stamped", () => new StampedVisitedSet(100)], ["hashed", () => new HashedVisitedSet(100)]];
+  test.each(variants)("%s: add/has, clear forgets everything, survives stamp wrap-around", (_name, make) => {
+    const v = make();
     expect(v.add(3)).toBe(true);
     expect(v.add(3)).toBe(false);
     expect(v.has(3)).toBe(true);
