@@ -11,6 +11,13 @@
 
 const MAX_GENERATION = 0xffff;
 
+/** The generation after `g`; when the 16-bit stamp would wrap, `stamps` is zeroed and counting restarts at 1. */
+function nextGeneration(stamps: Uint16Array, g: number): number {
+  if (g < MAX_GENERATION) return g + 1;
+  stamps.fill(0);
+  return 1;
+}
+
 /** Above this many points, a VisitedSet is a hash set sized by the query, not an npts array. */
 export const VISITED_ARRAY_MAX_NPTS = 1 << 24;
 
@@ -54,12 +61,7 @@ export class StampedVisitedSet implements VisitedSet {
   }
 
   clear(): void {
-    if (this.generation === MAX_GENERATION) {
-      this.stamps.fill(0);
-      this.generation = 1;
-    } else {
-      this.generation++;
-    }
+    this.generation = nextGeneration(this.stamps, this.generation);
   }
 
   add(id: number): boolean {
@@ -116,12 +118,7 @@ export class HashedVisitedSet implements VisitedSet {
 
   clear(): void {
     this.count = 0;
-    if (this.generation === MAX_GENERATION) {
-      this.stamps.fill(0);
-      this.generation = 1;
-    } else {
-      this.generation++;
-    }
+    this.generation = nextGeneration(this.stamps, this.generation);
   }
 
   add(id: number): boolean {
