@@ -327,3 +327,92 @@ void rk_pq_nearest(const float *rows, uint32_t n, uint32_t stride, uint32_t lo, 
 #endif
   pq_nearest_scalar(rows, n, stride, lo, w, centres_t, k, codes, code_stride, dists);
 }
+
+// ---- PQ query table (search: once per query) -----------------------------------------------------
+// table[m*256 + c] = Σ_{j in chunk m} (pivot[c][j] − a[j])²  (l2)   or   −Σ pivot[c][j]·a[j]  (ip),
+// with a[j] = q[perm[j]] − centroid_at[j] (centroid_at is zero for ip). The pivots come blocked by
+// rk_pq_table_layout (src/math/pq-table.ts does it once per index): chunk m (columns o..o+w−1) owns
+// floats [o*256, (o+w)*256), as 4 blocks of 64 centres, each w rows of 64 — so one pass over the
+// whole array is a single forward stream and 64 centres' sums stay in 8 AVX registers.
+// rk_pq_table fills `adjusted` with a from q, perm and centroid_at; rk_pq_table_adjusted takes a
+// ready-made (bench/pq-table.bench.ts compares the two splits).
+#define RK_PQ_CENTERS 256
+
+void rk_pq_table_layout(const float *pivots, uint32_t dim, const uint32_t *offsets, uint32_t M, float *blocked) {
+  for (uint32_t m = 0; m < M; m++) {
+    const uint32_t o = offsets[m], w = offsets[m + 1] - o;
+    float *dst = blocked + (size_t)o * RK_PQ_CENTERS;
+    for (uint32_t cb = 0; cb < RK_PQ_CENTERS / 64; cb++)
+      for (uint32_t jl = 0; jl < w; jl++)
+        for (uint32_t cc = 0; cc < 64; cc++)
+          dst[((size_t)cb * w + jl) * 64 + cc] = pivots[(size_t)(cb * 64 + cc) * dim + o + jl];
+  }
+}
+
+static void pq_table_scalar(const float *blocked, const uint32_t *offsets, uint32_t M, const float *a, int ip, float *out) {
+  float acc[64];
+  for (uint32_t m = 0; m < M; m++) {
+    const uint32_t o = offsets[m], w = offsets[m + 1] - o;
+    const float *blk = blocked + (size_t)o * RK_PQ_CENTERS;
+    for (uint32_t cb = 0; cb < RK_PQ_CENTERS / 64; cb++) {
+      for (int cc = 0; cc < 64; cc++) acc[cc] = 0;
+      for (uint32_t jl = 0; jl < w; jl++) {
+        const float v = a[o + jl];
+        const float *row = blk + ((size_t)cb * w + jl) * 64;
+        if (ip) {
+          for (int cc = 0; cc < 64; cc++) acc[cc] -= row[cc] * v;
+        } else {
+          for (int cc = 0; cc < 64; cc++) { float d = row[cc] - v; acc[cc] += d * d; }
+        }
+      }
+      float *dst = out + (size_t)m * RK_PQ_CENTERS + cb * 64;
+      for (int cc = 0; cc < 64; cc++) dst[cc] = acc[cc];
+    }
+  }
+}
+
+#ifdef RK_X86
+__attribute__((target("avx2,fma"))) static void pq_table_avx2(const float *blocked, const uint32_t *offsets, uint32_t M, const float *a, int ip, float *out) {
+  for (uint32_t m = 0; m < M; m++) {
+    const uint32_t o = offsets[m], w = offsets[m + 1] - o;
+    const float *row = blocked + (size_t)o * RK_PQ_CENTERS;
+    float *dst = out + (size_t)m * RK_PQ_CENTERS;
+    for (uint32_t cb = 0; cb < RK_PQ_CENTERS / 64; cb++) {
+      __m256 acc[8];
+#pragma GCC unroll 8
+      for (int g = 0; g < 8; g++) acc[g] = _mm256_setzero_ps();
+      if (ip) {
+        for (uint32_t jl = 0; jl < w; jl++, row += 64) {
+          const __m256 v = _mm256_set1_ps(-a[o + jl]);
+#pragma GCC unroll 8
+          for (int g = 0; g < 8; g++) acc[g] = _mm256_fmadd_ps(_mm256_loadu_ps(row + 8 * g), v, acc[g]);
+        }
+      } else {
+        for (uint32_t jl = 0; jl < w; jl++, row += 64) {
+          const __m256 v = _mm256_set1_ps(a[o + jl]);
+#pragma GCC unroll 8
+          for (int g = 0; g < 8; g++) {
+            const __m256 d = _mm256_sub_ps(_mm256_loadu_ps(row + 8 * g), v);
+            acc[g] = _mm256_fmadd_ps(d, d, acc[g]);
+          }
+        }
+      }
+#pragma GCC unroll 8
+      for (int g = 0; g < 8; g++) _mm256_storeu_ps(dst + cb * 64 + 8 * g, acc[g]);
+    }
+  }
+}
+#endif
+
+void rk_pq_table_adjusted(const float *blocked, const uint32_t *offsets, uint32_t M, const float *adjusted, int ip, float *out) {
+#ifdef RK_X86
+  if (rk_use_avx2) { pq_table_avx2(blocked, offsets, M, adjusted, ip, out); return; }
+#endif
+  pq_table_scalar(blocked, offsets, M, adjusted, ip, out);
+}
+
+void rk_pq_table(const float *blocked, uint32_t dim, const uint32_t *offsets, uint32_t M, const float *q,
+                 const uint32_t *perm, const float *centroid_at, float *adjusted, int ip, float *out) {
+  for (uint32_t j = 0; j < dim; j++) adjusted[j] = q[perm[j]] - centroid_at[j];
+  rk_pq_table_adjusted(blocked, offsets, M, adjusted, ip, out);
+}

@@ -16,6 +16,9 @@ const SYMBOLS = {
   rk_negdot_u8_rows: ROWS,
   rk_negdot_i8_rows: ROWS,
   rk_pq_nearest: { args: [ptr, u32, u32, u32, u32, ptr, u32, ptr, u32, ptr], returns: voidT },
+  rk_pq_table_layout: { args: [ptr, u32, ptr, u32, ptr], returns: voidT },
+  rk_pq_table: { args: [ptr, u32, ptr, u32, ptr, ptr, ptr, ptr, i32, ptr], returns: voidT },
+  rk_pq_table_adjusted: { args: [ptr, ptr, u32, ptr, i32, ptr], returns: voidT },
 } as const;
 
 export type NativeKernels = ReturnType<typeof dlopen<typeof SYMBOLS>>["symbols"];
@@ -26,11 +29,25 @@ let avx2 = false;
 /** The kernel symbols, or null when unavailable (or disabled by RINGANN_KERNELS=ts). */
 export async function loadNativeKernels(): Promise<NativeKernels | null> {
   if (loaded !== undefined) return loaded;
+  const { nativeLibraryPath } = await import("../io/native.ts");
+  return openKernels(nativeLibraryPath);
+}
+
+/**
+ * The same, synchronously, for code that already loaded the native library's path (the search:
+ * DiskIndex and the search Workers import ../io/native.ts anyway). `libraryPath` is its
+ * nativeLibraryPath, passed in so this module keeps no static import of the library file.
+ */
+export function loadNativeKernelsSync(libraryPath: () => string): NativeKernels | null {
+  if (loaded !== undefined) return loaded;
+  return openKernels(libraryPath);
+}
+
+function openKernels(libraryPath: () => string): NativeKernels | null {
   loaded = null;
   if (process.env.RINGANN_KERNELS === "ts") return null;
   try {
-    const { nativeLibraryPath } = await import("../io/native.ts");
-    const lib = dlopen(process.env.RINGANN_KERNELS_LIB ?? nativeLibraryPath(), SYMBOLS).symbols;
+    const lib = dlopen(process.env.RINGANN_KERNELS_LIB ?? libraryPath(), SYMBOLS).symbols;
     avx2 = lib.rk_kernels_init() === 1;
     loaded = lib;
   } catch {

@@ -6,9 +6,14 @@
 // and a node's PQ distance is Σ_m table[m*256 + code[m]]. Building walks the 256 × dim centres
 // four rows at a time in memory order, each chunk's four sums in registers (in TypeScript ~1.4×
 // faster than the transposed layout SIMD code prefers). The metric is chosen at construction.
-// Bench: bench/search-hop.bench.ts
+// With the native kernels (c/kernels.c rk_pq_table: AVX2+FMA, or portable C) the table is built in C
+// from a blocked copy of the pivots; which builder runs is decided once, in the constructor.
+// Bench: bench/pq-table.bench.ts, bench/search-hop.bench.ts
+import { ptr } from "bun:ffi";
 import type { Metric } from "../format/vector-type.ts";
 import type { PqPivots } from "../format/pq-files.ts";
+import { pinnedFloat32, pinnedUint32 } from "../io/pinned.ts";
+import type { NativeKernels } from "./native-kernels.ts";
 
 export const PQ_CENTERS = 256;
 
@@ -27,8 +32,16 @@ export class PqTable {
   /** The query mapped into pivot columns: q[perm[j]] − centroid[perm[j]] (l2) or q[perm[j]] (ip). */
   private readonly adjusted: Float32Array;
   private readonly build: (out: Float32Array) => void;
+  /** Which builder populate() runs: "native" (c/kernels.c) or "ts". */
+  readonly kernel: "native" | "ts";
+  /**
+   * Fills `out` (≥ M × 256 floats) with the query table of `q` (dim floats from qOffset).
+   * Bound once in the constructor to the TypeScript or the native builder.
+   */
+  readonly populate: (q: Float32Array, qOffset: number, out: Float32Array) => void;
 
-  constructor(pivots: PqPivots, metric: Metric) {
+  /** `kernels`: build tables with c/kernels.c (null, or no rk_pq_table symbol: TypeScript). */
+  constructor(pivots: PqPivots, metric: Metric, kernels: NativeKernels | null = null) {
     const dim = pivots.dim;
     this.dim = dim;
     this.M = pivots.M;
@@ -46,13 +59,43 @@ export class PqTable {
     }
     this.adjusted = new Float32Array(dim);
     this.build = metric === "ip" ? this.buildIp : this.buildL2;
+    if (kernels !== null && typeof kernels.rk_pq_table === "function") {
+      this.kernel = "native";
+      this.populate = this.nativePopulate(kernels);
+    } else {
+      this.kernel = "ts";
+      this.populate = this.tsPopulate;
+    }
   }
 
-  /** Fills `out` (≥ M × 256 floats) with the query table of `q` (dim floats from qOffset). */
-  populate(q: Float32Array, qOffset: number, out: Float32Array): void {
+  private tsPopulate = (q: Float32Array, qOffset: number, out: Float32Array): void => {
     const { adjusted, permuted, centroidAt, dim } = this;
     for (let j = 0; j < dim; j++) adjusted[j] = q[qOffset + permuted[j]!]! - centroidAt[j]!;
     this.build(out);
+  };
+
+  /**
+   * The native builder. Every array goes to C freshly pointed at per call (Bun takes each typed
+   * array's address at the call), so C keeps no address between calls; the constant ones are pinned
+   * (src/io/pinned.ts) and made once here. Nothing is allocated per query.
+   */
+  private nativePopulate(k: NativeKernels): (q: Float32Array, qOffset: number, out: Float32Array) => void {
+    const { dim, M, tableSize } = this;
+    const blocked = pinnedFloat32(PQ_CENTERS * dim);
+    const offsets = pinnedUint32(M + 1);
+    offsets.set(this.chunkOffsets.subarray(0, M + 1));
+    const perm = pinnedUint32(dim);
+    perm.set(this.permuted);
+    const centroidAt = pinnedFloat32(dim);
+    centroidAt.set(this.centroidAt);
+    const adjusted = pinnedFloat32(dim);
+    k.rk_pq_table_layout(this.pivots, dim, offsets, M, blocked);
+    const ip = this.metric === "ip" ? 1 : 0;
+    const table = k.rk_pq_table;
+    return (q, qOffset, out) => {
+      if (out.length < tableSize || qOffset + dim > q.length) throw new RangeError(`PqTable.populate: needs ${dim} query floats from ${qOffset} and ${tableSize} table floats`);
+      table(blocked, dim, offsets, M, ptr(q, qOffset * 4), perm, centroidAt, adjusted, ip, out);
+    };
   }
 
   // Four centres per pass: each adjusted[j] load serves four rows (~25% faster than one).

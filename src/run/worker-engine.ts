@@ -10,7 +10,9 @@ import type { Vectors } from "../format/vector-type.ts";
 import { openSectorReader } from "../io/open-reader.ts";
 import type { SectorReader } from "../io/reader.ts";
 import { distanceFor } from "../math/distance.ts";
+import { loadNativeKernelsSync } from "../math/native-kernels.ts";
 import { PqTable } from "../math/pq-table.ts";
+import { nativeLibraryPath } from "../io/native.ts";
 import { BeamSearch } from "../search/beam.ts";
 import { NodeCache } from "../search/cache.ts";
 import { CachePositions } from "../search/cache-positions.ts";
@@ -57,7 +59,7 @@ export class WorkerEngine {
     const cache = p.cache ? new NodeCache(p.cache.ids, p.cache.bytes, p.cache.stride, new CachePositions(p.cache.positions)) : null;
     const entryGraph = p.entryGraph ? new EntryGraph({ ...p.entryGraph, distance }) : null;
     this.ctx = {
-      meta: p.meta, metric: p.metric, codes: p.codes, pq: new PqTable(p.pivots, p.metric), distance,
+      meta: p.meta, metric: p.metric, codes: p.codes, pq: new PqTable(p.pivots, p.metric, loadNativeKernelsSync(nativeLibraryPath)), distance,
       source: new NodeSource(this.reader, p.meta, cache), entryGraph, maxL: init.maxL, maxWidth: init.maxWidth, maxMemL: MAX_MEM_L,
     };
   }

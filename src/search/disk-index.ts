@@ -11,7 +11,9 @@ import type { DiskIndexMeta } from "../format/disk-index.ts";
 import { nodeReadBytes } from "../format/disk-index.ts";
 import type { Metric, VectorType, Vectors } from "../format/vector-type.ts";
 import { distanceFor } from "../math/distance.ts";
+import { loadNativeKernelsSync } from "../math/native-kernels.ts";
 import { PqTable } from "../math/pq-table.ts";
+import { nativeLibraryPath } from "../io/native.ts";
 import { type BackendChoice, openSectorReader } from "../io/open-reader.ts";
 import type { SectorReader } from "../io/reader.ts";
 import { BeamSearch } from "./beam.ts";
@@ -49,6 +51,11 @@ export interface DiskIndexOptions {
   cacheBytes?: number;
   /** Load `<prefix>_mem.index` when present (default true). */
   entryGraph?: boolean;
+  /**
+   * PQ query tables: "native" builds them with c/kernels.c when the library has the kernel (the
+   * default; RINGANN_KERNELS=ts also forces TypeScript), "ts" always in TypeScript. Chosen at open.
+   */
+  pqKernel?: "native" | "ts";
   /** Spin on the completion queue instead of blocking while a query waits (default false). */
   spin?: boolean;
   /** Kernel-side submission polling (a kernel thread submits reads; costs a core). Default false. */
@@ -110,7 +117,7 @@ export class DiskIndex {
       meta: files.meta,
       metric: files.metric,
       codes: files.codes,
-      pq: new PqTable(files.pivots, files.metric),
+      pq: new PqTable(files.pivots, files.metric, opts.pqKernel === "ts" ? null : loadNativeKernelsSync(nativeLibraryPath)),
       distance: distanceFor(files.metric),
       source: this.source,
       entryGraph,

@@ -1,0 +1,110 @@
+// The native PQ table builder (c/kernels.c rk_pq_table) against the TypeScript one: the same table
+// within float rounding for l2 and ip, with and without a rearrangement and a centroid, for uneven
+// chunks; and beam searches through either table return the same neighbours on real indexes.
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { existsSync } from "node:fs";
+import type { PqPivots } from "../../src/format/pq-files.ts";
+import { readBin } from "../../src/format/bin.ts";
+import { loadNativeKernels, type NativeKernels } from "../../src/math/native-kernels.ts";
+import { PqTable } from "../../src/math/pq-table.ts";
+import { DiskIndex } from "../../src/search/disk-index.ts";
+import { rng } from "../search/tiny-index.ts";
+
+let kernels: NativeKernels;
+beforeAll(async () => {
+  const k = await loadNativeKernels();
+  if (k === null) throw new Error("native kernels unavailable: run scripts/build-native.sh");
+  kernels = k;
+});
+
+function pivotsOf(dim: number, M: number, seed: number, withPerm: boolean, withCentroid: boolean): PqPivots {
+  const r = rng(seed);
+  const perm = new Uint32Array(dim).map((_, j) => j);
+  for (let j = dim - 1; j > 0; j--) {
+    const k = Math.floor(r() * (j + 1));
+    [perm[j], perm[k]] = [perm[k]!, perm[j]!];
+  }
+  const chunkOffsets = new Uint32Array(M + 1);
+  for (let m = 0; m <= M; m++) chunkOffsets[m] = Math.floor((m * dim) / M); // uneven when M ∤ dim
+  return {
+    dim, M, chunkOffsets, offsetCount: withPerm ? 5 : 4,
+    perm: withPerm ? perm : null,
+    pivots: new Float32Array(256 * dim).map(() => r() * 2 - 1),
+    centroid: new Float32Array(dim).map(() => (withCentroid ? r() : 0)),
+  };
+}
+
+describe("native PQ table", () => {
+  for (const [dim, M] of [[13, 4], [8, 8], [100, 32], [784, 32]] as const) {
+    for (const metric of ["l2", "ip"] as const) {
+      for (const [withPerm, withCentroid] of [[true, true], [false, false], [true, false], [false, true]] as const) {
+        test(`dim ${dim}, M ${M}, ${metric}, perm ${withPerm}, centroid ${withCentroid}: equals the TypeScript table`, () => {
+          const p = pivotsOf(dim, M, dim * 31 + M, withPerm, withCentroid);
+          const ts = new PqTable(p, metric, null);
+          const nat = new PqTable(p, metric, kernels);
+          expect(ts.kernel).toBe("ts");
+          expect(nat.kernel).toBe("native");
+          const r = rng(dim + 1);
+          const q = new Float32Array(3 * dim).map(() => r() * 2 - 1);
+          const a = new Float32Array(M * 256);
+          const b = new Float32Array(M * 256).fill(NaN);
+          for (const qOffset of [0, dim + 1]) {
+            ts.populate(q, qOffset, a);
+            nat.populate(q, qOffset, b);
+            // Absolute tolerance scaled by the chunk's magnitude (ip sums cancel).
+            const w = Math.ceil(dim / M);
+            for (let i = 0; i < a.length; i++) expect(Math.abs(a[i]! - b[i]!)).toBeLessThanOrEqual(1e-5 * w * 4);
+          }
+        });
+      }
+    }
+  }
+
+  test("a table too small or a query too short is refused, not overrun", () => {
+    const nat = new PqTable(pivotsOf(16, 4, 1, true, true), "l2", kernels);
+    expect(() => nat.populate(new Float32Array(16), 0, new Float32Array(4 * 256 - 1))).toThrow(RangeError);
+    expect(() => nat.populate(new Float32Array(16), 1, new Float32Array(4 * 256))).toThrow(RangeError);
+  });
+});
+
+// Beam search is deterministic: the same table gives the same hops, so the same answers.
+const INDEXES = [
+  { name: "PipeANN fixture (128-d float32, nr=5 pivots)", prefix: "/work/shared/fixtures/pipeann-syn10k/syn10k", queries: "/work/shared/fixtures/pipeann-syn10k/query.fbin" },
+  { name: "Fashion-MNIST (784-d uint8)", prefix: "/work/data/idx/fmnist_R64_L100", queries: "/work/data/fmnist/queries.u8bin" },
+];
+for (const ix of INDEXES) {
+  describe.skipIf(!existsSync(`${ix.prefix}_disk.index`))(`searches through the native table: ${ix.name}`, () => {
+    let native: DiskIndex;
+    let ts: DiskIndex;
+    beforeAll(async () => {
+      native = await DiskIndex.open(ix.prefix);
+      ts = await DiskIndex.open(ix.prefix, { pqKernel: "ts" });
+    });
+    afterAll(() => {
+      native?.close();
+      ts?.close();
+    });
+
+    test("beam returns the same ids and distances as through the TypeScript table (L 10, 50)", () => {
+      expect(native.context.pq.kernel).toBe("native");
+      expect(ts.context.pq.kernel).toBe("ts");
+      const q = readBin(ix.queries);
+      const nq = Math.min(200, q.npts);
+      const a = new Uint32Array(10), b = new Uint32Array(10);
+      const da = new Float32Array(10), db = new Float32Array(10);
+      let same = 0;
+      for (const L of [10, 50]) {
+        const pa = native.resolve({ mode: "beam", L, k: 10, width: 4 });
+        const pb = ts.resolve({ mode: "beam", L, k: 10, width: 4 });
+        for (let i = 0; i < nq; i++) {
+          native.searchInto(q.data, i * q.dim, pa, a, da, 0);
+          ts.searchInto(q.data, i * q.dim, pb, b, db, 0);
+          expect([...a]).toEqual([...b]);
+          expect([...da]).toEqual([...db]);
+          same++;
+        }
+      }
+      expect(same).toBe(2 * nq);
+    });
+  });
+}
