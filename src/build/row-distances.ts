@@ -50,36 +50,28 @@ class NativeRowDistances implements RowDistances {
   readonly ids: Uint32Array;
   readonly out: Float32Array;
   private readonly kernel: RowsKernel;
-  private readonly basePtr: number;
-  private readonly idsPtr: number;
-  private readonly outPtr: number;
+  private readonly vectors: Vectors;
   private readonly pairIds = pinnedUint32(1);
   private readonly pairOut = pinnedFloat32(1);
-  private readonly pairIdsPtr: number;
-  private readonly pairOutPtr: number;
   private readonly dim: number;
 
   constructor(kernel: RowsKernel, vectors: Vectors, dim: number, capacity: number) {
     this.kernel = kernel;
+    this.vectors = vectors;
     this.dim = dim;
     this.ids = pinnedUint32(capacity);
     this.out = pinnedFloat32(capacity);
-    // Pointers are taken once, so every array C touches has storage that never moves (src/io/pinned.ts);
-    // the vectors already live on an ArrayBuffer / SharedArrayBuffer.
-    this.basePtr = ptr(vectors);
-    this.idsPtr = ptr(this.ids);
-    this.outPtr = ptr(this.out);
-    this.pairIdsPtr = ptr(this.pairIds);
-    this.pairOutPtr = ptr(this.pairOut);
   }
 
+  // Addresses are taken at each call (ptr() is a few ns), so C never keeps one across calls: a
+  // JavaScript array's storage is not guaranteed to stay put between calls (src/io/native-block.ts).
   rows(q: number, n: number): void {
-    if (n > 0) this.kernel(this.basePtr, this.dim, q, this.idsPtr, n, this.outPtr);
+    if (n > 0) this.kernel(ptr(this.vectors), this.dim, q, ptr(this.ids), n, ptr(this.out));
   }
 
   pair(a: number, b: number): number {
     this.pairIds[0] = b;
-    this.kernel(this.basePtr, this.dim, a, this.pairIdsPtr, 1, this.pairOutPtr);
+    this.kernel(ptr(this.vectors), this.dim, a, ptr(this.pairIds), 1, ptr(this.pairOut));
     return this.pairOut[0]!;
   }
 }

@@ -1,7 +1,7 @@
-// Typed arrays whose storage never moves, for memory whose address C keeps (ptr() taken once).
-// In Bun 1.4.5 a small `new Uint32Array(n)` lives in the GC heap and may be moved while a hot loop
-// runs, leaving a pointer taken earlier stale (bench/search-ffi-jit-repro.ts shows it). An array over
-// an explicit ArrayBuffer has out-of-line storage that stays put.
+// Typed arrays over an explicit ArrayBuffer (out-of-line storage) for arrays handed to C with a fresh
+// ptr() at each call. In Bun 1.4.5 a small `new Uint32Array(n)` lives in the GC heap and can move
+// (bench/search-ffi-jit-repro.ts). Memory whose address C keeps across calls belongs in a NativeBlock
+// (native-block.ts) instead: even these arrays gave stale long-lived pointers under some conditions.
 
 export function pinnedInt32(n: number): Int32Array {
   return new Int32Array(new ArrayBuffer(Math.max(1, n) * 4));

@@ -5,7 +5,6 @@ import { IoError, RingannError } from "../errors.ts";
 import { describeErrno, errnoAction } from "./errno.ts";
 import { checkReadRequest } from "./read-request.ts";
 import type { ReadCompletions, ReaderBackend, SectorReader } from "./reader.ts";
-import { pinnedInt32, pinnedUint32 } from "./pinned.ts";
 import { SlotArena, SlotState } from "./slots.ts";
 
 export abstract class StagedReader implements SectorReader {
@@ -25,7 +24,11 @@ export abstract class StagedReader implements SectorReader {
   protected readonly reapResult: Int32Array;
   protected closed = false;
 
-  protected constructor(file: string, fileBytes: number, arena: SlotArena) {
+  /**
+   * `reap` lets a subclass give arrays that C writes into (native memory); otherwise they are plain
+   * JavaScript arrays (the pread reader fills them itself).
+   */
+  protected constructor(file: string, fileBytes: number, arena: SlotArena, reap?: { slot: Uint32Array; result: Int32Array }) {
     this.file = file;
     this.fileBytes = fileBytes;
     this.arena = arena;
@@ -34,9 +37,8 @@ export abstract class StagedReader implements SectorReader {
     this.slotOffset = new Float64Array(arena.slotCount);
     this.slotLength = new Uint32Array(arena.slotCount);
     this.staged = new Int32Array(arena.slotCount);
-    // C writes these through pointers taken once: pinned storage (see pinned.ts).
-    this.reapSlot = pinnedUint32(arena.slotCount);
-    this.reapResult = pinnedInt32(arena.slotCount);
+    this.reapSlot = reap?.slot ?? new Uint32Array(arena.slotCount);
+    this.reapResult = reap?.result ?? new Int32Array(arena.slotCount);
   }
 
   get inFlight(): number {

@@ -5,7 +5,7 @@ import { ptr, type Pointer } from "bun:ffi";
 import { IoError } from "../errors.ts";
 import { EINVAL, describeErrno } from "./errno.ts";
 import { cString, native } from "./native.ts";
-import { pinnedFloat64, pinnedInt32, pinnedUint32 } from "./pinned.ts";
+import { NativeBlock } from "./native-block.ts";
 import { SlotArena } from "./slots.ts";
 import { StagedReader } from "./staged-reader.ts";
 
@@ -49,7 +49,9 @@ export class UringReader extends StagedReader {
   readonly filesRegistered: boolean;
   private readonly fd: number;
   private readonly ring: Pointer;
-  // Batch arguments for rn_queue_reads, reused for every batch; their addresses are taken once.
+  // Batch arguments for rn_queue_reads and the completion arrays, reused for every batch. They live
+  // in C-owned memory (NativeBlock), so the addresses taken once stay valid until close.
+  private readonly scratch: NativeBlock;
   private readonly qFile: Int32Array;
   private readonly qOffset: Float64Array;
   private readonly qLength: Uint32Array;
@@ -64,7 +66,10 @@ export class UringReader extends StagedReader {
     const { fd, direct } = openForReading(file, opts.direct ?? true);
     let arena: SlotArena | null = null;
     let ring: Pointer | null = null;
+    const n = opts.slotCount;
+    let scratch: NativeBlock | null = null;
     try {
+      scratch = new NativeBlock(n * (4 + 8 + 4 + 8 + 4 + 4 + 4) + 7 * 8);
       const fileBytes = fileSizeOf(fd, file);
       arena = new SlotArena(opts.slotBytes, opts.slotCount);
       const err = new Int32Array(1);
@@ -75,28 +80,29 @@ export class UringReader extends StagedReader {
       }
       const fileIndex = lib.rn_add_file(ring, fd);
       if (fileIndex !== 0) throw new IoError("register", -fileIndex, file, 0, describeErrno(-fileIndex), "E_URING");
-      super(file, fileBytes, arena);
+      super(file, fileBytes, arena, { slot: scratch.uint32(n), result: scratch.int32(n) });
       this.filesRegistered = lib.rn_files_registered(ring) === 1;
       // Registration is an optimisation: without it (e.g. RLIMIT_MEMLOCK), plain READ still works.
       this.buffersRegistered = opts.registerBuffers !== false && lib.rn_register_arena(ring, arena.memory.address as unknown as Pointer, arena.memory.bytes.byteLength) === 0;
     } catch (e) {
       if (ring !== null) lib.rn_ring_destroy(ring);
       arena?.dispose();
+      scratch?.free();
       lib.rn_close(fd);
       throw e;
     }
     this.fd = fd;
     this.direct = direct;
     this.ring = ring;
-    const n = opts.slotCount;
-    // C reads these through pointers taken once: pinned storage (see pinned.ts).
-    this.qFile = pinnedInt32(n); // every read goes to file index 0
-    this.qOffset = pinnedFloat64(n);
-    this.qLength = pinnedUint32(n);
-    this.qBufOffset = pinnedFloat64(n);
-    this.qUserData = pinnedUint32(n);
-    this.qPtrs = [ptr(this.qFile), ptr(this.qOffset), ptr(this.qLength), ptr(this.qBufOffset), ptr(this.qUserData)];
-    this.reapPtrs = [ptr(this.reapSlot), ptr(this.reapResult)];
+    this.scratch = scratch;
+    this.qFile = scratch.int32(n); // every read goes to file index 0 (the block starts zeroed)
+    this.qOffset = scratch.float64(n);
+    this.qLength = scratch.uint32(n);
+    this.qBufOffset = scratch.float64(n);
+    this.qUserData = scratch.uint32(n);
+    const at = (v: ArrayBufferView): Pointer => scratch.pointerTo(v);
+    this.qPtrs = [at(this.qFile), at(this.qOffset), at(this.qLength), at(this.qBufOffset), at(this.qUserData)];
+    this.reapPtrs = [at(this.reapSlot), at(this.reapResult)];
     this.arenaPtr = arena.memory.address as unknown as Pointer;
   }
 
@@ -126,5 +132,6 @@ export class UringReader extends StagedReader {
     const lib = native();
     lib.rn_ring_destroy(this.ring);
     lib.rn_close(this.fd);
+    this.scratch.free();
   }
 }

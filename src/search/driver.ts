@@ -7,8 +7,8 @@
 // Waiting: `spin` polls the completion queue in a loop (lowest latency, burns the core; what
 // PipeANN does without SQPOLL); otherwise the driver blocks in the kernel (io_uring_enter).
 // A spin poll with nothing queued is no system call, only a look at the completion ring. (Spinning
-// once exposed reap arrays that moved under their FFI pointers; the reader now pins them — see
-// src/io/pinned.ts and bench/search-ffi-jit-repro.ts.)
+// once exposed reap arrays that moved under their FFI pointers; they now live in C-owned memory —
+// see src/io/native-block.ts and bench/search-ffi-jit-repro.ts.)
 // Flushing: a poll hands queued reads to the kernel (one system call) and peeks at the completion
 // queue (no system call when nothing is queued). By default every Ready step is followed by a poll,
 // so a read goes to the device as soon as it is chosen and overlaps the next expansion; `lazy`

@@ -82,8 +82,8 @@ describe("io_uring reader", () => {
   });
 
   test("a hot poll() loop stays byte-exact (the pipelined search's spin pattern)", () => {
-    // Spinning on poll() once exposed reap arrays whose storage moved after ptr() was taken (see
-    // src/io/pinned.ts and bench/search-ffi-jit-repro.ts, which reproduces the move directly).
+    // Spinning on poll() once exposed reap arrays whose storage moved after ptr() was taken (now in
+    // C-owned memory: src/io/native-block.ts; bench/search-ffi-jit-repro.ts reproduces the move directly).
     const reader = new UringReader(file, { slotBytes: 4096, slotCount: 8 });
     const out = new ReadCompletions(8);
     const offsetOf = new Float64Array(8);
