@@ -1,6 +1,8 @@
-// Distance kernels for the index build (src/math/native-kernels.ts). Batch calls only: one call
+// Distance kernels (src/math/native-kernels.ts). For the index build, batch calls only: one call
 // computes the distances from one stored row to a list of stored rows, so the FFI cost (~10 ns) is
-// paid once per graph expansion or prune step, not once per pair.
+// paid once per graph expansion or prune step, not once per pair. For the search, a float32 query
+// against a list of stored rows (rk_*_query: the entry graph) or one row (rk_*_query1: an expanded
+// node; ~50 ns at 784-d with the call, vs ~380 ns in TypeScript). See src/math/query-distance.ts.
 //
 // Each kernel has an AVX2+FMA body and a portable body; rk_kernels_init() picks one at run time
 // (__builtin_cpu_supports), so the library needs no -march flag and runs on any x86-64.
@@ -211,6 +213,103 @@ RK_BATCH(rk_negdot_f32_rows, float, dot_f32_scalar, dot_f32_scalar, -)
 RK_BATCH(rk_negdot_u8_rows, uint8_t, dot_u8_scalar, dot_u8_scalar, -)
 RK_BATCH(rk_negdot_i8_rows, int8_t, dot_i8_scalar, dot_i8_scalar, -)
 #endif
+
+// ---- query-vs-rows: a float32 query against stored rows of any type ----------------------------
+// The search holds its query as float32 (normalised for cosine), while the stored vectors may be
+// f32/u8/i8: out[i] = d(query, base[ids[i]]). The portable bodies accumulate in double like the
+// TypeScript loops (distance.ts); the AVX2 bodies accumulate in float32 lanes and add the lanes in
+// double, so integer-valued queries on u8/i8 rows give exactly the TypeScript result (each lane's
+// sum stays below 2^24 for dim ≤ ~4000), and f32 rows agree to float rounding.
+// rk_*_query1: the same for one row (no ids), for per-hop exact distances.
+#define RK_QSCALAR(NAME, T, DOT)                                                                      \
+  static float NAME(const float *q, const T *b, uint32_t dim) {                                       \
+    double s = 0;                                                                                     \
+    for (uint32_t i = 0; i < dim; i++) {                                                              \
+      double x = (double)q[i], y = (double)b[i];                                                      \
+      s += DOT ? x * y : (x - y) * (x - y);                                                           \
+    }                                                                                                 \
+    return (float)s;                                                                                  \
+  }
+RK_QSCALAR(ql2_f32_scalar, float, 0)
+RK_QSCALAR(ql2_u8_scalar, uint8_t, 0)
+RK_QSCALAR(ql2_i8_scalar, int8_t, 0)
+RK_QSCALAR(qdot_f32_scalar, float, 1)
+RK_QSCALAR(qdot_u8_scalar, uint8_t, 1)
+RK_QSCALAR(qdot_i8_scalar, int8_t, 1)
+
+#ifdef RK_X86
+__attribute__((target("avx2,fma"))) static inline double hsum256_pd(__m256 v) {
+  __m256d d = _mm256_add_pd(_mm256_cvtps_pd(_mm256_castps256_ps128(v)), _mm256_cvtps_pd(_mm256_extractf128_ps(v, 1)));
+  __m128d s = _mm_add_pd(_mm256_castpd256_pd128(d), _mm256_extractf128_pd(d, 1));
+  s = _mm_add_sd(s, _mm_unpackhi_pd(s, s));
+  return _mm_cvtsd_f64(s);
+}
+
+// 8 stored values of type T as float32 lanes.
+#define RK_LOAD8_F32(p) _mm256_loadu_ps(p)
+#define RK_LOAD8_U8(p) _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)(p))))
+#define RK_LOAD8_I8(p) _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(_mm_loadl_epi64((const __m128i *)(p))))
+
+#define RK_QAVX(NAME, T, LOAD, DOT)                                                                   \
+  __attribute__((target("avx2,fma"))) static float NAME(const float *q, const T *b, uint32_t dim) {   \
+    __m256 acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps();                                    \
+    uint32_t i = 0;                                                                                   \
+    for (; i + 16 <= dim; i += 16) {                                                                  \
+      __m256 q0 = _mm256_loadu_ps(q + i), q1 = _mm256_loadu_ps(q + i + 8);                            \
+      __m256 b0 = LOAD(b + i), b1 = LOAD(b + i + 8);                                                  \
+      if (DOT) {                                                                                      \
+        acc0 = _mm256_fmadd_ps(q0, b0, acc0);                                                         \
+        acc1 = _mm256_fmadd_ps(q1, b1, acc1);                                                         \
+      } else {                                                                                        \
+        __m256 d0 = _mm256_sub_ps(q0, b0), d1 = _mm256_sub_ps(q1, b1);                                \
+        acc0 = _mm256_fmadd_ps(d0, d0, acc0);                                                         \
+        acc1 = _mm256_fmadd_ps(d1, d1, acc1);                                                         \
+      }                                                                                               \
+    }                                                                                                 \
+    if (i + 8 <= dim) {                                                                               \
+      __m256 q0 = _mm256_loadu_ps(q + i), b0 = LOAD(b + i);                                           \
+      if (DOT) acc0 = _mm256_fmadd_ps(q0, b0, acc0);                                                  \
+      else { __m256 d0 = _mm256_sub_ps(q0, b0); acc0 = _mm256_fmadd_ps(d0, d0, acc0); }               \
+      i += 8;                                                                                         \
+    }                                                                                                 \
+    double s = hsum256_pd(acc0) + hsum256_pd(acc1);                                                   \
+    for (; i < dim; i++) {                                                                            \
+      double x = (double)q[i], y = (double)b[i];                                                      \
+      s += DOT ? x * y : (x - y) * (x - y);                                                           \
+    }                                                                                                 \
+    return (float)s;                                                                                  \
+  }
+RK_QAVX(ql2_f32_avx2, float, RK_LOAD8_F32, 0)
+RK_QAVX(ql2_u8_avx2, uint8_t, RK_LOAD8_U8, 0)
+RK_QAVX(ql2_i8_avx2, int8_t, RK_LOAD8_I8, 0)
+RK_QAVX(qdot_f32_avx2, float, RK_LOAD8_F32, 1)
+RK_QAVX(qdot_u8_avx2, uint8_t, RK_LOAD8_U8, 1)
+RK_QAVX(qdot_i8_avx2, int8_t, RK_LOAD8_I8, 1)
+#define RK_QPICK(AVX, SCALAR) (rk_use_avx2 ? AVX : SCALAR)
+#else
+#define RK_QPICK(AVX, SCALAR) (SCALAR)
+#endif
+
+#define RK_QUERY_ROWS(NAME, NAME1, T, AVX, SCALAR, SIGN)                                              \
+  void NAME(const float *query, const T *base, uint32_t dim, const uint32_t *ids, uint32_t n, float *out) { \
+    float (*f)(const float *, const T *, uint32_t) = RK_QPICK(AVX, SCALAR);                           \
+    const size_t row_bytes = (size_t)dim * sizeof(T);                                                 \
+    for (uint32_t i = 0; i < n && i < RK_PREFETCH_AHEAD; i++) prefetch_row(base + (size_t)ids[i] * dim, row_bytes); \
+    for (uint32_t i = 0; i < n; i++) {                                                                \
+      if (i + RK_PREFETCH_AHEAD < n) prefetch_row(base + (size_t)ids[i + RK_PREFETCH_AHEAD] * dim, row_bytes); \
+      out[i] = SIGN f(query, base + (size_t)ids[i] * dim, dim);                                       \
+    }                                                                                                 \
+  }                                                                                                   \
+  float NAME1(const float *query, const T *row, uint32_t dim) {                                       \
+    return SIGN (RK_QPICK(AVX, SCALAR))(query, row, dim);                                             \
+  }
+
+RK_QUERY_ROWS(rk_l2_f32_query, rk_l2_f32_query1, float, ql2_f32_avx2, ql2_f32_scalar, +)
+RK_QUERY_ROWS(rk_l2_u8_query, rk_l2_u8_query1, uint8_t, ql2_u8_avx2, ql2_u8_scalar, +)
+RK_QUERY_ROWS(rk_l2_i8_query, rk_l2_i8_query1, int8_t, ql2_i8_avx2, ql2_i8_scalar, +)
+RK_QUERY_ROWS(rk_negdot_f32_query, rk_negdot_f32_query1, float, qdot_f32_avx2, qdot_f32_scalar, -)
+RK_QUERY_ROWS(rk_negdot_u8_query, rk_negdot_u8_query1, uint8_t, qdot_u8_avx2, qdot_u8_scalar, -)
+RK_QUERY_ROWS(rk_negdot_i8_query, rk_negdot_i8_query1, int8_t, qdot_i8_avx2, qdot_i8_scalar, -)
 
 // ---- PQ: nearest of k centres for every row, over columns [lo, lo + w) --------------------------
 // rows: n × stride float32; centres_t: w × k (transposed, so 8 centres load as one vector);

@@ -4,8 +4,12 @@
 // Set RINGANN_KERNELS=ts to force the TypeScript path (benchmarks compare both).
 import { dlopen, FFIType } from "bun:ffi";
 
-const { ptr, u32, i32, void: voidT } = FFIType;
+const { ptr, u32, i32, f32, void: voidT } = FFIType;
 const ROWS = { args: [ptr, u32, u32, ptr, u32, ptr], returns: voidT } as const;
+/** (query f32*, base T*, dim, ids u32*, n, out f32*): a float32 query against stored rows. */
+const QUERY = { args: [ptr, ptr, u32, ptr, u32, ptr], returns: voidT } as const;
+/** (query f32*, row T*, dim) → distance. */
+const QUERY1 = { args: [ptr, ptr, u32], returns: f32 } as const;
 
 const SYMBOLS = {
   rk_kernels_init: { args: [], returns: i32 },
@@ -15,6 +19,18 @@ const SYMBOLS = {
   rk_negdot_f32_rows: ROWS,
   rk_negdot_u8_rows: ROWS,
   rk_negdot_i8_rows: ROWS,
+  rk_l2_f32_query: QUERY,
+  rk_l2_u8_query: QUERY,
+  rk_l2_i8_query: QUERY,
+  rk_negdot_f32_query: QUERY,
+  rk_negdot_u8_query: QUERY,
+  rk_negdot_i8_query: QUERY,
+  rk_l2_f32_query1: QUERY1,
+  rk_l2_u8_query1: QUERY1,
+  rk_l2_i8_query1: QUERY1,
+  rk_negdot_f32_query1: QUERY1,
+  rk_negdot_u8_query1: QUERY1,
+  rk_negdot_i8_query1: QUERY1,
   rk_pq_nearest: { args: [ptr, u32, u32, u32, u32, ptr, u32, ptr, u32, ptr], returns: voidT },
   rk_pq_table_layout: { args: [ptr, u32, ptr, u32, ptr], returns: voidT },
   rk_pq_table: { args: [ptr, u32, ptr, u32, ptr, ptr, ptr, ptr, i32, ptr], returns: voidT },

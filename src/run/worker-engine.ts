@@ -12,6 +12,7 @@ import type { SectorReader } from "../io/reader.ts";
 import { distanceFor } from "../math/distance.ts";
 import { loadNativeKernelsSync } from "../math/native-kernels.ts";
 import { PqTable } from "../math/pq-table.ts";
+import { nativeQueryDistance, nativeQueryRows } from "../math/query-distance.ts";
 import { nativeLibraryPath } from "../io/native.ts";
 import { BeamSearch } from "../search/beam.ts";
 import { NodeCache } from "../search/cache.ts";
@@ -54,12 +55,16 @@ export class WorkerEngine {
     this.reader = openSectorReader(p.diskFile, {
       slotBytes: nodeReadBytes(p.meta), slotCount: init.maxConcurrency * 2 * init.maxWidth, backend: init.backend, direct: true,
     });
-    const distance = distanceFor(p.metric);
     // The cache's records and its id → position table are shared views: nothing npts-sized per Worker.
     const cache = p.cache ? new NodeCache(p.cache.ids, p.cache.bytes, p.cache.stride, new CachePositions(p.cache.positions)) : null;
-    const entryGraph = p.entryGraph ? new EntryGraph({ ...p.entryGraph, distance }) : null;
+    // Native kernels as DiskIndex.open chooses them by default (RINGANN_KERNELS=ts: TypeScript).
+    const kernels = loadNativeKernelsSync(nativeLibraryPath);
+    const distance = nativeQueryDistance(kernels, p.metric, p.meta.type) ?? distanceFor(p.metric);
+    const entryGraph = p.entryGraph
+      ? new EntryGraph({ ...p.entryGraph, distance, queryRows: nativeQueryRows(kernels, p.metric, p.meta.type) })
+      : null;
     this.ctx = {
-      meta: p.meta, metric: p.metric, codes: p.codes, pq: new PqTable(p.pivots, p.metric, loadNativeKernelsSync(nativeLibraryPath)), distance,
+      meta: p.meta, metric: p.metric, codes: p.codes, pq: new PqTable(p.pivots, p.metric, kernels), distance,
       source: new NodeSource(this.reader, p.meta, cache), entryGraph, maxL: init.maxL, maxWidth: init.maxWidth, maxMemL: MAX_MEM_L,
     };
   }

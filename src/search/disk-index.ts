@@ -10,9 +10,10 @@ import { ConfigError } from "../errors.ts";
 import type { DiskIndexMeta } from "../format/disk-index.ts";
 import { nodeReadBytes } from "../format/disk-index.ts";
 import type { Metric, VectorType, Vectors } from "../format/vector-type.ts";
-import { distanceFor } from "../math/distance.ts";
+import { type DistanceFn, distanceFor } from "../math/distance.ts";
 import { loadNativeKernelsSync } from "../math/native-kernels.ts";
 import { PqTable } from "../math/pq-table.ts";
+import { nativeQueryDistance, nativeQueryRows } from "../math/query-distance.ts";
 import { nativeLibraryPath } from "../io/native.ts";
 import { type BackendChoice, openSectorReader } from "../io/open-reader.ts";
 import type { SectorReader } from "../io/reader.ts";
@@ -56,6 +57,12 @@ export interface DiskIndexOptions {
    * default; RINGANN_KERNELS=ts also forces TypeScript), "ts" always in TypeScript. Chosen at open.
    */
   pqKernel?: "native" | "ts";
+  /**
+   * Exact query distances (entry-graph search, expanded nodes): "native" (the default) uses
+   * c/kernels.c rk_*_query / rk_*_query1 when the library has them (the entry graph: one call per
+   * expanded node for all its neighbours); "ts" the TypeScript loops. Chosen at open.
+   */
+  exactKernel?: "native" | "ts";
   /** Spin on the completion queue instead of blocking while a query waits (default false). */
   spin?: boolean;
   /** Kernel-side submission polling (a kernel thread submits reads; costs a core). Default false. */
@@ -103,7 +110,7 @@ export class DiskIndex {
   readonly concurrency: number;
   private closed = false;
 
-  private constructor(files: IndexFiles, reader: SectorReader, cache: NodeCache | null, entryGraph: EntryGraph | null, opts: DiskIndexOptions) {
+  private constructor(files: IndexFiles, reader: SectorReader, cache: NodeCache | null, entryGraph: EntryGraph | null, distance: DistanceFn, opts: DiskIndexOptions) {
     this.prefix = files.prefix;
     this.files = files;
     this.meta = files.meta;
@@ -118,7 +125,7 @@ export class DiskIndex {
       metric: files.metric,
       codes: files.codes,
       pq: new PqTable(files.pivots, files.metric, opts.pqKernel === "ts" ? null : loadNativeKernelsSync(nativeLibraryPath)),
-      distance: distanceFor(files.metric),
+      distance,
       source: this.source,
       entryGraph,
       maxL: opts.maxL ?? 512,
@@ -146,11 +153,13 @@ export class DiskIndex {
       ? opts.openReader(files.diskFile, geometry)
       : openSectorReader(files.diskFile, { ...geometry, backend: opts.backend ?? "auto", direct: opts.direct ?? true, sqpoll: opts.sqpoll ?? false });
     try {
-      const distance = distanceFor(files.metric);
-      const entryGraph = opts.entryGraph === false ? null : EntryGraph.load(prefix, { type: meta.type, dim: meta.dim, diskNpts: meta.npts, distance });
+      const kernels = opts.exactKernel === "ts" ? null : loadNativeKernelsSync(nativeLibraryPath);
+      const distance = nativeQueryDistance(kernels, files.metric, meta.type) ?? distanceFor(files.metric);
+      const queryRows = nativeQueryRows(kernels, files.metric, meta.type);
+      const entryGraph = opts.entryGraph === false ? null : EntryGraph.load(prefix, { type: meta.type, dim: meta.dim, diskNpts: meta.npts, distance, queryRows });
       const count = cacheNodeCount(meta, { nodes: opts.cacheNodes, bytes: opts.cacheBytes });
       const cache = loadNodeCache(reader, meta, count);
-      return new DiskIndex(files, reader, cache, entryGraph, opts);
+      return new DiskIndex(files, reader, cache, entryGraph, distance, opts);
     } catch (err) {
       reader.close();
       throw err;
