@@ -3,18 +3,10 @@
 // (bench/search-ffi-jit-repro.ts). Memory whose address C keeps across calls belongs in a NativeBlock
 // (native-block.ts) instead: even these arrays gave stale long-lived pointers under some conditions.
 
-export function pinnedInt32(n: number): Int32Array {
-  return new Int32Array(new ArrayBuffer(Math.max(1, n) * 4));
-}
-
 export function pinnedUint32(n: number): Uint32Array {
   return new Uint32Array(new ArrayBuffer(Math.max(1, n) * 4));
 }
 
 export function pinnedFloat32(n: number): Float32Array {
   return new Float32Array(new ArrayBuffer(Math.max(1, n) * 4));
-}
-
-export function pinnedFloat64(n: number): Float64Array {
-  return new Float64Array(new ArrayBuffer(Math.max(1, n) * 8));
 }

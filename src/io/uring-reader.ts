@@ -16,10 +16,6 @@ export interface UringReaderOptions {
   direct?: boolean;
   /** Kernel-side submission polling; off by default (it starves busy threads on small machines). */
   sqpoll?: boolean;
-  /** Extra io_uring setup flags for experiments: 2 = COOP_TASKRUN, 4 = SINGLE_ISSUER. */
-  ringFlags?: number;
-  /** Register the arena as a fixed buffer (READ_FIXED; default true). */
-  registerBuffers?: boolean;
 }
 
 /** Opens `file` read-only, O_DIRECT when asked and possible. Returns fd and whether O_DIRECT held. */
@@ -73,8 +69,7 @@ export class UringReader extends StagedReader {
       const fileBytes = fileSizeOf(fd, file);
       arena = new SlotArena(opts.slotBytes, opts.slotCount);
       const err = new Int32Array(1);
-      const flags = (opts.sqpoll ? 1 : 0) | (opts.ringFlags ?? 0);
-      ring = lib.rn_ring_create(opts.slotCount, flags, ptr(err)) as Pointer | null;
+      ring = lib.rn_ring_create(opts.slotCount, opts.sqpoll ? 1 : 0, ptr(err)) as Pointer | null;
       if (ring === null || err[0] !== 0) {
         throw new IoError("set up io_uring for", -err[0]!, file, 0, describeErrno(-err[0]!), "E_URING");
       }
@@ -83,7 +78,7 @@ export class UringReader extends StagedReader {
       super(file, fileBytes, arena, { slot: scratch.uint32(n), result: scratch.int32(n) });
       this.filesRegistered = lib.rn_files_registered(ring) === 1;
       // Registration is an optimisation: without it (e.g. RLIMIT_MEMLOCK), plain READ still works.
-      this.buffersRegistered = opts.registerBuffers !== false && lib.rn_register_arena(ring, arena.memory.address as unknown as Pointer, arena.memory.bytes.byteLength) === 0;
+      this.buffersRegistered = lib.rn_register_arena(ring, arena.memory.address as unknown as Pointer, arena.memory.bytes.byteLength) === 0;
     } catch (e) {
       if (ring !== null) lib.rn_ring_destroy(ring);
       arena?.dispose();
