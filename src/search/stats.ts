@@ -27,6 +27,11 @@ export class QueryStats {
   entryUs = 0;
   /** Time with at least one of this query's reads in flight. */
   ioBusyUs = 0;
+  // ---- page search (search/page-machine.ts); 0 on indexes searched node by node ----
+  /** Other nodes of fetched sectors scored exactly (beyond the node each read was for). */
+  pageNodes = 0;
+  /** Nodes expanded from a sector read for another node (no read of their own). */
+  pageHops = 0;
 
   reset(): void {
     this.reads = 0;
@@ -42,6 +47,8 @@ export class QueryStats {
     this.pqTableUs = 0;
     this.entryUs = 0;
     this.ioBusyUs = 0;
+    this.pageNodes = 0;
+    this.pageHops = 0;
   }
 
   /** Share of the latency with ≥ 1 read in flight (0..1). */
@@ -63,6 +70,8 @@ export class QueryStats {
     this.pqTableUs = o.pqTableUs;
     this.entryUs = o.entryUs;
     this.ioBusyUs = o.ioBusyUs;
+    this.pageNodes = o.pageNodes;
+    this.pageHops = o.pageHops;
     return this;
   }
 
@@ -119,6 +128,9 @@ export interface RunSummary {
   pqTableUs: number;
   entryUs: number;
   finalWidth: number;
+  /** Page search: mean co-located nodes scored, and expanded without a read, per query. */
+  pageNodes: number;
+  pageHops: number;
 }
 
 /** Collects per-query statistics of one run (arrays sized once for the query count). */
@@ -137,6 +149,8 @@ export class RunCollector {
   private pqTableUs = 0;
   private entryUs = 0;
   private finalWidth = 0;
+  private pageNodes = 0;
+  private pageHops = 0;
 
   constructor(capacity: number) {
     this.latencyUs = new Float64Array(capacity);
@@ -157,6 +171,8 @@ export class RunCollector {
     this.pqTableUs += s.pqTableUs;
     this.entryUs += s.entryUs;
     this.finalWidth += s.finalWidth;
+    this.pageNodes += s.pageNodes;
+    this.pageHops += s.pageHops;
   }
 
   /** wallMs: elapsed time of the whole run (QPS = queries / wall time). */
@@ -193,6 +209,8 @@ export class RunCollector {
       pqTableUs: this.pqTableUs / n,
       entryUs: this.entryUs / n,
       finalWidth: this.finalWidth / n,
+      pageNodes: this.pageNodes / n,
+      pageHops: this.pageHops / n,
     };
   }
 }
