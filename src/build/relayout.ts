@@ -7,7 +7,7 @@
 // Memory: the graph (npts × R × 4 bytes), two npts-sized id maps and the PQ codes; the vectors are
 // never all in memory. Every output goes to a temporary name; all are renamed at the end with the
 // disk index last, so the input may also be the output (an in-place relayout).
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, rmSync } from "node:fs";
 import { ConfigError, FormatError } from "../errors.ts";
 import { AtomicFileWriter } from "../format/atomic-file.ts";
 import {
@@ -27,7 +27,7 @@ import { peakRssMb } from "./memory-budget.ts";
 import { identityOrder, overlapRatios, pageOrder, type SlotGraph } from "./page-order.ts";
 import type { PhaseReporter } from "./phase-reporter.ts";
 
-export const PAGE_ALGORITHM = "greedy block-neighbour packing (most edges from the block first)";
+export const PAGE_ALGORITHM = "greedy block-neighbour packing";
 
 export interface RelayoutOptions {
   /** The input index prefix (path before `_disk.index`). */
@@ -186,6 +186,8 @@ export function relayoutIndex(opts: RelayoutOptions): RelayoutResult {
       const newTags = new Uint32Array(tags.length);
       for (let i = 0; i < tags.length; i++) newTags[i] = newOfOld[tags[i]!]!;
       stage(writers, `${out}_mem.index.tags`, encodeMemIndexTags(newTags));
+    } else if (out !== src) {
+      for (const suffix of ["_mem.index", "_mem.index.data", "_mem.index.tags"]) rmSync(out + suffix, { force: true });
     }
 
     // ---- original ids: composed with the input's own tags when it was relayouted before ----

@@ -8,7 +8,7 @@
 //   <prefix>_page.json         what made the layout (algorithm, overlap ratios, time, memory); its
 //                              presence is what turns page search on by default.
 // Pure functions of bytes plus a small reader; parsing names the file and field on every mismatch.
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, rmSync } from "node:fs";
 import { z } from "zod";
 import { FormatError } from "../errors.ts";
 import { dataViewOf, readI32 } from "./u64-fields.ts";
@@ -105,4 +105,13 @@ export function readNodeTags(prefix: string, npts: number): Uint32Array | null {
   const file = prefix + NODE_TAGS_SUFFIX;
   if (!existsSync(file)) return null;
   return parseNodeTags(new Uint8Array(readFileSync(file)), file, npts);
+}
+
+/**
+ * Removes a page layout's own files at `prefix` (a new id-order index written over an old page
+ * layout must not inherit its tags: they would renumber every result).
+ */
+export function removePageLayoutFiles(prefix: string): void {
+  rmSync(prefix + NODE_TAGS_SUFFIX, { force: true });
+  rmSync(prefix + PAGE_META_SUFFIX, { force: true });
 }
