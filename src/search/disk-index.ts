@@ -17,18 +17,14 @@ import { nativeQueryDistance, nativeQueryRows } from "../math/query-distance.ts"
 import { nativeLibraryPath } from "../io/native.ts";
 import { type BackendChoice, openSectorReader } from "../io/open-reader.ts";
 import type { SectorReader } from "../io/reader.ts";
-import { BeamSearch } from "./beam.ts";
 import { type NodeCache, cacheNodeCount, loadNodeCache } from "./cache.ts";
 import { SearchDriver } from "./driver.ts";
 import { EntryGraph } from "./entry-graph.ts";
 import { type IndexFiles, loadIndexFiles } from "./index-files.ts";
 import type { QueryMachine, SearchContext, SearchParams } from "./machine.ts";
 import { NodeSource } from "./node-source.ts";
-import { PipeSearch } from "./pipe.ts";
-import { pageLayoutOf, type PageLayoutInfo } from "./page-layout.ts";
+import { createQueryMachine, pageLayoutOf, type PageLayoutInfo } from "./page-layout.ts";
 import { PAGE_EXPAND_POLICIES, type PageExpand } from "./page-machine.ts";
-import { PageBeamSearch } from "./page-beam.ts";
-import { PagePipeSearch } from "./page-pipe.ts";
 import type { QueryStats } from "./stats.ts";
 import { VISITED_ARRAY_MAX_NPTS } from "./visited.ts";
 
@@ -154,10 +150,8 @@ export class DiskIndex {
     };
     const machines: QueryMachine[] = [];
     const C = this.concurrency;
-    for (let i = 0; i < C; i++) machines.push(page.search ? new PageBeamSearch(this.context, i) : new BeamSearch(this.context, i));
-    for (let i = 0; i < C; i++) {
-      machines.push(page.search ? new PagePipeSearch(this.context, C + i) : new PipeSearch(this.context, C + i));
-    }
+    for (let i = 0; i < C; i++) machines.push(createQueryMachine("beam", this.context, i, page.search));
+    for (let i = 0; i < C; i++) machines.push(createQueryMachine("pipe", this.context, C + i, page.search));
     this.machines = machines;
     this.driver = new SearchDriver(this.source, machines, { spin: opts.spin ?? false });
   }

@@ -5,6 +5,11 @@
 import { ConfigError } from "../errors.ts";
 import type { DiskIndexMeta } from "../format/disk-index.ts";
 import { type PageMeta, readNodeTags, readPageMeta } from "../format/page-layout.ts";
+import { BeamSearch } from "./beam.ts";
+import type { QueryMachine, SearchContext } from "./machine.ts";
+import { PageBeamSearch } from "./page-beam.ts";
+import { PagePipeSearch } from "./page-pipe.ts";
+import { PipeSearch } from "./pipe.ts";
 
 export interface PageLayoutInfo {
   /** `<prefix>_page.json`, or null for an id-order index. */
@@ -31,4 +36,10 @@ export function pageLayoutOf(prefix: string, meta: DiskIndexMeta, pageSearch: bo
     ]);
   }
   return { meta: pageMeta, nodeTags, search };
+}
+
+/** The machine for `mode`: the page variant when the index is searched by page (chosen once, at open). */
+export function createQueryMachine(mode: "beam" | "pipe", ctx: SearchContext, owner: number, pageSearch: boolean): QueryMachine {
+  if (mode === "beam") return pageSearch ? new PageBeamSearch(ctx, owner) : new BeamSearch(ctx, owner);
+  return pageSearch ? new PagePipeSearch(ctx, owner) : new PipeSearch(ctx, owner);
 }

@@ -3,7 +3,7 @@
 // report original ids, page search needs fewer reads at no loss of recall, and every search option
 // (cache, entry graph, read limit, interleaved queries, each expansion policy) works on it. The
 // PipeANN-written fixture is relayouted too; bad layouts fail with a clear error.
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { readFileSync, writeFileSync } from "node:fs";
 import { buildIndex } from "../../src/build/build-index.ts";
 import { relayoutIndex, type RelayoutResult } from "../../src/build/relayout.ts";
@@ -19,7 +19,12 @@ import { computeGroundTruth, memoryRows } from "../../src/data/index.ts";
 import { DiskIndex, type SearchOptions } from "../../src/search/disk-index.ts";
 import { SECTOR_BYTES } from "../../src/io/reader.ts";
 import { makeTempDir } from "../format/tmp.ts";
+import { allocSharedResults } from "../../src/run/pool-protocol.ts";
+import { SearchPool } from "../../src/run/pool.ts";
+import { loadSharedIndex } from "../../src/run/shared-index.ts";
 import { writeTinyIndex } from "./tiny-index.ts";
+
+setDefaultTimeout(120_000); // real io_uring on a shared machine: seconds per test
 
 const FIXTURE = "test/fixtures/pipeann-syn10k/";
 const tmp = makeTempDir("page");
@@ -238,6 +243,33 @@ describe("page search on real io_uring", () => {
     } finally {
       index.close();
     }
+  });
+});
+
+describe("ringann run's search Workers", () => {
+  test("search a page layout by page and report original ids: beam answers equal the library's", async () => {
+    const shared = new Float32Array(new SharedArrayBuffer(data.queries.byteLength));
+    shared.set(data.queries);
+    const loaded = await loadSharedIndex(pagePrefix, { backend: "uring", cacheNodes: 0, entryGraph: true, maxL: 64, maxWidth: 8 },
+      (i) => i.resolve({ k: 10, L: 40, mode: "beam", width: 4 }));
+    const index = await DiskIndex.open(pagePrefix, { backend: "uring", maxL: 64, maxWidth: 8 });
+    const want = new Uint32Array(nq * 10);
+    try {
+      const d = new Float32Array(nq * 10);
+      for (let q = 0; q < nq; q++) index.searchInto(data.queries, q * dim, loaded.resolved, want, d, q * 10);
+    } finally {
+      index.close();
+    }
+    const results = allocSharedResults(nq, 10);
+    const pool = await SearchPool.start({
+      threads: 2, index: loaded.parts, backend: "uring", queries: shared, dim, k: 10, maxL: 64, maxWidth: 8, maxConcurrency: 1, results,
+    });
+    try {
+      await pool.run({ mode: "beam", params: loaded.resolved, concurrency: 1, count: nq });
+    } finally {
+      await pool.close();
+    }
+    expect(Array.from(results.ids)).toEqual(Array.from(want));
   });
 });
 
