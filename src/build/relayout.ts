@@ -22,7 +22,7 @@ import {
 import { encodePqCompressedHeader, parsePqCompressed } from "../format/pq-files.ts";
 import { loadU32, storeU32 } from "../format/u64-fields.ts";
 import type { VectorType } from "../format/vector-type.ts";
-import { SECTOR_BYTES } from "../io/reader.ts";
+import { SECTOR_BYTES } from "../format/sector.ts";
 import { peakRssMb } from "./memory-budget.ts";
 import { identityOrder, overlapRatios, pageOrder, type SlotGraph } from "./page-order.ts";
 import type { PhaseReporter } from "./phase-reporter.ts";

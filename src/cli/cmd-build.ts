@@ -6,7 +6,7 @@ import { METRICS, VECTOR_TYPES, type Metric, type VectorType } from "../format/v
 import { UsageError } from "../errors.ts";
 import { flagBool, flagNumber, flagString, parseArgs, renderHelp, requireString, type FlagSpec } from "./args.ts";
 import { EXIT_INTERRUPTED, EXIT_OK, type Command } from "./command.ts";
-import { formatDuration } from "./progress.ts";
+import { formatDuration } from "../progress/progress.ts";
 import { describeRelayout } from "./cmd-relayout.ts";
 
 const FLAGS: Record<string, FlagSpec> = {

@@ -6,7 +6,7 @@ import { UsageError } from "../errors.ts";
 import { VECTOR_TYPES, type VectorType } from "../format/vector-type.ts";
 import { flagBool, flagString, parseArgs, renderHelp, requireString, type FlagSpec } from "./args.ts";
 import { EXIT_OK, type Command } from "./command.ts";
-import { formatDuration } from "./progress.ts";
+import { formatDuration } from "../progress/progress.ts";
 
 const FLAGS: Record<string, FlagSpec> = {
   out: { type: "string", help: "output prefix (may equal PREFIX: the files are replaced once all are written)" },

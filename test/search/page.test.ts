@@ -17,11 +17,11 @@ import { readTruth } from "../../src/format/truth.ts";
 import { ConfigError, FormatError } from "../../src/errors.ts";
 import { computeGroundTruth, memoryRows } from "../../src/data/index.ts";
 import { DiskIndex, type SearchOptions } from "../../src/search/disk-index.ts";
-import { SECTOR_BYTES } from "../../src/io/reader.ts";
+import { SECTOR_BYTES } from "../../src/format/sector.ts";
 import { makeTempDir } from "../format/tmp.ts";
-import { allocSharedResults } from "../../src/run/pool-protocol.ts";
-import { SearchPool } from "../../src/run/pool.ts";
-import { loadSharedIndex } from "../../src/run/shared-index.ts";
+import { allocSharedResults } from "../../src/run/exec/pool-protocol.ts";
+import { SearchPool } from "../../src/run/exec/pool.ts";
+import { loadSharedIndex } from "../../src/run/exec/shared-index.ts";
 import { writeTinyIndex } from "./tiny-index.ts";
 
 setDefaultTimeout(120_000); // real io_uring on a shared machine: seconds per test
