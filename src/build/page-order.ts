@@ -83,6 +83,40 @@ export function pageOrder(g: SlotGraph, C: number, onProgress?: (done: number) =
   return { oldOfNew, newOfOld };
 }
 
+/**
+ * The simpler packing Starling starts from (its block-neighbour padding): a block takes the lowest
+ * unassigned id and then that node's unassigned out-neighbours in list order; a block they do not fill
+ * is completed with the next unassigned ids. Kept as the baseline the greedy packing is measured against.
+ */
+export function seedNeighbourOrder(g: SlotGraph, C: number): PageOrder {
+  const { npts, slots, nbrs, degree } = g;
+  const oldOfNew = new Uint32Array(npts);
+  const newOfOld = new Uint32Array(npts).fill(0xffffffff);
+  let pos = 0;
+  let nextSeed = 0;
+  const place = (u: number): void => {
+    oldOfNew[pos] = u;
+    newOfOld[u] = pos;
+    pos++;
+  };
+  while (pos < npts) {
+    const blockEnd = Math.min(npts, pos + C);
+    while (newOfOld[nextSeed] !== 0xffffffff) nextSeed++;
+    const seed = nextSeed;
+    place(seed);
+    const d = degree[seed]!;
+    for (let k = 0; k < d && pos < blockEnd; k++) {
+      const v = nbrs[seed * slots + k]!;
+      if (newOfOld[v] === 0xffffffff) place(v);
+    }
+    while (pos < blockEnd) {
+      while (newOfOld[nextSeed] !== 0xffffffff) nextSeed++;
+      place(nextSeed);
+    }
+  }
+  return { oldOfNew, newOfOld };
+}
+
 /** The identity order (sectors filled in id order, what `ringann build` writes). */
 export function identityOrder(npts: number): PageOrder {
   const ids = new Uint32Array(npts);

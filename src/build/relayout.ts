@@ -24,10 +24,12 @@ import { loadU32, storeU32 } from "../format/u64-fields.ts";
 import type { VectorType } from "../format/vector-type.ts";
 import { SECTOR_BYTES } from "../format/sector.ts";
 import { peakRssMb } from "./memory-budget.ts";
-import { identityOrder, overlapRatios, pageOrder, type SlotGraph } from "./page-order.ts";
+import { identityOrder, overlapRatios, pageOrder, seedNeighbourOrder, type SlotGraph } from "./page-order.ts";
 import type { PhaseReporter } from "./phase-reporter.ts";
 
 export const PAGE_ALGORITHM = "greedy block-neighbour packing";
+export const PAGE_ALGORITHMS = ["greedy", "seed-neighbours"] as const;
+export type PageAlgorithm = (typeof PAGE_ALGORITHMS)[number];
 
 export interface RelayoutOptions {
   /** The input index prefix (path before `_disk.index`). */
@@ -36,6 +38,8 @@ export interface RelayoutOptions {
   readonly out: string;
   /** Vector type when the input has no `_ringann.json` (DiskANN/PipeANN indexes): default float32. */
   readonly type?: VectorType;
+  /** "greedy" (default, page-order.ts) or "seed-neighbours" (Starling's simpler padding, a baseline). */
+  readonly algorithm?: PageAlgorithm;
   readonly reporter?: PhaseReporter;
 }
 
@@ -114,7 +118,8 @@ export function relayoutIndex(opts: RelayoutOptions): RelayoutResult {
     const graph = readGraph(range, meta, reporter);
 
     const phase = reporter?.start("page order", npts);
-    const order = pageOrder(graph, C, (done) => phase?.update(done));
+    const algorithm = opts.algorithm ?? "greedy";
+    const order = algorithm === "greedy" ? pageOrder(graph, C, (done) => phase?.update(done)) : seedNeighbourOrder(graph, C);
     phase?.finish();
     const { oldOfNew, newOfOld } = order;
     const overlapBefore = overlapRatios(graph, identityOrder(npts), C);
@@ -202,7 +207,8 @@ export function relayoutIndex(opts: RelayoutOptions): RelayoutResult {
     const seconds = (performance.now() - t0) / 1000;
     const peak = peakRssMb();
     stage(writers, out + PAGE_META_SUFFIX, new TextEncoder().encode(encodePageMeta({
-      format: "ringann-page-layout", version: 1, npts, nodesPerSector: C, algorithm: PAGE_ALGORITHM,
+      format: "ringann-page-layout", version: 1, npts, nodesPerSector: C,
+      algorithm: algorithm === "greedy" ? PAGE_ALGORITHM : "seed + out-neighbours (Starling's block-neighbour padding)",
       overlapBefore, overlap, seconds, peakRssMb: Math.round(peak), source: src, createdAt: new Date().toISOString(),
     })));
     writers.push(disk); // committed last: its presence means the index is complete

@@ -1,7 +1,7 @@
 // `ringann relayout PREFIX --out NEW`: an existing disk index (ringann's, DiskANN's or PipeANN's)
 // rewritten with a page-aware layout (build/relayout.ts, docs/page-layout.md).
 import { ProgressReporter } from "../build/phase-reporter.ts";
-import { relayoutIndex, type RelayoutResult } from "../build/relayout.ts";
+import { PAGE_ALGORITHMS, relayoutIndex, type PageAlgorithm, type RelayoutResult } from "../build/relayout.ts";
 import { UsageError } from "../errors.ts";
 import { VECTOR_TYPES, type VectorType } from "../format/vector-type.ts";
 import { flagBool, flagString, parseArgs, renderHelp, requireString, type FlagSpec } from "./args.ts";
@@ -11,11 +11,12 @@ import { formatDuration } from "../progress/progress.ts";
 const FLAGS: Record<string, FlagSpec> = {
   out: { type: "string", help: "output prefix (may equal PREFIX: the files are replaced once all are written)" },
   type: { type: "string", help: "vector type when PREFIX has no _ringann.json (DiskANN/PipeANN indexes): float32 | uint8 | int8" },
+  algorithm: { type: "string", help: "greedy (most weighted edges into the block) | seed-neighbours (Starling's simpler padding, a baseline)", default: "greedy" },
   json: { type: "boolean", help: "end with one JSON line {seconds, peak_rss_mb, overlap, ...}" },
   quiet: { type: "boolean", help: "no progress bars" },
 };
 
-const USAGE = "ringann relayout PREFIX --out NEW [--type float32|uint8|int8] [--json] [--quiet]";
+const USAGE = "ringann relayout PREFIX --out NEW [--algorithm greedy|seed-neighbours] [--type float32|uint8|int8] [--json] [--quiet]";
 
 function pct(x: number): string {
   return `${(100 * x).toFixed(1)}%`;
@@ -61,9 +62,11 @@ export const command: Command = {
     if (typeFlag !== undefined && !VECTOR_TYPES.includes(typeFlag as VectorType)) {
       throw new UsageError(`--type must be one of ${VECTOR_TYPES.join(", ")}, got '${typeFlag}'`);
     }
+    const algorithm = requireString(args, "algorithm") as PageAlgorithm;
+    if (!PAGE_ALGORITHMS.includes(algorithm)) throw new UsageError(`--algorithm must be one of ${PAGE_ALGORITHMS.join(", ")}, got '${algorithm}'`);
     const quiet = flagBool(args, "quiet");
     const reporter = new ProgressReporter(quiet);
-    const r = relayoutIndex({ src, out: requireString(args, "out"), type: typeFlag as VectorType | undefined, reporter });
+    const r = relayoutIndex({ src, out: requireString(args, "out"), type: typeFlag as VectorType | undefined, algorithm, reporter });
     if (!quiet) process.stderr.write(describeRelayout(r));
     if (flagBool(args, "json")) console.log(relayoutJson(r));
     return EXIT_OK;
