@@ -32,10 +32,11 @@ export function describeRelayout(r: RelayoutResult): string {
   );
 }
 
-export function relayoutJson(r: RelayoutResult): string {
+export function relayoutJson(r: RelayoutResult, reporter: ProgressReporter): string {
   return JSON.stringify({
     prefix: r.prefix, npts: r.npts, nodes_per_sector: r.nodesPerSector, seconds: Math.round(r.seconds * 1000) / 1000,
     peak_rss_mb: Math.round(r.peakRssMb), overlap_before: r.overlapBefore, overlap: r.overlap, files: r.files,
+    phases: Object.fromEntries(reporter.phaseSeconds.map((p) => [p.label, Math.round(p.seconds * 1000) / 1000])),
   });
 }
 
@@ -68,7 +69,7 @@ export const command: Command = {
     const reporter = new ProgressReporter(quiet);
     const r = relayoutIndex({ src, out: requireString(args, "out"), type: typeFlag as VectorType | undefined, algorithm, reporter });
     if (!quiet) process.stderr.write(describeRelayout(r));
-    if (flagBool(args, "json")) console.log(relayoutJson(r));
+    if (flagBool(args, "json")) console.log(relayoutJson(r, reporter));
     return EXIT_OK;
   },
 };
