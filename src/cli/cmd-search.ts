@@ -7,6 +7,7 @@ import { openVectorFile } from "../format/vector-file.ts";
 import type { Vectors } from "../format/vector-type.ts";
 import { DiskIndex, type SearchMode } from "../search/disk-index.ts";
 import { toSearchRow, type RunSummary } from "../search/stats.ts";
+import { PAGE_EXPAND_POLICIES, type PageExpand } from "../search/page-machine.ts";
 import { runSweep } from "../search/sweep.ts";
 import { flagBool, flagNumber, flagNumberList, flagString, parseArgs, renderHelp, requireString, type FlagSpec } from "./args.ts";
 import { EXIT_OK, type Command } from "./command.ts";
@@ -32,6 +33,8 @@ const FLAGS: Record<string, FlagSpec> = {
   "pq-first": { type: "boolean", help: "pipe: build the PQ table before the first reads" },
   "drop-wasted": { type: "boolean", help: "pipe: drop reads whose node left the top L, as PipeANN does (default: rank them)" },
   "read-limit": { type: "string", help: "stop a query after this many reads" },
+  "page-search": { type: "string", help: "use every node of a fetched sector: on | off (default: on when the index has a page layout)" },
+  "page-expand": { type: "string", help: "page search: co-located nodes expanded without a read: queued | all | none", default: "queued" },
   metric: { type: "string", help: "override the index metric (l2|ip|cosine; default: sidecar, else l2)" },
   type: { type: "string", help: "override the vector type (float32|uint8|int8; default: sidecar, else float32)" },
   backend: { type: "string", help: "auto, uring or pread", default: "auto" },
@@ -52,17 +55,26 @@ function fmt(x: number, digits: number): string {
   return Number.isFinite(x) ? x.toFixed(digits) : "-";
 }
 
-export function renderTable(rows: readonly RunSummary[], k: number): string {
+/** `page`: add page search's columns — records used per read and nodes expanded without a read, per read. */
+export function renderTable(rows: readonly RunSummary[], k: number, page = false): string {
   const head = ["mode", "W", "L", `recall@${k}`, "QPS", "mean_us", "p50_us", "p99_us", "p99.9_us", "reads", "hops", "cache%", "occup", "cpu_us", "iowait_us"];
+  if (page) head.push("used/read", "page_hops/read");
   const lines = [head];
   for (const r of rows) {
-    lines.push([
+    const line = [
       r.mode, String(r.width), String(r.L), fmt(r.recall, 4), fmt(r.qps, 0), fmt(r.meanUs, 0), fmt(r.p50Us, 0), fmt(r.p99Us, 0),
       fmt(r.p999Us, 0), fmt(r.reads, 2), fmt(r.hops, 2), fmt(100 * r.cacheHitRate, 1), fmt(r.occupancy, 3), fmt(r.cpuUs, 0), fmt(r.ioWaitUs, 0),
-    ]);
+    ];
+    if (page) line.push(fmt(usedPerRead(r), 2), fmt(r.reads > 0 ? r.pageHops / r.reads : 0, 2));
+    lines.push(line);
   }
   const widths = head.map((_, c) => Math.max(...lines.map((l) => l[c]!.length)));
   return lines.map((l) => l.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join("  ")).join("\n");
+}
+
+/** Records used per sector read: the read node plus the co-located records scored. */
+function usedPerRead(r: RunSummary): number {
+  return r.reads > 0 ? 1 + r.pageNodes / r.reads : 0;
 }
 
 export const command: Command = {
@@ -106,13 +118,20 @@ export const command: Command = {
     if (truth && truth.k < k) throw new UsageError(`${gtFile} holds ${truth.k} neighbours per query, fewer than --k ${k}`);
     if (truth && truth.nq < count) throw new UsageError(`${gtFile} covers ${truth.nq} queries, fewer than the ${count} searched`);
 
+    const pageFlag = flagString(args, "page-search");
+    if (pageFlag !== undefined && pageFlag !== "on" && pageFlag !== "off") throw new UsageError(`--page-search must be on or off, got '${pageFlag}'`);
+    const pageSearch = pageFlag === undefined ? undefined : pageFlag === "on";
+    const pageExpand = requireString(args, "page-expand") as PageExpand;
+    if (!PAGE_EXPAND_POLICIES.includes(pageExpand)) {
+      throw new UsageError(`--page-expand must be one of ${PAGE_EXPAND_POLICIES.join(", ")}, got '${pageExpand}'`);
+    }
     const index = await DiskIndex.open(requireString(args, "index"), {
       metric: metricRaw ? parseMetric(metricRaw) : undefined,
       type: parseVectorType(flagString(args, "type")),
       backend, direct: !flagBool(args, "buffered"), spin: flagBool(args, "spin"), sqpoll: flagBool(args, "sqpoll"),
       cacheNodes: flagNumber(args, "cache-nodes", { integer: true, min: 0 }),
       cacheBytes: flagNumber(args, "cache-bytes", { min: 0 }),
-      maxL: Math.max(...Ls), maxWidth: Math.max(...widths),
+      maxL: Math.max(...Ls), maxWidth: Math.max(...widths), pageSearch,
     });
     try {
       if (qFile.dim !== index.dim) throw new UsageError(`queries have ${qFile.dim} dimensions, the index ${index.dim}`);
@@ -127,17 +146,22 @@ export const command: Command = {
           pqWhileReading: !flagBool(args, "pq-first"),
           rankWasted: !flagBool(args, "drop-wasted"),
           readLimit: flagNumber(args, "read-limit", { integer: true, min: 1 }),
+          pageExpand,
         },
         onProgress: (done) => progress.update(done),
       });
       progress.finish();
       if (flagBool(args, "json")) {
-        console.log(JSON.stringify({ rows: rows.map(toSearchRow) }));
+        const page = index.page.search;
+        console.log(JSON.stringify({
+          rows: rows.map((r) => (page ? { ...toSearchRow(r), used_per_read: usedPerRead(r), page_hops: r.pageHops } : toSearchRow(r))),
+        }));
       } else {
         console.log(`${index.prefix}: ${index.meta.npts} × ${index.dim} ${index.meta.type}, ${index.metric}, R ${index.meta.R}, ` +
           `PQ ${index.files.pivots.M} B, reader ${index.reader.backend}, cache ${index.cache?.count ?? 0} nodes, ` +
-          `entry graph ${index.entryGraph ? index.entryGraph.npts + " points" : "none"}; ${count} queries, order ${order}`);
-        console.log(renderTable(rows, k));
+          `entry graph ${index.entryGraph ? index.entryGraph.npts + " points" : "none"}; ${count} queries, order ${order}` +
+          (index.page.search ? `; page search (${index.meta.nodesPerSector} nodes per sector, expand ${pageExpand})` : ""));
+        console.log(renderTable(rows, k, index.page.search));
       }
     } finally {
       index.close();

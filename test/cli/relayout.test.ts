@@ -39,13 +39,17 @@ describe("ringann relayout", () => {
 
     const common = ["--queries", FIXTURE + "query.fbin", "--gt", FIXTURE + "gt100.bin", "--L", "50", "--mode", "beam,pipe", "--json", "--quiet"];
     const a = JSON.parse(cli(["search", "--index", FIXTURE + "syn10k", ...common]).stdout).rows as { mode: string; recall: number; reads: number }[];
-    const b = JSON.parse(cli(["search", "--index", out, ...common]).stdout).rows as { mode: string; recall: number; reads: number }[];
+    const b = JSON.parse(cli(["search", "--index", out, ...common]).stdout).rows as { mode: string; recall: number; reads: number; used_per_read: number }[];
     for (const mode of ["beam", "pipe"]) {
       const x = a.find((row) => row.mode === mode)!;
       const y = b.find((row) => row.mode === mode)!;
       expect(y.recall).toBeGreaterThanOrEqual(x.recall - 0.005);
       expect(y.reads).toBeLessThan(0.7 * x.reads);
+      expect(y.used_per_read).toBe(6); // every record of every fetched sector is scored
     }
+    const off = cli(["search", "--index", out, ...common, "--page-search", "off"]);
+    expect(JSON.parse(off.stdout).rows[0].used_per_read).toBeUndefined();
+    expect(cli(["search", "--index", out, ...common, "--page-expand", "some"]).code).toBe(2);
   });
 
   test("usage errors: no --out, an unknown algorithm, a missing index", () => {
