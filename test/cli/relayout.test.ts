@@ -45,7 +45,8 @@ describe("ringann relayout", () => {
       const y = b.find((row) => row.mode === mode)!;
       expect(y.recall).toBeGreaterThanOrEqual(x.recall - 0.005);
       expect(y.reads).toBeLessThan(0.7 * x.reads);
-      expect(y.used_per_read).toBe(6); // every record of every fetched sector is scored
+      expect(y.used_per_read).toBeGreaterThan(5.9); // every record of every fetched sector (the last holds 4)
+      expect(y.used_per_read).toBeLessThanOrEqual(6);
     }
     const off = cli(["search", "--index", out, ...common, "--page-search", "off"]);
     expect(JSON.parse(off.stdout).rows[0].used_per_read).toBeUndefined();
