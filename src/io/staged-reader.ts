@@ -102,19 +102,26 @@ export abstract class StagedReader implements SectorReader {
   private collect(min: number, out: ReadCompletions): number {
     if (this.closed) throw new RingannError("E_CLOSED", `Cannot read ${this.file}: the reader is closed`);
     let count = 0;
+    let requeued = false;
     do {
       const room = out.capacity - count;
       if (room === 0) break;
       const n = this.exchange(min > count ? min - count : 0, room);
+      requeued = false;
       for (let i = 0; i < n; i++) {
         const slot = this.reapSlot[i]!;
         const error = this.settle(slot, this.reapResult[i]!);
-        if (error === undefined) continue; // re-queued
+        if (error === undefined) {
+          requeued = true;
+          continue;
+        }
         out.slot[count] = slot;
         out.error[count] = error;
         count++;
       }
-    } while (count < min);
+      // Re-queued reads (EINTR/EAGAIN) go back to the kernel before returning, not at the caller's
+      // next poll: a retry should not cost the query a round.
+    } while (count < min || requeued);
     out.count = count;
     return count;
   }
