@@ -199,8 +199,17 @@ export class SearchDriver {
         continue;
       }
       const m = this.machines[owner]!;
-      if (error === null || error === undefined) m.onRead(slot, t);
-      else m.onReadFailed(slot, error, t);
+      if (error === null || error === undefined) {
+        // A record that fails to decode (a wasted read ranked on arrival) ends its query, which the
+        // next step() reports; the rest of the batch is still routed, or its slots would leak.
+        try {
+          m.onRead(slot, t);
+        } catch (err) {
+          if (m.error === null) m.error = err instanceof Error ? err : new Error(String(err));
+        }
+      } else {
+        m.onReadFailed(slot, error, t);
+      }
     }
   }
 }

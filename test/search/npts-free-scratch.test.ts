@@ -75,6 +75,9 @@ describe("hashed visited sets search exactly like the stamped arrays", () => {
         for (const m of stamped.machines) expect(m.visited).toBeInstanceOf(StampedVisitedSet);
         for (const m of hashed.machines) expect(m.visited).toBeInstanceOf(HashedVisitedSet);
         expect(hashed.entryGraph).not.toBeNull();
+        // The node cache does not depend on read completion order (loadNodeCache takes a batch's
+        // records in submission order), so both hold the same nodes at the same positions.
+        expect(Array.from(hashed.cache!.ids)).toEqual(Array.from(stamped.cache!.ids));
         for (const mode of modes) {
           for (const L of [10, 40, 120]) {
             const a = answers(stamped, mode, L);
