@@ -6,7 +6,7 @@ import { RingannError, UsageError } from "../errors.ts";
 import { loadConfigFile, planFromJson } from "../run/config.ts";
 import { IO_BACKENDS, type IoBackendChoice } from "../run/config-schema.ts";
 import { DEMO_CONFIG, DEMO_DIR_DEFAULT } from "../run/demo.ts";
-import { exitCodeFor, EXIT_INTERRUPTED } from "../run/exit-codes.ts";
+import { exitCodeFor, EXIT_INTERRUPTED } from "../exit-codes.ts";
 import { runPlan, StepFailure, type RunOutcome } from "../run/jobs.ts";
 import type { RunPlan } from "../run/plan.ts";
 import { terminateAllPools } from "../run/pool.ts";

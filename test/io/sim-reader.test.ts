@@ -199,4 +199,30 @@ describe("SimReader", () => {
     expect(r.pendingInKernel).toBe(0);
     expect(r.inFlight).toBe(0);
   });
+
+  test("a misconfigured errno (EINVAL/EFAULT/EBADF) fails the reader, not one read: every later call throws it", () => {
+    for (const seed of [1, 2, 3]) {
+      const r = new SimReader(fileOf(8), { slotBytes: 4096, slotCount: 8, file: "m.index", faults: { misconfig: 1 }, seed });
+      const out = new ReadCompletions(8);
+      for (let s = 0; s < 4; s++) r.submit(s * 4096, 4096);
+      let err: unknown = null;
+      try {
+        r.wait(4, out);
+      } catch (e) {
+        err = e;
+      }
+      expect(err).toBeInstanceOf(IoError);
+      const io = err as IoError;
+      expect(io.code).toBe("E_MISCONFIGURED");
+      expect([9, 14, 22]).toContain(io.errno); // EBADF, EFAULT, EINVAL
+      expect(io.message).toContain("m.index at offset");
+      expect(io.message).toContain("every read would fail");
+      expect(() => r.submit(0, 4096)).toThrow(io);
+      expect(() => r.poll(out)).toThrow(io);
+      expect(() => r.flush()).toThrow(io);
+      r.close();
+      expect(r.pendingInKernel).toBe(0);
+      expect(r.inFlight).toBe(0);
+    }
+  });
 });
