@@ -13,7 +13,7 @@ import { parsePqCompressed, parsePqPivots } from "../../src/format/pq-files.ts";
 import { readTexmex } from "../../src/format/texmex.ts";
 import { readTruth } from "../../src/format/truth.ts";
 import { openVectorFile } from "../../src/format/vector-file.ts";
-import { loadConfigFile } from "../../src/run/config.ts";
+import { loadConfigFile } from "../../src/run/config/config.ts";
 import { PIPEANN } from "../fixtures.ts";
 import type { ByteSeed } from "./mutate.ts";
 
