@@ -1,13 +1,12 @@
 // `ringann relayout`, `ringann build --layout page` and `ringann info` on page layouts, end to end
 // through the CLI: JSON output, what info prints, searches of the result, usage errors.
 import { afterAll, describe, expect, setDefaultTimeout, test } from "bun:test";
-import { join } from "node:path";
 import { makeSynthetic } from "../../src/data/synthetic.ts";
 import { writeBin } from "../../src/format/bin.ts";
 import { makeTempDir } from "../format/tmp.ts";
+import { PIPEANN } from "../fixtures.ts";
 
 setDefaultTimeout(120_000);
-const FIXTURE = join(import.meta.dir, "../fixtures/pipeann-syn10k/");
 const BUN = process.execPath;
 const tmp = makeTempDir("relayout-cli");
 afterAll(() => tmp.cleanup());
@@ -20,7 +19,7 @@ function cli(args: string[]): { code: number; stdout: string; stderr: string } {
 describe("ringann relayout", () => {
   test("relayouts the PipeANN fixture; info shows the layout; search on it keeps recall with fewer reads", () => {
     const out = tmp.path("syn10k-page");
-    const r = cli(["relayout", FIXTURE + "syn10k", "--out", out, "--type", "float32", "--json", "--quiet"]);
+    const r = cli(["relayout", PIPEANN.prefix, "--out", out, "--type", "float32", "--json", "--quiet"]);
     expect(r.code).toBe(0);
     const j = JSON.parse(r.stdout);
     expect(j.npts).toBe(10000);
@@ -35,10 +34,10 @@ describe("ringann relayout", () => {
     const infoJson = JSON.parse(cli(["info", out, "--json"]).stdout);
     expect(infoJson.layout.kind).toBe("page");
     expect(infoJson.layout.nodes_per_sector).toBe(6);
-    expect(JSON.parse(cli(["info", FIXTURE + "syn10k", "--json"]).stdout).layout.kind).toBe("id");
+    expect(JSON.parse(cli(["info", PIPEANN.prefix, "--json"]).stdout).layout.kind).toBe("id");
 
-    const common = ["--queries", FIXTURE + "query.fbin", "--gt", FIXTURE + "gt100.bin", "--L", "50", "--mode", "beam,pipe", "--json", "--quiet"];
-    const a = JSON.parse(cli(["search", "--index", FIXTURE + "syn10k", ...common]).stdout).rows as { mode: string; recall: number; reads: number }[];
+    const common = ["--queries", PIPEANN.queries, "--gt", PIPEANN.gt, "--L", "50", "--mode", "beam,pipe", "--json", "--quiet"];
+    const a = JSON.parse(cli(["search", "--index", PIPEANN.prefix, ...common]).stdout).rows as { mode: string; recall: number; reads: number }[];
     const b = JSON.parse(cli(["search", "--index", out, ...common]).stdout).rows as { mode: string; recall: number; reads: number; used_per_read: number }[];
     for (const mode of ["beam", "pipe"]) {
       const x = a.find((row) => row.mode === mode)!;
@@ -54,8 +53,8 @@ describe("ringann relayout", () => {
   });
 
   test("usage errors: no --out, an unknown algorithm, a missing index", () => {
-    expect(cli(["relayout", FIXTURE + "syn10k"]).code).toBe(2);
-    const bad = cli(["relayout", FIXTURE + "syn10k", "--out", tmp.path("x"), "--algorithm", "metis"]);
+    expect(cli(["relayout", PIPEANN.prefix]).code).toBe(2);
+    const bad = cli(["relayout", PIPEANN.prefix, "--out", tmp.path("x"), "--algorithm", "metis"]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain("--algorithm must be one of greedy, seed-neighbours");
     const missing = cli(["relayout", tmp.path("nothing"), "--out", tmp.path("y")]);

@@ -23,10 +23,10 @@ import { allocSharedResults } from "../../src/run/exec/pool-protocol.ts";
 import { SearchPool } from "../../src/run/exec/pool.ts";
 import { loadSharedIndex } from "../../src/run/exec/shared-index.ts";
 import { writeTinyIndex } from "./tiny-index.ts";
+import { PIPEANN } from "../fixtures.ts";
 
 setDefaultTimeout(120_000); // real io_uring on a shared machine: seconds per test
 
-const FIXTURE = "test/fixtures/pipeann-syn10k/";
 const tmp = makeTempDir("page");
 const dim = 48;
 const nq = 150;
@@ -276,11 +276,11 @@ describe("ringann run's search Workers", () => {
 describe("page layout of other writers' indexes", () => {
   test("the PipeANN fixture relayouts (float32, 6 per sector); page search keeps its recall with fewer reads", async () => {
     const out = tmp.path("fixture-page");
-    const r = relayoutIndex({ src: FIXTURE + "syn10k", out, type: "float32" });
+    const r = relayoutIndex({ src: PIPEANN.prefix, out, type: "float32" });
     expect(r.nodesPerSector).toBe(6);
-    const q = readBin(FIXTURE + "query.fbin");
-    const gt = readTruth(FIXTURE + "gt100.bin");
-    const orig = await DiskIndex.open(FIXTURE + "syn10k", { backend: "uring" });
+    const q = readBin(PIPEANN.queries);
+    const gt = readTruth(PIPEANN.gt);
+    const orig = await DiskIndex.open(PIPEANN.prefix, { backend: "uring" });
     const page = await DiskIndex.open(out, { backend: "uring" });
     try {
       for (const mode of ["beam", "pipe"] as const) {
