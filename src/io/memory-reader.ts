@@ -1,5 +1,5 @@
 // An in-memory SectorReader over a byte array, for deterministic tests of the search state
-// machines (style.md §13) — in addition to, never instead of, tests on real io_uring.
+// machines (CONTRIBUTING.md, tests) — in addition to, never instead of, tests on real io_uring.
 // Time is virtual: every poll()/wait() round is one tick. A read handed over at tick t completes
 // at t + delay, delay drawn from a seeded generator in [minDelayTicks, maxDelayTicks]; reads that
 // become ready together are returned in a seeded shuffled order. Same seed, same calls → same
