@@ -5,17 +5,16 @@ import { STAT_COUNT, STAT_FIELDS, STAT_NAMES, type StatColumn, type StatName } f
 
 /** The statistics of one query: one number per STAT_FIELDS entry (stat-fields.ts), all starting at 0. */
 // The fields are declared by the schema, so the class and the list cannot drift apart.
-// biome-ignore lint/suspicious/noUnsafeDeclarationMerging: the constructor sets every field the interface names.
 export interface QueryStats extends Record<StatName, number> {}
-// biome-ignore lint/suspicious/noUnsafeDeclarationMerging: see the interface above.
+// biome-ignore lint/suspicious/noUnsafeDeclarationMerging: the constructor sets every field the interface names.
 export class QueryStats {
   constructor() {
     // Same fields in the same order for every instance: one object shape, fast property access.
-    for (const name of STAT_NAMES) this[name] = 0;
+    resetStats(this);
   }
 
   reset(): void {
-    for (const name of STAT_NAMES) this[name] = 0;
+    resetStats(this);
   }
 
   /** Share of the latency with ≥ 1 read in flight (0..1). */
@@ -24,7 +23,7 @@ export class QueryStats {
   }
 
   copyFrom(o: QueryStats): this {
-    for (const name of STAT_NAMES) this[name] = o[name];
+    copyStats(this, o);
     return this;
   }
 
@@ -34,15 +33,33 @@ export class QueryStats {
 
   /** Writes the stats at `offset` of a flat array, in STAT_FIELDS order (allocation-free). */
   writeTo(out: Float64Array, offset: number): void {
-    for (let i = 0; i < STAT_COUNT; i++) out[offset + i] = this[STAT_NAMES[i]!];
+    writeStats(this, out, offset);
   }
 
   /** Reads stats written by writeTo (e.g. by a search Worker, through shared memory). */
   readFrom(src: Float64Array, offset: number): this {
-    for (let i = 0; i < STAT_COUNT; i++) this[STAT_NAMES[i]!] = src[offset + i]!;
+    readStats(this, src, offset);
     return this;
   }
 }
+
+// Once per query, so straight-line code generated from the schema at load time: a loop over the
+// names with computed keys cost ~0.5 µs per query more (a side-by-side run, 13 fields). The names
+// are the identifiers of STAT_FIELDS, checked here before they go into code.
+for (const name of STAT_NAMES) if (!/^[a-zA-Z]\w*$/.test(name)) throw new Error(`stat name ${name} is not an identifier`);
+type StatsRecord = Record<StatName, number>;
+const resetStats = new Function("s", STAT_NAMES.map((n) => `s.${n} = 0;`).join("\n")) as (s: StatsRecord) => void;
+const copyStats = new Function("s", "o", STAT_NAMES.map((n) => `s.${n} = o.${n};`).join("\n")) as (s: StatsRecord, o: StatsRecord) => void;
+const writeStats = new Function("s", "out", "at", STAT_NAMES.map((n, i) => `out[at + ${i}] = s.${n};`).join("\n")) as (
+  s: StatsRecord,
+  out: Float64Array,
+  at: number,
+) => void;
+const readStats = new Function("s", "src", "at", STAT_NAMES.map((n, i) => `s.${n} = src[at + ${i}];`).join("\n")) as (
+  s: StatsRecord,
+  src: Float64Array,
+  at: number,
+) => void;
 
 /**
  * Everything aggregated over one run of queries, named as the result rows name it: the per-query
