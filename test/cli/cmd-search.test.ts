@@ -3,10 +3,11 @@
 import { describe, expect, test } from "bun:test";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { PIPEANN } from "../fixtures.ts";
 import { tempDir } from "../io/helpers.ts";
 
 const ROOT = join(import.meta.dir, "..", "..");
-const DIR = join(ROOT, "test", "fixtures", "pipeann-syn10k");
+const DIR = PIPEANN.dir;
 const BUN = process.execPath;
 
 function search(args: string[]): { code: number; stdout: string; stderr: string } {

@@ -4,7 +4,6 @@
 // queries (within a few percent: completion order can change a beam round's expansions), and
 // every stat, timings included (entryUs was once lost), must come back non-zero where measured.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { join } from "node:path";
 import { readBin } from "../../src/format/bin.ts";
 import { DiskIndex } from "../../src/search/disk-index.ts";
 import type { SearchParams } from "../../src/search/machine.ts";
@@ -13,9 +12,9 @@ import { QueryStats } from "../../src/search/stats.ts";
 import { allocSharedResults, statsOffset } from "../../src/run/exec/pool-protocol.ts";
 import { SearchPool } from "../../src/run/exec/pool.ts";
 import { loadSharedIndex, type SharedIndexParts } from "../../src/run/exec/shared-index.ts";
+import { PIPEANN } from "../fixtures.ts";
 
-const FIXTURE = join(import.meta.dir, "..", "fixtures", "pipeann-syn10k");
-const PREFIX = join(FIXTURE, "syn10k");
+const PREFIX = PIPEANN.prefix;
 const K = 10;
 const NQ = 60;
 const COUNTS = ["reads", "cacheHits", "hops", "rounds", "pqDistances", "wastedReads", "finalWidth"] as const;
@@ -26,7 +25,7 @@ let params: { beam: SearchParams; pipe: SearchParams };
 const reference: QueryStats[] = [];
 
 beforeAll(async () => {
-  const all = readBin(join(FIXTURE, "query.fbin"));
+  const all = readBin(PIPEANN.queries);
   const data = new Float32Array(new SharedArrayBuffer(NQ * all.dim * 4));
   data.set((all.data as Float32Array).subarray(0, NQ * all.dim));
   queries = { ...all, npts: NQ, data };
