@@ -18,7 +18,7 @@ import { openVectorFile } from "../src/format/vector-file.ts";
 import type { Vectors } from "../src/format/vector-type.ts";
 import { DiskIndex, type SearchMode } from "../src/search/disk-index.ts";
 import type { PageExpand } from "../src/search/page-machine.ts";
-import { RunCollector, type RunSummary } from "../src/search/stats.ts";
+import { RunCollector, type RunFigures } from "../src/search/stats.ts";
 
 const { values } = parseArgs({
   options: {
@@ -59,7 +59,7 @@ const layouts: Layout[] = [
 if (values.plain) layouts.push({ name: "page-plain", index: await DiskIndex.open(values.page, { maxL, maxWidth: width, pageSearch: false }) });
 const modes: SearchMode[] = ["beam", "pipe"];
 
-interface Row extends RunSummary { layout: string }
+type Row = RunFigures & { layout: string; mode: string; L: number; recall: number };
 const rows: Row[] = [];
 const started = performance.now();
 for (const L of Ls) {
@@ -80,7 +80,7 @@ for (const L of Ls) {
   }
   for (const c of combos) {
     const recall = recallAtK({ nq: count, stride: k, ids: c.ids, dists: c.dists }, truth, k);
-    rows.push({ layout: c.lay.name, ...c.collector.summarize({ mode: c.mode, L, width, recall, wallMs: c.wallMs }) });
+    rows.push({ ...c.collector.summarize(), layout: c.lay.name, mode: c.mode, L, recall });
   }
   process.stderr.write(`L=${L} done (${((performance.now() - started) / 1000).toFixed(0)} s)\n`);
 }
@@ -93,9 +93,9 @@ console.log(`# ${values.page}: ${idx.meta.npts} × ${idx.dim} ${idx.meta.type} $
   `W ${width}, ${count} queries, page expand ${values["page-expand"]}, ${idx.reader.backend}, ${((performance.now() - started) / 1000).toFixed(0)} s`);
 console.log("layout      mode    L  recall@10   mean_us    p99_us   reads  used/read  page_hops/read");
 for (const r of rows) {
-  console.log(`${r.layout.padEnd(10)} ${r.mode.padEnd(5)} ${String(r.L).padStart(4)}  ${r.recall.toFixed(4)}  ${r.meanUs.toFixed(0).padStart(8)}  ` +
-    `${r.p99Us.toFixed(0).padStart(8)}  ${r.reads.toFixed(1).padStart(6)}  ${(1 + r.pageNodes / Math.max(1e-9, r.reads)).toFixed(2).padStart(9)}  ` +
-    `${(r.pageHops / Math.max(1e-9, r.reads)).toFixed(2).padStart(14)}`);
+  console.log(`${r.layout.padEnd(10)} ${r.mode.padEnd(5)} ${String(r.L).padStart(4)}  ${r.recall.toFixed(4)}  ${r.mean_us.toFixed(0).padStart(8)}  ` +
+    `${r.p99_us.toFixed(0).padStart(8)}  ${r.reads.toFixed(1).padStart(6)}  ${(1 + r.page_nodes / Math.max(1e-9, r.reads)).toFixed(2).padStart(9)}  ` +
+    `${(r.page_hops / Math.max(1e-9, r.reads)).toFixed(2).padStart(14)}`);
 }
 const get = (layout: string, mode: string, L: number): Row => rows.find((r) => r.layout === layout && r.mode === mode && r.L === L)!;
 console.log("\nper L (same L; page recall is higher, so these understate the gain at equal recall)");
@@ -103,8 +103,8 @@ console.log("   L  reads page/id beam  reads page/id pipe  mean page/id beam  me
 for (const L of Ls) {
   const f = (x: number): string => x.toFixed(3).padStart(17);
   console.log(`${String(L).padStart(4)} ${f(get("page", "beam", L).reads / get("id", "beam", L).reads)}  ${f(get("page", "pipe", L).reads / get("id", "pipe", L).reads)}  ` +
-    `${f(get("page", "beam", L).meanUs / get("id", "beam", L).meanUs)}  ${f(get("page", "pipe", L).meanUs / get("id", "pipe", L).meanUs)}  ` +
-    `${f(get("page", "pipe", L).meanUs / get("page", "beam", L).meanUs)}`);
+    `${f(get("page", "beam", L).mean_us / get("id", "beam", L).mean_us)}  ${f(get("page", "pipe", L).mean_us / get("id", "pipe", L).mean_us)}  ` +
+    `${f(get("page", "pipe", L).mean_us / get("page", "beam", L).mean_us)}`);
 }
 
 /** A curve's metric at recall `at`, linearly interpolated between the two L that bracket it (null: never reached). */
@@ -126,14 +126,14 @@ const show = (x: number | null): string => (x === null ? "not reached" : x.toFix
 for (const layout of layouts.map((l) => l.name)) {
   for (const mode of modes) {
     console.log(`  ${layout.padEnd(10)} ${mode.padEnd(5)} reads ${show(atRecall(layout, mode, (r) => r.reads, target)).padStart(8)}  ` +
-      `mean ${show(atRecall(layout, mode, (r) => r.meanUs, target)).padStart(9)} us`);
+      `mean ${show(atRecall(layout, mode, (r) => r.mean_us, target)).padStart(9)} us`);
   }
 }
 const ratio = (a: number | null, b: number | null): number | null => (a === null || b === null ? null : a / b);
 const readsBeam = ratio(atRecall("page", "beam", (r) => r.reads, target), atRecall("id", "beam", (r) => r.reads, target));
 const readsPipe = ratio(atRecall("page", "pipe", (r) => r.reads, target), atRecall("id", "pipe", (r) => r.reads, target));
-const pipeLat = ratio(atRecall("page", "pipe", (r) => r.meanUs, target), atRecall("id", "pipe", (r) => r.meanUs, target));
-const pipeVsBeam = ratio(atRecall("page", "pipe", (r) => r.meanUs, target), atRecall("page", "beam", (r) => r.meanUs, target));
+const pipeLat = ratio(atRecall("page", "pipe", (r) => r.mean_us, target), atRecall("id", "pipe", (r) => r.mean_us, target));
+const pipeVsBeam = ratio(atRecall("page", "pipe", (r) => r.mean_us, target), atRecall("page", "beam", (r) => r.mean_us, target));
 const verdict = (x: number | null, limit: number, strict = false): string =>
   x === null ? "n/a" : `${x.toFixed(3)} ${(strict ? x < limit : x <= limit) ? "met" : "NOT met"}`;
 console.log(`reads page/id: beam ${verdict(readsBeam, 0.7)}, pipe ${verdict(readsPipe, 0.7)} (target ≤ 0.7)`);

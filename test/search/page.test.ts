@@ -265,7 +265,7 @@ describe("ringann run's search Workers", () => {
       threads: 2, index: loaded.parts, backend: "uring", queries: shared, dim, k: 10, maxL: 64, maxWidth: 8, maxConcurrency: 1, results,
     });
     try {
-      await pool.run({ mode: "beam", params: loaded.resolved, concurrency: 1, count: nq });
+      await pool.run({ combos: [{ mode: "beam", params: loaded.resolved }], concurrency: 1, count: nq });
     } finally {
       await pool.close();
     }
