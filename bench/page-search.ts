@@ -36,7 +36,9 @@ const { values } = parseArgs({
   },
 });
 if (!values.id || !values.page || !values.queries || !values.gt) {
-  console.error("usage: bun bench/page-search.ts --id PREFIX --page PREFIX --queries Q --gt GT [--L ...] [--width 4] [--plain]");
+  console.error(
+    "usage: bun bench/page-search.ts --id PREFIX --page PREFIX --queries Q --gt GT [--L ...] [--width 4] [--plain]",
+  );
   process.exit(2);
 }
 const Ls = values.L!.split(",").map(Number);
@@ -51,24 +53,39 @@ qFile.close();
 const truth = readTruth(values.gt);
 const maxL = Math.max(...Ls);
 
-interface Layout { name: string; index: DiskIndex }
+interface Layout {
+  name: string;
+  index: DiskIndex;
+}
 const layouts: Layout[] = [
   { name: "id", index: await DiskIndex.open(values.id, { maxL, maxWidth: width }) },
   { name: "page", index: await DiskIndex.open(values.page, { maxL, maxWidth: width }) },
 ];
-if (values.plain) layouts.push({ name: "page-plain", index: await DiskIndex.open(values.page, { maxL, maxWidth: width, pageSearch: false }) });
+if (values.plain)
+  layouts.push({
+    name: "page-plain",
+    index: await DiskIndex.open(values.page, { maxL, maxWidth: width, pageSearch: false }),
+  });
 const modes: SearchMode[] = ["beam", "pipe"];
 
 type Row = RunFigures & { layout: string; mode: string; L: number; recall: number };
 const rows: Row[] = [];
 const started = performance.now();
 for (const L of Ls) {
-  const combos = layouts.flatMap((lay) => modes.map((mode) => ({
-    lay, mode, params: lay.index.resolve({ k, L, mode, width, pageExpand: values["page-expand"] as PageExpand }),
-    ids: new Uint32Array(count * k), dists: new Float32Array(count * k), collector: new RunCollector(count), wallMs: 0,
-  })));
+  const combos = layouts.flatMap((lay) =>
+    modes.map((mode) => ({
+      lay,
+      mode,
+      params: lay.index.resolve({ k, L, mode, width, pageExpand: values["page-expand"] as PageExpand }),
+      ids: new Uint32Array(count * k),
+      dists: new Float32Array(count * k),
+      collector: new RunCollector(count),
+      wallMs: 0,
+    })),
+  );
   const warm = Math.min(count, Number(values.warmup));
-  for (const c of combos) for (let q = 0; q < warm; q++) c.lay.index.searchInto(data, q * dim, c.params, c.ids, c.dists, q * k);
+  for (const c of combos)
+    for (let q = 0; q < warm; q++) c.lay.index.searchInto(data, q * dim, c.params, c.ids, c.dists, q * k);
   for (let q = 0; q < count; q++) {
     for (const c of combos) {
       c.lay.index.driver.drain();
@@ -87,24 +104,33 @@ for (const L of Ls) {
 
 const idx = layouts[1]!.index;
 const pm = idx.page.meta;
-console.log(`# ${values.page}: ${idx.meta.npts} × ${idx.dim} ${idx.meta.type} ${idx.metric}, R ${idx.meta.R}, ${idx.meta.nodesPerSector} nodes/sector, ` +
-  `overlap ${pm ? (100 * pm.overlap.outNeighbours).toFixed(1) : "?"}% of out-neighbours / ${pm ? (100 * pm.overlap.sectorMates).toFixed(1) : "?"}% of sector mates ` +
-  `(id order ${pm ? (100 * pm.overlapBefore.outNeighbours).toFixed(2) : "?"}% / ${pm ? (100 * pm.overlapBefore.sectorMates).toFixed(2) : "?"}%); ` +
-  `W ${width}, ${count} queries, page expand ${values["page-expand"]}, ${idx.reader.backend}, ${((performance.now() - started) / 1000).toFixed(0)} s`);
+console.log(
+  `# ${values.page}: ${idx.meta.npts} × ${idx.dim} ${idx.meta.type} ${idx.metric}, R ${idx.meta.R}, ${idx.meta.nodesPerSector} nodes/sector, ` +
+    `overlap ${pm ? (100 * pm.overlap.outNeighbours).toFixed(1) : "?"}% of out-neighbours / ${pm ? (100 * pm.overlap.sectorMates).toFixed(1) : "?"}% of sector mates ` +
+    `(id order ${pm ? (100 * pm.overlapBefore.outNeighbours).toFixed(2) : "?"}% / ${pm ? (100 * pm.overlapBefore.sectorMates).toFixed(2) : "?"}%); ` +
+    `W ${width}, ${count} queries, page expand ${values["page-expand"]}, ${idx.reader.backend}, ${((performance.now() - started) / 1000).toFixed(0)} s`,
+);
 console.log("layout      mode    L  recall@10   mean_us    p99_us   reads  used/read  page_hops/read");
 for (const r of rows) {
-  console.log(`${r.layout.padEnd(10)} ${r.mode.padEnd(5)} ${String(r.L).padStart(4)}  ${r.recall.toFixed(4)}  ${r.mean_us.toFixed(0).padStart(8)}  ` +
-    `${r.p99_us.toFixed(0).padStart(8)}  ${r.reads.toFixed(1).padStart(6)}  ${(1 + r.page_nodes / Math.max(1e-9, r.reads)).toFixed(2).padStart(9)}  ` +
-    `${(r.page_hops / Math.max(1e-9, r.reads)).toFixed(2).padStart(14)}`);
+  console.log(
+    `${r.layout.padEnd(10)} ${r.mode.padEnd(5)} ${String(r.L).padStart(4)}  ${r.recall.toFixed(4)}  ${r.mean_us.toFixed(0).padStart(8)}  ` +
+      `${r.p99_us.toFixed(0).padStart(8)}  ${r.reads.toFixed(1).padStart(6)}  ${(1 + r.page_nodes / Math.max(1e-9, r.reads)).toFixed(2).padStart(9)}  ` +
+      `${(r.page_hops / Math.max(1e-9, r.reads)).toFixed(2).padStart(14)}`,
+  );
 }
-const get = (layout: string, mode: string, L: number): Row => rows.find((r) => r.layout === layout && r.mode === mode && r.L === L)!;
+const get = (layout: string, mode: string, L: number): Row =>
+  rows.find((r) => r.layout === layout && r.mode === mode && r.L === L)!;
 console.log("\nper L (same L; page recall is higher, so these understate the gain at equal recall)");
-console.log("   L  reads page/id beam  reads page/id pipe  mean page/id beam  mean page/id pipe  pipe/beam mean (page)");
+console.log(
+  "   L  reads page/id beam  reads page/id pipe  mean page/id beam  mean page/id pipe  pipe/beam mean (page)",
+);
 for (const L of Ls) {
   const f = (x: number): string => x.toFixed(3).padStart(17);
-  console.log(`${String(L).padStart(4)} ${f(get("page", "beam", L).reads / get("id", "beam", L).reads)}  ${f(get("page", "pipe", L).reads / get("id", "pipe", L).reads)}  ` +
-    `${f(get("page", "beam", L).mean_us / get("id", "beam", L).mean_us)}  ${f(get("page", "pipe", L).mean_us / get("id", "pipe", L).mean_us)}  ` +
-    `${f(get("page", "pipe", L).mean_us / get("page", "beam", L).mean_us)}`);
+  console.log(
+    `${String(L).padStart(4)} ${f(get("page", "beam", L).reads / get("id", "beam", L).reads)}  ${f(get("page", "pipe", L).reads / get("id", "pipe", L).reads)}  ` +
+      `${f(get("page", "beam", L).mean_us / get("id", "beam", L).mean_us)}  ${f(get("page", "pipe", L).mean_us / get("id", "pipe", L).mean_us)}  ` +
+      `${f(get("page", "pipe", L).mean_us / get("page", "beam", L).mean_us)}`,
+  );
 }
 
 /** A curve's metric at recall `at`, linearly interpolated between the two L that bracket it (null: never reached). */
@@ -125,17 +151,33 @@ console.log(`\nat recall@10 = ${target} (interpolated on each curve)`);
 const show = (x: number | null): string => (x === null ? "not reached" : x.toFixed(1));
 for (const layout of layouts.map((l) => l.name)) {
   for (const mode of modes) {
-    console.log(`  ${layout.padEnd(10)} ${mode.padEnd(5)} reads ${show(atRecall(layout, mode, (r) => r.reads, target)).padStart(8)}  ` +
-      `mean ${show(atRecall(layout, mode, (r) => r.mean_us, target)).padStart(9)} us`);
+    console.log(
+      `  ${layout.padEnd(10)} ${mode.padEnd(5)} reads ${show(atRecall(layout, mode, (r) => r.reads, target)).padStart(8)}  ` +
+        `mean ${show(atRecall(layout, mode, (r) => r.mean_us, target)).padStart(9)} us`,
+    );
   }
 }
 const ratio = (a: number | null, b: number | null): number | null => (a === null || b === null ? null : a / b);
-const readsBeam = ratio(atRecall("page", "beam", (r) => r.reads, target), atRecall("id", "beam", (r) => r.reads, target));
-const readsPipe = ratio(atRecall("page", "pipe", (r) => r.reads, target), atRecall("id", "pipe", (r) => r.reads, target));
-const pipeLat = ratio(atRecall("page", "pipe", (r) => r.mean_us, target), atRecall("id", "pipe", (r) => r.mean_us, target));
-const pipeVsBeam = ratio(atRecall("page", "pipe", (r) => r.mean_us, target), atRecall("page", "beam", (r) => r.mean_us, target));
+const readsBeam = ratio(
+  atRecall("page", "beam", (r) => r.reads, target),
+  atRecall("id", "beam", (r) => r.reads, target),
+);
+const readsPipe = ratio(
+  atRecall("page", "pipe", (r) => r.reads, target),
+  atRecall("id", "pipe", (r) => r.reads, target),
+);
+const pipeLat = ratio(
+  atRecall("page", "pipe", (r) => r.mean_us, target),
+  atRecall("id", "pipe", (r) => r.mean_us, target),
+);
+const pipeVsBeam = ratio(
+  atRecall("page", "pipe", (r) => r.mean_us, target),
+  atRecall("page", "beam", (r) => r.mean_us, target),
+);
 const verdict = (x: number | null, limit: number, strict = false): string =>
   x === null ? "n/a" : `${x.toFixed(3)} ${(strict ? x < limit : x <= limit) ? "met" : "NOT met"}`;
 console.log(`reads page/id: beam ${verdict(readsBeam, 0.7)}, pipe ${verdict(readsPipe, 0.7)} (target ≤ 0.7)`);
-console.log(`pipe mean page/id ${verdict(pipeLat, 0.8)} (target ≤ 0.8); page pipe/beam mean ${verdict(pipeVsBeam, 1, true)} (target < 1)`);
+console.log(
+  `pipe mean page/id ${verdict(pipeLat, 0.8)} (target ≤ 0.8); page pipe/beam mean ${verdict(pipeVsBeam, 1, true)} (target < 1)`,
+);
 for (const l of layouts) l.index.close();

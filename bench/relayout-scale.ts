@@ -72,13 +72,18 @@ const pivots = new AtomicFileWriter(`${prefix}_pq_pivots.bin`);
 pivots.append(new Uint8Array(8)); // copied byte for byte by the relayout, never parsed
 pivots.commit();
 const rssBefore = peakRssMb();
-console.log(`wrote ${prefix}: ${n} × ${dim} uint8, R ${R}, ${C} per sector, ${((performance.now() - t0) / 1000).toFixed(1)} s (peak RSS so far ${rssBefore.toFixed(0)} MB)`);
+console.log(
+  `wrote ${prefix}: ${n} × ${dim} uint8, R ${R}, ${C} per sector, ${((performance.now() - t0) / 1000).toFixed(1)} s (peak RSS so far ${rssBefore.toFixed(0)} MB)`,
+);
 
 const r = relayoutIndex({ src: prefix, out: `${prefix}-page`, type: "uint8" });
-console.log(`relayout: ${r.seconds.toFixed(1)} s, peak RSS ${r.peakRssMb.toFixed(0)} MB (process peak; the writer above peaked at ` +
-  `${rssBefore.toFixed(0)} MB), overlap out-neighbours ${(100 * r.overlap.outNeighbours).toFixed(2)}%, sector mates ${(100 * r.overlap.sectorMates).toFixed(1)}%`);
+console.log(
+  `relayout: ${r.seconds.toFixed(1)} s, peak RSS ${r.peakRssMb.toFixed(0)} MB (process peak; the writer above peaked at ` +
+    `${rssBefore.toFixed(0)} MB), overlap out-neighbours ${(100 * r.overlap.outNeighbours).toFixed(2)}%, sector mates ${(100 * r.overlap.sectorMates).toFixed(1)}%`,
+);
 if (!values.keep) {
   for (const p of [prefix, `${prefix}-page`]) {
-    for (const s of ["_disk.index", "_pq_compressed.bin", "_pq_pivots.bin", "_disk.index.tags", "_page.json"]) rmSync(p + s, { force: true });
+    for (const s of ["_disk.index", "_pq_compressed.bin", "_pq_pivots.bin", "_disk.index.tags", "_page.json"])
+      rmSync(p + s, { force: true });
   }
 }

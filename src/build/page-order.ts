@@ -147,5 +147,7 @@ export function overlapRatios(g: SlotGraph, order: PageOrder, C: number): Overla
     if (mates > 0) mateSum += same / mates;
     counted++;
   }
-  return counted === 0 ? { outNeighbours: 0, sectorMates: 0 } : { outNeighbours: outSum / counted, sectorMates: Math.min(1, mateSum / counted) };
+  return counted === 0
+    ? { outNeighbours: 0, sectorMates: 0 }
+    : { outNeighbours: outSum / counted, sectorMates: Math.min(1, mateSum / counted) };
 }

@@ -11,13 +11,23 @@ import { existsSync, readFileSync, rmSync } from "node:fs";
 import { ConfigError, FormatError } from "../errors.ts";
 import { AtomicFileWriter } from "../format/atomic-file.ts";
 import {
-  type DiskIndexMeta, diskLayoutFor, encodeDiskIndexHeader, nodeByteOffsetInSector, nodeSectorIndex, parseDiskIndexHeader,
+  type DiskIndexMeta,
+  diskLayoutFor,
+  encodeDiskIndexHeader,
+  nodeByteOffsetInSector,
+  nodeSectorIndex,
+  parseDiskIndexHeader,
 } from "../format/disk-index.ts";
 import { FileRange } from "../format/file-range.ts";
 import { encodeSidecar, readSidecar, sidecarPath } from "../format/index-sidecar.ts";
 import { encodeMemIndexTags, parseMemIndexTags } from "../format/mem-index.ts";
 import {
-  NODE_TAGS_SUFFIX, PAGE_META_SUFFIX, encodeNodeTags, encodePageMeta, readNodeTags, type OverlapRatios,
+  NODE_TAGS_SUFFIX,
+  PAGE_META_SUFFIX,
+  encodeNodeTags,
+  encodePageMeta,
+  readNodeTags,
+  type OverlapRatios,
 } from "../format/page-layout.ts";
 import { encodePqCompressedHeader, parsePqCompressed } from "../format/pq-files.ts";
 import { loadU32, storeU32 } from "../format/u64-fields.ts";
@@ -101,17 +111,23 @@ export function relayoutIndex(opts: RelayoutOptions): RelayoutResult {
   const sidecar = readSidecar(src);
   const type: VectorType = sidecar?.type ?? opts.type ?? "float32";
   const diskFile = `${src}_disk.index`;
-  if (!existsSync(diskFile)) throw new ConfigError("index", [`Cannot open ${diskFile}: no such file (is the index prefix right?)`]);
+  if (!existsSync(diskFile))
+    throw new ConfigError("index", [`Cannot open ${diskFile}: no such file (is the index prefix right?)`]);
   const writers: AtomicFileWriter[] = [];
   let disk: AtomicFileWriter | null = null;
   const range = FileRange.open(diskFile);
   try {
-    const meta = parseDiskIndexHeader(range.read(0, Math.min(SECTOR_BYTES, range.sizeBytes)), diskFile, range.sizeBytes, type);
+    const meta = parseDiskIndexHeader(
+      range.read(0, Math.min(SECTOR_BYTES, range.sizeBytes)),
+      diskFile,
+      range.sizeBytes,
+      type,
+    );
     const C = meta.nodesPerSector;
     if (C < 2) {
       throw new ConfigError("index", [
         `Cannot relayout ${diskFile}: a node (${meta.maxNodeBytes} bytes) ${C === 0 ? "spans several sectors" : "fills a sector alone"}, ` +
-        "so no two nodes can share a sector — a page layout needs ≥ 2 nodes per 4 KiB sector",
+          "so no two nodes can share a sector — a page layout needs ≥ 2 nodes per 4 KiB sector",
       ]);
     }
     const { npts, R } = meta;
@@ -119,7 +135,8 @@ export function relayoutIndex(opts: RelayoutOptions): RelayoutResult {
 
     const phase = reporter?.start("page order", npts);
     const algorithm = opts.algorithm ?? "greedy";
-    const order = algorithm === "greedy" ? pageOrder(graph, C, (done) => phase?.update(done)) : seedNeighbourOrder(graph, C);
+    const order =
+      algorithm === "greedy" ? pageOrder(graph, C, (done) => phase?.update(done)) : seedNeighbourOrder(graph, C);
     phase?.finish();
     const { oldOfNew, newOfOld } = order;
     const overlapBefore = overlapRatios(graph, identityOrder(npts), C);
@@ -129,8 +146,13 @@ export function relayoutIndex(opts: RelayoutOptions): RelayoutResult {
     const layout = diskLayoutFor({ npts, dim: meta.dim, type, R });
     disk = new AtomicFileWriter(`${out}_disk.index`);
     const header = encodeDiskIndexHeader({
-      npts, dim: meta.dim, type, R, medoid: newOfOld[meta.medoid]!,
-      numFrozen: meta.numFrozen, frozenLoc: meta.numFrozen > 0 ? newOfOld[meta.frozenLoc]! : 0,
+      npts,
+      dim: meta.dim,
+      type,
+      R,
+      medoid: newOfOld[meta.medoid]!,
+      numFrozen: meta.numFrozen,
+      frozenLoc: meta.numFrozen > 0 ? newOfOld[meta.frozenLoc]! : 0,
     });
     disk.append(header);
     const sectorsPerBuffer = Math.max(1, Math.floor(WRITE_BUFFER_BYTES / SECTOR_BYTES));
@@ -170,7 +192,8 @@ export function relayoutIndex(opts: RelayoutOptions): RelayoutResult {
     const pivotsFile = `${src}_pq_pivots.bin`;
     const codesFile = `${src}_pq_compressed.bin`;
     for (const f of [pivotsFile, codesFile]) {
-      if (!existsSync(f)) throw new ConfigError("index", [`Cannot open ${f}: no such file (a disk index needs its PQ files)`]);
+      if (!existsSync(f))
+        throw new ConfigError("index", [`Cannot open ${f}: no such file (a disk index needs its PQ files)`]);
     }
     stage(writers, `${out}_pq_pivots.bin`, new Uint8Array(readFileSync(pivotsFile)));
     const { M, codes } = parsePqCompressed(new Uint8Array(readFileSync(codesFile)), codesFile, { npts });
@@ -187,7 +210,9 @@ export function relayoutIndex(opts: RelayoutOptions): RelayoutResult {
     if (existsSync(memFile)) {
       stage(writers, `${out}_mem.index`, new Uint8Array(readFileSync(memFile)));
       stage(writers, `${out}_mem.index.data`, new Uint8Array(readFileSync(`${memFile}.data`)));
-      const tags = parseMemIndexTags(new Uint8Array(readFileSync(`${memFile}.tags`)), `${memFile}.tags`, { diskNpts: npts });
+      const tags = parseMemIndexTags(new Uint8Array(readFileSync(`${memFile}.tags`)), `${memFile}.tags`, {
+        diskNpts: npts,
+      });
       const newTags = new Uint32Array(tags.length);
       for (let i = 0; i < tags.length; i++) newTags[i] = newOfOld[tags[i]!]!;
       stage(writers, `${out}_mem.index.tags`, encodeMemIndexTags(newTags));
@@ -202,22 +227,47 @@ export function relayoutIndex(opts: RelayoutOptions): RelayoutResult {
     stage(writers, out + NODE_TAGS_SUFFIX, encodeNodeTags(nodeTags));
 
     if (sidecar !== null) {
-      stage(writers, sidecarPath(out), new TextEncoder().encode(encodeSidecar({ ...sidecar, medoid: newOfOld[meta.medoid]! })));
+      stage(
+        writers,
+        sidecarPath(out),
+        new TextEncoder().encode(encodeSidecar({ ...sidecar, medoid: newOfOld[meta.medoid]! })),
+      );
     }
     const seconds = (performance.now() - t0) / 1000;
     const peak = peakRssMb();
-    stage(writers, out + PAGE_META_SUFFIX, new TextEncoder().encode(encodePageMeta({
-      format: "ringann-page-layout", version: 1, npts, nodesPerSector: C,
-      algorithm: algorithm === "greedy" ? PAGE_ALGORITHM : "seed + out-neighbours (Starling's block-neighbour padding)",
-      overlapBefore, overlap, seconds, peakRssMb: Math.round(peak), source: src, createdAt: new Date().toISOString(),
-    })));
+    stage(
+      writers,
+      out + PAGE_META_SUFFIX,
+      new TextEncoder().encode(
+        encodePageMeta({
+          format: "ringann-page-layout",
+          version: 1,
+          npts,
+          nodesPerSector: C,
+          algorithm:
+            algorithm === "greedy" ? PAGE_ALGORITHM : "seed + out-neighbours (Starling's block-neighbour padding)",
+          overlapBefore,
+          overlap,
+          seconds,
+          peakRssMb: Math.round(peak),
+          source: src,
+          createdAt: new Date().toISOString(),
+        }),
+      ),
+    );
     writers.push(disk); // committed last: its presence means the index is complete
     range.close();
     for (const w of writers) w.commit();
     // The result's time includes the commits (fsync of every file); _page.json's stops before them.
     return {
-      prefix: out, files: writers.map((w) => w.path), npts, nodesPerSector: C, overlapBefore, overlap,
-      seconds: (performance.now() - t0) / 1000, peakRssMb: peak,
+      prefix: out,
+      files: writers.map((w) => w.path),
+      npts,
+      nodesPerSector: C,
+      overlapBefore,
+      overlap,
+      seconds: (performance.now() - t0) / 1000,
+      peakRssMb: peak,
     };
   } catch (err) {
     for (const w of writers) w.abort();

@@ -82,18 +82,21 @@ export function encodeNodeTags(tags: Uint32Array): Uint8Array {
  * writes one; PipeANN tag files with arbitrary tags are refused rather than misread).
  */
 export function parseNodeTags(bytes: Uint8Array, file: string, npts: number): Uint32Array {
-  if (bytes.length < 8) throw new FormatError(file, "header", "8 bytes (rows, cols)", `${bytes.length} bytes`, "E_TRUNCATED");
+  if (bytes.length < 8)
+    throw new FormatError(file, "header", "8 bytes (rows, cols)", `${bytes.length} bytes`, "E_TRUNCATED");
   const view = dataViewOf(bytes);
   const rows = readI32(view, 0, file, "rows");
   const cols = readI32(view, 4, file, "cols");
   if (cols !== 1) throw new FormatError(file, "cols", "1", String(cols));
   if (rows !== npts) throw new FormatError(file, "rows", `${npts} (the disk index's npts)`, String(rows));
-  if (bytes.length !== 8 + 4 * rows) throw new FormatError(file, "file size", `${8 + 4 * rows} bytes`, `${bytes.length} bytes`);
+  if (bytes.length !== 8 + 4 * rows)
+    throw new FormatError(file, "file size", `${8 + 4 * rows} bytes`, `${bytes.length} bytes`);
   const tags = new Uint32Array(bytes.slice(8).buffer);
   const seen = new Uint8Array(npts);
   for (let i = 0; i < rows; i++) {
     const t = tags[i]!;
-    if (t >= npts) throw new FormatError(file, `tags[${i}]`, `< npts (${npts}): a permutation of the original ids`, String(t));
+    if (t >= npts)
+      throw new FormatError(file, `tags[${i}]`, `< npts (${npts}): a permutation of the original ids`, String(t));
     if (seen[t] === 1) throw new FormatError(file, `tags[${i}]`, "each original id once (a permutation)", `${t} again`);
     seen[t] = 1;
   }

@@ -25,7 +25,7 @@ export function pageLayoutOf(prefix: string, meta: DiskIndexMeta, pageSearch: bo
   if (pageMeta !== null && (pageMeta.npts !== meta.npts || pageMeta.nodesPerSector !== meta.nodesPerSector)) {
     throw new ConfigError("index", [
       `${prefix}_page.json describes ${pageMeta.npts} nodes, ${pageMeta.nodesPerSector} per sector; ` +
-      `the disk index holds ${meta.npts}, ${meta.nodesPerSector} per sector (files from different indexes?)`,
+        `the disk index holds ${meta.npts}, ${meta.nodesPerSector} per sector (files from different indexes?)`,
     ]);
   }
   const nodeTags = readNodeTags(prefix, meta.npts);
@@ -39,7 +39,12 @@ export function pageLayoutOf(prefix: string, meta: DiskIndexMeta, pageSearch: bo
 }
 
 /** The machine for `mode`: the page variant when the index is searched by page (chosen once, at open). */
-export function createQueryMachine(mode: "beam" | "pipe", ctx: SearchContext, owner: number, pageSearch: boolean): QueryMachine {
+export function createQueryMachine(
+  mode: "beam" | "pipe",
+  ctx: SearchContext,
+  owner: number,
+  pageSearch: boolean,
+): QueryMachine {
   if (mode === "beam") return pageSearch ? new PageBeamSearch(ctx, owner) : new BeamSearch(ctx, owner);
   return pageSearch ? new PagePipeSearch(ctx, owner) : new PipeSearch(ctx, owner);
 }

@@ -57,7 +57,8 @@ export class PagePipeSearch extends PageMachine {
     this.expandNext = false;
     const n = this.entrySeeds();
     if (n > 0) {
-      for (let i = 0; i < n; i++) if (this.visited.add(this.seedIds[i]!)) this.queue.append(this.seedIds[i]!, this.seedDists[i]!);
+      for (let i = 0; i < n; i++)
+        if (this.visited.add(this.seedIds[i]!)) this.queue.append(this.seedIds[i]!, this.seedDists[i]!);
     } else {
       const medoid = this.ctx.meta.medoid;
       this.visited.add(medoid);
@@ -128,8 +129,13 @@ export class PagePipeSearch extends PageMachine {
     if (!this.tableReady) this.rankSeeds();
     if (this.newArrivals) {
       this.newArrivals = false;
-      if (this.params.adaptiveWidth && this.maxMarker >= CONVERGED_MARKER && this.readsTotal > 0 &&
-          this.readsTotal - this.readsIn <= WASTE_THRESHOLD * this.readsTotal && this.width < this.params.width) {
+      if (
+        this.params.adaptiveWidth &&
+        this.maxMarker >= CONVERGED_MARKER &&
+        this.readsTotal > 0 &&
+        this.readsTotal - this.readsIn <= WASTE_THRESHOLD * this.readsTotal &&
+        this.width < this.params.width
+      ) {
         this.width++;
       }
     }
@@ -159,7 +165,12 @@ export class PagePipeSearch extends PageMachine {
       return Done;
     }
     if (this.arrivedCount > 0) return Ready;
-    if (this.inFlight < this.width && !this.slotStarved && this.stats.reads < this.params.readLimit && q.firstUnvisited() >= 0) {
+    if (
+      this.inFlight < this.width &&
+      !this.slotStarved &&
+      this.stats.reads < this.params.readLimit &&
+      q.firstUnvisited() >= 0
+    ) {
       return Ready;
     }
     if (this.inFlight > 0) return Blocked;

@@ -36,8 +36,23 @@ describe("ringann relayout", () => {
     expect(infoJson.layout.nodes_per_sector).toBe(6);
     expect(JSON.parse(cli(["info", PIPEANN.prefix, "--json"]).stdout).layout.kind).toBe("id");
 
-    const common = ["--queries", PIPEANN.queries, "--gt", PIPEANN.gt, "--L", "50", "--mode", "beam,pipe", "--json", "--quiet"];
-    const a = JSON.parse(cli(["search", "--index", PIPEANN.prefix, ...common]).stdout).rows as { mode: string; recall: number; reads: number }[];
+    const common = [
+      "--queries",
+      PIPEANN.queries,
+      "--gt",
+      PIPEANN.gt,
+      "--L",
+      "50",
+      "--mode",
+      "beam,pipe",
+      "--json",
+      "--quiet",
+    ];
+    const a = JSON.parse(cli(["search", "--index", PIPEANN.prefix, ...common]).stdout).rows as {
+      mode: string;
+      recall: number;
+      reads: number;
+    }[];
     type Row = { mode: string; recall: number; reads: number; page_nodes: number; page_hops: number };
     const b = JSON.parse(cli(["search", "--index", out, ...common]).stdout).rows as Row[];
     for (const mode of ["beam", "pipe"]) {
@@ -70,7 +85,23 @@ describe("ringann build --layout page", () => {
     const base = tmp.path("base.fbin");
     writeBin(base, "float32", data.base, 32);
     const prefix = tmp.path("built");
-    const r = cli(["build", "--data", base, "--out", prefix, "--R", "16", "--L", "32", "--threads", "1", "--layout", "page", "--json", "--quiet"]);
+    const r = cli([
+      "build",
+      "--data",
+      base,
+      "--out",
+      prefix,
+      "--R",
+      "16",
+      "--L",
+      "32",
+      "--threads",
+      "1",
+      "--layout",
+      "page",
+      "--json",
+      "--quiet",
+    ]);
     expect(r.code).toBe(0);
     const j = JSON.parse(r.stdout.trim().split("\n").pop()!);
     expect(j.layout).toBe("page");
@@ -79,7 +110,20 @@ describe("ringann build --layout page", () => {
     expect(info.layout.kind).toBe("page");
     expect(info.layout.node_tags).toBe(true);
     // A later id-order build at the same prefix removes the page layout's files.
-    const again = cli(["build", "--data", base, "--out", prefix, "--R", "16", "--L", "32", "--threads", "1", "--quiet"]);
+    const again = cli([
+      "build",
+      "--data",
+      base,
+      "--out",
+      prefix,
+      "--R",
+      "16",
+      "--L",
+      "32",
+      "--threads",
+      "1",
+      "--quiet",
+    ]);
     expect(again.code).toBe(0);
     expect(JSON.parse(cli(["info", prefix, "--json"]).stdout).layout.kind).toBe("id");
     expect(cli(["build", "--data", base, "--out", prefix, "--layout", "pages"]).code).toBe(2);

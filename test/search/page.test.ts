@@ -10,7 +10,11 @@ import { relayoutIndex, type RelayoutResult } from "../../src/build/relayout.ts"
 import { makeSynthetic } from "../../src/data/synthetic.ts";
 import { readBin } from "../../src/format/bin.ts";
 import {
-  decodeNodeCoords, decodeNodeNeighbors, nodeReadBytes, nodeSectorIndex, parseDiskIndexHeader,
+  decodeNodeCoords,
+  decodeNodeNeighbors,
+  nodeReadBytes,
+  nodeSectorIndex,
+  parseDiskIndexHeader,
 } from "../../src/format/disk-index.ts";
 import { readNodeTags, readPageMeta } from "../../src/format/page-layout.ts";
 import { readTruth } from "../../src/format/truth.ts";
@@ -51,7 +55,10 @@ beforeAll(async () => {
 afterAll(() => tmp.cleanup());
 
 /** recall@10 and mean reads / page hops of one configuration over the queries. */
-function measure(index: DiskIndex, opts: SearchOptions): { recall: number; reads: number; pageHops: number; pageNodes: number; ids: Uint32Array } {
+function measure(
+  index: DiskIndex,
+  opts: SearchOptions,
+): { recall: number; reads: number; pageHops: number; pageNodes: number; ids: Uint32Array } {
   const params = index.resolve({ k: 10, ...opts });
   const ids = new Uint32Array(nq * 10);
   const dists = new Float32Array(nq * 10);
@@ -89,7 +96,10 @@ describe("relayout", () => {
     for (let p = 0; p < tags.length; p++) newOfOld[tags[p]!] = p;
     expect(newMeta.medoid).toBe(newOfOld[oldMeta.medoid]!);
     const sector = (bytes: Uint8Array, meta: typeof oldMeta, id: number): Uint8Array =>
-      bytes.subarray(nodeSectorIndex(meta, id) * SECTOR_BYTES, nodeSectorIndex(meta, id) * SECTOR_BYTES + nodeReadBytes(meta));
+      bytes.subarray(
+        nodeSectorIndex(meta, id) * SECTOR_BYTES,
+        nodeSectorIndex(meta, id) * SECTOR_BYTES + nodeReadBytes(meta),
+      );
     const a = new Uint32Array(oldMeta.R);
     const b = new Uint32Array(oldMeta.R);
     const ca = new Float32Array(dim);
@@ -99,7 +109,8 @@ describe("relayout", () => {
       const na = decodeNodeNeighbors(oldMeta, sector(oldBytes, oldMeta, old), old, a);
       const nb = decodeNodeNeighbors(newMeta, sector(newBytes, newMeta, p), p, b);
       expect(nb).toBe(na);
-      for (let k = 0; k < na; k++) if (b[k] !== newOfOld[a[k]!]) expect(`node ${p} nbr ${k}: ${b[k]}`).toBe(`${newOfOld[a[k]!]}`);
+      for (let k = 0; k < na; k++)
+        if (b[k] !== newOfOld[a[k]!]) expect(`node ${p} nbr ${k}: ${b[k]}`).toBe(`${newOfOld[a[k]!]}`);
       decodeNodeCoords(oldMeta, sector(oldBytes, oldMeta, old), old, ca, 0);
       decodeNodeCoords(newMeta, sector(newBytes, newMeta, p), p, cb, 0);
       if (!ca.every((v, j) => v === cb[j])) expect(`coords of node ${p}`).toBe(`those of original ${old}`);
@@ -125,7 +136,10 @@ describe("relayout", () => {
     try {
       const base = await DiskIndex.open(pagePrefix, { backend: "uring" });
       try {
-        expect(measure(index, { mode: "beam", L: 40 }).recall).toBeCloseTo(measure(base, { mode: "beam", L: 40 }).recall, 1);
+        expect(measure(index, { mode: "beam", L: 40 }).recall).toBeCloseTo(
+          measure(base, { mode: "beam", L: 40 }).recall,
+          1,
+        );
       } finally {
         base.close();
       }
@@ -250,8 +264,11 @@ describe("ringann run's search Workers", () => {
   test("search a page layout by page and report original ids: beam answers equal the library's", async () => {
     const shared = new Float32Array(new SharedArrayBuffer(data.queries.byteLength));
     shared.set(data.queries);
-    const loaded = await loadSharedIndex(pagePrefix, { backend: "uring", cacheNodes: 0, entryGraph: true, maxL: 64, maxWidth: 8 },
-      (i) => i.resolve({ k: 10, L: 40, mode: "beam", width: 4 }));
+    const loaded = await loadSharedIndex(
+      pagePrefix,
+      { backend: "uring", cacheNodes: 0, entryGraph: true, maxL: 64, maxWidth: 8 },
+      (i) => i.resolve({ k: 10, L: 40, mode: "beam", width: 4 }),
+    );
     const index = await DiskIndex.open(pagePrefix, { backend: "uring", maxL: 64, maxWidth: 8 });
     const want = new Uint32Array(nq * 10);
     try {
@@ -262,7 +279,16 @@ describe("ringann run's search Workers", () => {
     }
     const results = allocSharedResults(nq, 10);
     const pool = await SearchPool.start({
-      threads: 2, index: loaded.parts, backend: "uring", queries: shared, dim, k: 10, maxL: 64, maxWidth: 8, maxConcurrency: 1, results,
+      threads: 2,
+      index: loaded.parts,
+      backend: "uring",
+      queries: shared,
+      dim,
+      k: 10,
+      maxL: 64,
+      maxWidth: 8,
+      maxConcurrency: 1,
+      results,
     });
     try {
       await pool.run({ combos: [{ mode: "beam", params: loaded.resolved }], concurrency: 1, count: nq });
