@@ -127,7 +127,8 @@ export class PageBeamSearch extends PageMachine {
       const cached = src.cached(id);
       let handle = cached;
       if (cached === -1) {
-        if (this.sectorInBatch(id)) continue; // stays Submitted: the sector's scan expands it
+        // Stays Submitted: the sector's scan expands it ("none" expands no co-located node: read it again).
+        if (this.expandPolicy !== "none" && this.sectorInBatch(id)) continue;
         handle = this.submitRead(id);
         if (handle < 0) {
           queue.revert(pos);

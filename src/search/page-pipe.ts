@@ -108,7 +108,8 @@ export class PagePipeSearch extends PageMachine {
         this.stats.cacheHits++;
         continue;
       }
-      if (this.sectorInFlight(id)) continue; // stays Submitted: its sector's arrival makes it Arrived
+      // Stays Submitted: its sector's arrival makes it Arrived ("none" expands no co-located node: read it again).
+      if (this.expandPolicy !== "none" && this.sectorInFlight(id)) continue;
       const slot = this.submitRead(id);
       if (slot < 0) {
         q.revert(pos);
