@@ -23,7 +23,8 @@ import { computeGroundTruth, memoryRows } from "../../src/data/index.ts";
 import { DiskIndex, type SearchOptions } from "../../src/search/disk-index.ts";
 import { SECTOR_BYTES } from "../../src/format/sector.ts";
 import { makeTempDir } from "../format/tmp.ts";
-import { allocSharedResults } from "../../src/run/exec/pool-protocol.ts";
+import { allocSharedResults, statsOffset } from "../../src/run/exec/pool-protocol.ts";
+import { QueryStats } from "../../src/search/stats.ts";
 import { SearchPool } from "../../src/run/exec/pool.ts";
 import { loadSharedIndex } from "../../src/run/exec/shared-index.ts";
 import { writeTinyIndex } from "./tiny-index.ts";
@@ -296,6 +297,12 @@ describe("ringann run's search Workers", () => {
       await pool.close();
     }
     expect(Array.from(results.ids)).toEqual(Array.from(want));
+    // Page search's statistics cross the Worker boundary.
+    const stats = Array.from({ length: nq }, (_, q) =>
+      new QueryStats().readFrom(results.stats, statsOffset(results, 0, q)),
+    );
+    expect(stats.reduce((a, s) => a + s.pageNodes, 0)).toBeGreaterThan(0);
+    expect(stats.reduce((a, s) => a + s.pageHops, 0)).toBeGreaterThan(0);
   });
 });
 
