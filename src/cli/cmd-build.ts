@@ -1,4 +1,5 @@
 // `ringann build`: vectors file → DiskANN-format disk index (+ PQ files, entry graph, sidecar).
+import { attachLabels } from "../build/attach-labels.ts";
 import { buildIndex, BUILD_DEFAULTS } from "../build/build-index.ts";
 import { ProgressReporter } from "../build/phase-reporter.ts";
 import { METRICS, VECTOR_TYPES, type Metric, type VectorType } from "../format/vector-type.ts";
@@ -22,11 +23,14 @@ const FLAGS: Record<string, FlagSpec> = {
   saturate: { type: "boolean", help: "fill free neighbour slots with the nearest pruned candidates (as PipeANN's builder)" },
   "no-entry-graph": { type: "boolean", help: "skip PipeANN's 1% in-memory entry graph" },
   "pivots-nr4": { type: "boolean", help: "write _pq_pivots.bin with 4 offsets (DiskANN) instead of 5 (PipeANN + DiskANN)" },
+  labels: { type: "string", help: "per-point labels (DiskANN's label text: one line per point, comma-separated); written beside the index" },
+  "universal-label": { type: "string", help: "the label that matches every label filter (DiskANN's universal label)" },
+  attributes: { type: "string", help: "per-point numeric attributes, JSON lines ({\"price\": 12.5}); written beside the index" },
   json: { type: "boolean", help: "end with one JSON line {seconds, peak_rss_mb, ...}" },
   quiet: { type: "boolean", help: "no progress bars" },
 };
 
-const USAGE = "ringann build --data FILE --out PREFIX [--metric l2|ip|cosine] [--R 64] [--L 100] [--alpha 1.2] [--pq-bytes 32] [--threads N] [--ram-gb G] [--seed S] [--json] [--quiet]";
+const USAGE = "ringann build --data FILE --out PREFIX [--metric l2|ip|cosine] [--R 64] [--L 100] [--alpha 1.2] [--pq-bytes 32] [--threads N] [--ram-gb G] [--seed S] [--labels F] [--attributes F] [--json] [--quiet]";
 
 export const command: Command = {
   name: "build",
@@ -39,6 +43,7 @@ export const command: Command = {
     [
       "ringann build --data data/fmnist/base.u8bin --out idx/fmnist --R 64 --L 100",
       "ringann build --data data/glove100/base.fbin --out idx/glove --metric cosine --threads 2 --ram-gb 2 --json",
+      "ringann build --data data/fmnist/base.u8bin --out idx/fmnist --labels data/fmnist/base_labels.txt",
     ]),
   async run(argv: string[]): Promise<number> {
     const args = parseArgs(argv, FLAGS);
@@ -90,7 +95,20 @@ export const command: Command = {
       process.off("SIGINT", onSignal);
       process.off("SIGTERM", onSignal);
     }
+    const labelsFile = flagString(args, "labels");
+    const attributesFile = flagString(args, "attributes");
+    let attached: ReturnType<typeof attachLabels> | null = null;
+    if (labelsFile !== undefined || attributesFile !== undefined) {
+      attached = attachLabels(result.prefix, {
+        labels: labelsFile, universalLabel: flagString(args, "universal-label"), attributes: attributesFile,
+        data: requireString(args, "data"), type: typeFlag as VectorType | undefined,
+      });
+    }
     if (!quiet) {
+      if (attached) {
+        process.stderr.write(`labels: ${attached.labels} labels with start points, attributes: ${attached.attributes.join(", ") || "none"} ` +
+          `(${attached.seconds.toFixed(1)} s)\n`);
+      }
       process.stderr.write(
         `built ${result.prefix}_disk.index: ${result.npts.toLocaleString("en-US")} x ${result.dim} ${result.type}, ${result.metric}, ` +
         `R ${result.R}, L ${result.L}, alpha ${result.alpha}, PQ ${result.pqBytes} B, medoid ${result.medoid}, kernel ${result.kernel}\n` +

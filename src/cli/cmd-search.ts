@@ -5,13 +5,18 @@ import { UsageError } from "../errors.ts";
 import { readTruth } from "../format/truth.ts";
 import { openVectorFile } from "../format/vector-file.ts";
 import type { Vectors } from "../format/vector-type.ts";
+import { readRangeTruth } from "../format/range-truth.ts";
 import { DiskIndex, type SearchMode } from "../search/disk-index.ts";
+import { FILTER_STRATEGIES, FilteredIndex } from "../search/filtered-index.ts";
+import { type SweepStrategy, runFilteredSweep } from "../search/filtered-sweep.ts";
+import { runRangeQueries } from "../search/range-sweep.ts";
 import { toSearchRow, type RunSummary } from "../search/stats.ts";
 import { runSweep } from "../search/sweep.ts";
 import { flagBool, flagNumber, flagNumberList, flagString, parseArgs, renderHelp, requireString, type FlagSpec } from "./args.ts";
 import { EXIT_OK, type Command } from "./command.ts";
 import { parseMetric, parseVectorType } from "./cmd-gt.ts";
 import { Progress } from "./progress.ts";
+import { FILTER_FLAGS, readQueryFilters } from "./query-filters.ts";
 
 const FLAGS: Record<string, FlagSpec> = {
   index: { type: "string", help: "index prefix (<prefix>_disk.index, _pq_pivots.bin, _pq_compressed.bin, [_mem.index])" },
@@ -38,6 +43,12 @@ const FLAGS: Record<string, FlagSpec> = {
   buffered: { type: "boolean", help: "read through the page cache (default O_DIRECT)" },
   spin: { type: "boolean", help: "poll the completion queue instead of sleeping in the kernel (lower latency, burns the core)" },
   sqpoll: { type: "boolean", help: "a kernel thread submits reads (no submit system call per read; costs a core)" },
+  ...FILTER_FLAGS,
+  strategy: { type: "string", help: "filtered: auto, pre, in, label, post (naive), none (unfiltered), comma-separated", default: "auto" },
+  "pre-max": { type: "string", help: "filtered auto: pre-filter when at most this many points match (default 20000 × 32 / PQ bytes)" },
+  radius: { type: "string", help: "range search: every point within this distance (DiskANN's rule: double L from --L while ≥ half are inside)" },
+  "range-gt": { type: "string", help: "range search: DiskANN range truth for recall (ringann gt --radius)" },
+  "max-l": { type: "string", help: "largest L a filtered or range search may grow to", default: "1024" },
   json: { type: "boolean", help: "print {\"rows\": [...]} instead of a table" },
   quiet: { type: "boolean", help: "no progress bar" },
 };
@@ -65,6 +76,16 @@ export function renderTable(rows: readonly RunSummary[], k: number): string {
   return lines.map((l) => l.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join("  ")).join("\n");
 }
 
+/** A plain aligned table of objects with the same keys (numbers: up to 4 decimals). */
+function renderRows(rows: readonly Record<string, string | number>[]): string {
+  if (rows.length === 0) return "(no rows)";
+  const head = Object.keys(rows[0]!);
+  const cell = (v: string | number): string => (typeof v === "number" ? (Number.isInteger(v) ? String(v) : fmt(v, Math.abs(v) < 10 ? 4 : 0)) : v);
+  const lines = [head, ...rows.map((r) => head.map((h) => cell(r[h]!)))];
+  const widths = head.map((_, c) => Math.max(...lines.map((l) => l[c]!.length)));
+  return lines.map((l) => l.map((x, c) => (c < 2 ? x.padEnd(widths[c]!) : x.padStart(widths[c]!))).join("  ")).join("\n");
+}
+
 export const command: Command = {
   name: "search",
   summary: "search a disk index with beam and/or pipelined search; recall, QPS, latency",
@@ -78,6 +99,10 @@ export const command: Command = {
     [
       "ringann search --index idx/fmnist --queries data/fmnist/queries.u8bin --gt data/fmnist/gt100.bin --L 10,20,50,100",
       "ringann search --index idx/glove --queries q.fbin --gt gt.bin --mode pipe --width 4,8 --cache-nodes 10000 --json",
+      "ringann search --index idx/fmnist --queries data/fmnist/queries.u8bin --query-filters data/fmnist/query_filters.txt \\\n" +
+        "    --gt data/fmnist/gt_filtered.bin --strategy auto,post --L 20,50",
+      "ringann search --index idx/fmnist --queries data/fmnist/queries.u8bin --filter '{\"or\":[{\"label\":\"bag\"},{\"label\":\"boot\"}]}'",
+      "ringann search --index idx/fmnist --queries data/fmnist/queries.u8bin --radius 2e6 --range-gt data/fmnist/range.bin --L 10",
     ],
   ),
   async run(argv: string[]): Promise<number> {
@@ -105,6 +130,60 @@ export const command: Command = {
     const truth = gtFile ? readTruth(gtFile) : null;
     if (truth && truth.k < k) throw new UsageError(`${gtFile} holds ${truth.k} neighbours per query, fewer than --k ${k}`);
     if (truth && truth.nq < count) throw new UsageError(`${gtFile} covers ${truth.nq} queries, fewer than the ${count} searched`);
+
+    const filters = readQueryFilters(args, count);
+    const radius = flagNumber(args, "radius", { min: 0 });
+    const maxL = Math.max(flagNumber(args, "max-l", { integer: true, min: 1 })!, ...Ls);
+    if (filters !== null || radius !== undefined) {
+      if (filters !== null && radius !== undefined) throw new UsageError("--radius does not combine with filters yet");
+      const f = await FilteredIndex.open(requireString(args, "index"), {
+        metric: metricRaw ? parseMetric(metricRaw) : undefined,
+        type: parseVectorType(flagString(args, "type")),
+        backend, direct: !flagBool(args, "buffered"), spin: flagBool(args, "spin"), sqpoll: flagBool(args, "sqpoll"),
+        cacheNodes: flagNumber(args, "cache-nodes", { integer: true, min: 0 }),
+        cacheBytes: flagNumber(args, "cache-bytes", { min: 0 }),
+        maxL, maxWidth: Math.max(32, ...widths),
+      });
+      try {
+        if (qFile.dim !== f.index.dim) throw new UsageError(`queries have ${qFile.dim} dimensions, the index ${f.index.dim}`);
+        if (radius !== undefined) {
+          const rangeGt = flagString(args, "range-gt");
+          const rows = runRangeQueries(f.index, { data, dim: qFile.dim, count }, rangeGt ? readRangeTruth(rangeGt) : null, { radius, Ls, modes, widths, maxL });
+          if (flagBool(args, "json")) console.log(JSON.stringify({ rows }));
+          else console.log(renderRows(rows.map((r) => ({ ...r }))));
+          return EXIT_OK;
+        }
+        const strategies = requireString(args, "strategy").split(",").map((x) => x.trim());
+        for (const st of strategies) {
+          if (st !== "none" && !(FILTER_STRATEGIES as readonly string[]).includes(st)) throw new UsageError(`--strategy takes ${FILTER_STRATEGIES.join(", ")} or none; got '${st}'`);
+        }
+        const matches = filters!.map((flt, q) => f.match(flt, flagString(args, "filter") !== undefined ? "--filter" : `${flagString(args, "query-filters")}:${q + 1}`));
+        const progress = new Progress("search", Ls.length * count, { quiet: flagBool(args, "quiet") || flagBool(args, "json") });
+        const rows = runFilteredSweep(f, { data, dim: qFile.dim, count }, matches, truth, null, {
+          k, Ls, modes, widths, strategies: strategies as SweepStrategy[],
+          warmup: flagNumber(args, "warmup", { integer: true, min: 0 }),
+          preMaxPoints: flagNumber(args, "pre-max", { integer: true, min: 0 }),
+          onProgress: (done) => progress.update(done),
+        });
+        progress.finish();
+        const out = rows.map((r) => ({
+          mode: r.mode, strategy: r.strategy, W: r.width, L: r.L, L_eff: r.effectiveL, [`recall@${k}`]: r.recall, mean_us: r.meanUs,
+          p99_us: r.p99Us, reads: r.reads, hops: r.hops, found: r.found,
+          chosen: Object.entries(r.chosen).map(([s2, c]) => `${s2} ${((100 * c) / r.queries).toFixed(0)}%`).join(" "),
+        }));
+        if (flagBool(args, "json")) {
+          console.log(JSON.stringify({ rows: out }));
+        } else {
+          const mean = matches.reduce((acc, m) => acc + m.selectivity, 0) / count;
+          console.log(`${f.index.prefix}: ${f.index.meta.npts} points, ${f.labels.names.length} labels; ${count} queries, ` +
+            `mean selectivity ${(100 * mean).toFixed(2)}%`);
+          console.log(renderRows(out));
+        }
+      } finally {
+        f.close();
+      }
+      return EXIT_OK;
+    }
 
     const index = await DiskIndex.open(requireString(args, "index"), {
       metric: metricRaw ? parseMetric(metricRaw) : undefined,
