@@ -3,7 +3,7 @@
 // only matching points; recall is measured against filtered exact truth; range search against exact
 // range truth; an index without labels searches exactly as DiskIndex does.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, writeFileSync } from "node:fs";
 import { attachLabels } from "../../src/build/attach-labels.ts";
 import { buildIndex } from "../../src/build/index.ts";
 import { computeFilteredTruth, radiusForMeanCount, rangeFromTopK, rangeRecall } from "../../src/data/filtered-truth.ts";
@@ -37,7 +37,7 @@ beforeAll(async () => {
   writeFileSync(tmp.path("attrs.jsonl"), Array.from({ length: N }, (_, i) => JSON.stringify({ price: i % 100 })).join("\n") + "\n");
   // The same index files, with labels beside them under a second prefix.
   for (const s of ["_disk.index", "_pq_pivots.bin", "_pq_compressed.bin", "_ringann.json", "_mem.index", "_mem.index.data", "_mem.index.tags"]) {
-    writeFileSync(tmp.path("lab" + s), await Bun.file(tmp.path("syn" + s)).arrayBuffer());
+    if (existsSync(tmp.path("syn" + s))) copyFileSync(tmp.path("syn" + s), tmp.path("lab" + s));
   }
   attachLabels(tmp.path("lab"), { labels: tmp.path("labels.txt"), attributes: tmp.path("attrs.jsonl"), data: tmp.path("base.fbin") });
   f = await FilteredIndex.open(tmp.path("lab"), { backend: "uring", maxL: 1024 });
