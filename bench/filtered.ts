@@ -78,7 +78,7 @@ const all: FilteredRow[] = [];
 for (const [key, qs] of [...groups.entries()].sort((a, b) => parseFloat(b[0]) - parseFloat(a[0]))) {
   const rows = runFilteredSweep(f, { data: qData, dim, count: nq }, matches, truth, plain, {
     k, Ls, modes: [values.mode as SearchMode], widths: [Number(values.width)], strategies, subset: Uint32Array.from(qs),
-    warmup: Number(values.warmup), preMaxPoints: values["pre-max"] ? Number(values["pre-max"]) : undefined,
+    warmup: Number(values.warmup), auto: { preMaxPoints: values["pre-max"] ? Number(values["pre-max"]) : undefined },
   });
   for (const r of rows) {
     all.push(r);

@@ -1,5 +1,7 @@
 // `ringann build`: vectors file → DiskANN-format disk index (+ PQ files, entry graph, sidecar).
+import { readFileSync } from "node:fs";
 import { attachLabels } from "../build/attach-labels.ts";
+import { parseLabelText } from "../format/label-files.ts";
 import { buildIndex, BUILD_DEFAULTS } from "../build/build-index.ts";
 import { ProgressReporter } from "../build/phase-reporter.ts";
 import { METRICS, VECTOR_TYPES, type Metric, type VectorType } from "../format/vector-type.ts";
@@ -25,6 +27,7 @@ const FLAGS: Record<string, FlagSpec> = {
   "pivots-nr4": { type: "boolean", help: "write _pq_pivots.bin with 4 offsets (DiskANN) instead of 5 (PipeANN + DiskANN)" },
   labels: { type: "string", help: "per-point labels (DiskANN's label text: one line per point, comma-separated); written beside the index" },
   "universal-label": { type: "string", help: "the label that matches every label filter (DiskANN's universal label)" },
+  "label-aware": { type: "boolean", help: "with --labels: stitch the graph per label (edges among each small label's points, Filtered-DiskANN's pruning)" },
   attributes: { type: "string", help: "per-point numeric attributes, JSON lines ({\"price\": 12.5}); written beside the index" },
   json: { type: "boolean", help: "end with one JSON line {seconds, peak_rss_mb, ...}" },
   quiet: { type: "boolean", help: "no progress bars" },
@@ -68,6 +71,11 @@ export const command: Command = {
     process.on("SIGINT", onSignal);
     process.on("SIGTERM", onSignal);
     let result: Awaited<ReturnType<typeof buildIndex>>;
+    const labelsPath = flagString(args, "labels");
+    const labelAware = flagBool(args, "label-aware");
+    if (labelAware && labelsPath === undefined) throw new UsageError("--label-aware needs --labels");
+    const labels = labelAware && labelsPath !== undefined
+      ? parseLabelText(readFileSync(labelsPath, "utf8"), labelsPath, flagString(args, "universal-label")) : undefined;
     try {
       result = await buildIndex({
       data: requireString(args, "data"),
@@ -86,6 +94,7 @@ export const command: Command = {
       pivotsVariant: flagBool(args, "pivots-nr4") ? 4 : 5,
       reporter,
       signal: abort.signal,
+      labels, labelAware,
     });
     } catch (err) {
       if (!abort.signal.aborted) throw err;
@@ -105,6 +114,11 @@ export const command: Command = {
       });
     }
     if (!quiet) {
+      if (result.stitch) {
+        const st = result.stitch;
+        process.stderr.write(`label-aware: ${st.labels} labels stitched, ${st.edgesProposed} edges proposed, ${st.nodesPruned} nodes re-pruned, ` +
+          `${st.seconds.toFixed(1)} s (Vamana passes ${result.graphSeconds.toFixed(1)} s)\n`);
+      }
       if (attached) {
         process.stderr.write(`labels: ${attached.labels} labels with start points, attributes: ${attached.attributes.join(", ") || "none"} ` +
           `(${attached.seconds.toFixed(1)} s)\n`);
@@ -123,6 +137,8 @@ export const command: Command = {
         prefix: result.prefix, npts: result.npts, dim: result.dim, type: result.type, metric: result.metric,
         R: result.R, L: result.L, alpha: result.alpha, pq_bytes: result.pqBytes, medoid: result.medoid,
         kernel: result.kernel, distance_computations: result.comparisons,
+        graph_seconds: Math.round(result.graphSeconds * 1000) / 1000,
+        label_stitch: result.stitch ? { ...result.stitch, seconds: Math.round(result.stitch.seconds * 1000) / 1000 } : null,
         phases: Object.fromEntries(reporter.phaseSeconds.map((p) => [p.label, Math.round(p.seconds * 1000) / 1000])),
       }));
     }

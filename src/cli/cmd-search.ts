@@ -45,7 +45,7 @@ const FLAGS: Record<string, FlagSpec> = {
   sqpoll: { type: "boolean", help: "a kernel thread submits reads (no submit system call per read; costs a core)" },
   ...FILTER_FLAGS,
   strategy: { type: "string", help: "filtered: auto, pre, in, label, post (naive), none (unfiltered), comma-separated", default: "auto" },
-  "pre-max": { type: "string", help: "filtered auto: pre-filter when at most this many points match (default 20000 × 32 / PQ bytes)" },
+  "pre-max": { type: "string", help: "filtered auto: pre-filter when at most this many points match (default: a cost estimate)" },
   radius: { type: "string", help: "range search: every point within this distance (DiskANN's rule: double L from --L while ≥ half are inside)" },
   "range-gt": { type: "string", help: "range search: DiskANN range truth for recall (ringann gt --radius)" },
   "max-l": { type: "string", help: "largest L a filtered or range search may grow to", default: "1024" },
@@ -162,7 +162,7 @@ export const command: Command = {
         const rows = runFilteredSweep(f, { data, dim: qFile.dim, count }, matches, truth, null, {
           k, Ls, modes, widths, strategies: strategies as SweepStrategy[],
           warmup: flagNumber(args, "warmup", { integer: true, min: 0 }),
-          preMaxPoints: flagNumber(args, "pre-max", { integer: true, min: 0 }),
+          auto: { preMaxPoints: flagNumber(args, "pre-max", { integer: true, min: 0 }) },
           onProgress: (done) => progress.update(done),
         });
         progress.finish();

@@ -4,7 +4,7 @@
 //   r.ids, r.distances, r.stats, r.strategy, r.selectivity
 // Per query the filter is evaluated (cached by its text) into a match set with its exact count, and a
 // strategy is chosen once:
-//   pre     few matches (≤ preMaxPoints): PQ-score every match, read and exactly rank the best L;
+//   pre     few matches: PQ-score every match, read and exactly rank the best L;
 //   in      in-filter traversal: non-matching nodes navigate but never enter the results; the label's
 //           start points join the seeds; L grows to L / (local selectivity: the share of the query's
 //           PQ-nearest sample points that match, local-selectivity.ts), capped at maxL, so that about
@@ -13,7 +13,7 @@
 //           start points (for label-aware graphs, or labels that follow the geometry);
 //   post    naive post-filtering, DiskANN's plain graph search: search unfiltered with L, keep the
 //           matching ones among the top L (for comparison; fails on rare labels).
-// `auto` picks pre below preMaxPoints matches, else in. The index's own machines and driver stay as
+// `auto` picks pre or in by a cost estimate (choose()). The index's own machines and driver stay as
 // they are; filtered machines are added on a second driver over the same reader (owners after the
 // index's), so unfiltered search through `index` is unchanged.
 import { ConfigError } from "../errors.ts";
@@ -34,11 +34,25 @@ export const FILTER_STRATEGIES = ["auto", "pre", "in", "label", "post"] as const
 export type FilterStrategy = (typeof FILTER_STRATEGIES)[number];
 export type ChosenStrategy = Exclude<FilterStrategy, "auto"> | "none";
 
-export interface FilteredSearchOptions extends SearchOptions {
+/** The cost model of `auto` (see FilteredIndex.choose). */
+export interface AutoOptions {
+  /** Pre-filter when at most this many points match, without estimating (replaces the model). */
+  preMaxPoints?: number;
+  /** Pre-filter at or below this many matches without estimating (default 2,000). */
+  preAlwaysPoints?: number;
+  /** One PQ table lookup, ns (default 0.8, measured here). */
+  pqLookupNs?: number;
+  /** One extra node visited by in-filter traversal, µs (default 25). */
+  hopUs?: number;
+}
+
+const PRE_ALWAYS_POINTS = 2000;
+const PQ_LOOKUP_NS = 0.8;
+const HOP_US = 25;
+
+export interface FilteredSearchOptions extends SearchOptions, AutoOptions {
   filter?: Filter;
   strategy?: FilterStrategy;
-  /** auto: pre-filter when at most this many points match (default 20,000 × 32 / PQ bytes). */
-  preMaxPoints?: number;
 }
 
 export interface FilteredResult {
@@ -118,7 +132,7 @@ export class FilteredIndex {
       this.lastEffectiveL = params.L;
     } else {
       const m = this.match(opts.filter);
-      n = this.searchInto(query, offset, params, m, opts.strategy ?? "auto", ids, distances, 0, opts.preMaxPoints);
+      n = this.searchInto(query, offset, params, m, opts.strategy ?? "auto", ids, distances, 0, opts);
       stats = this.lastMachine.stats.clone();
     }
     return {
@@ -130,11 +144,19 @@ export class FilteredIndex {
   /** The machine that ran the last filtered search (its stats stay valid until the next). */
   lastMachine: QueryMachine;
 
-  /** Which strategy `auto` takes for a match set. */
-  choose(m: Match, strategy: FilterStrategy, preMaxPoints?: number): Exclude<FilterStrategy, "auto"> {
-    if (strategy !== "auto") return strategy;
-    const preMax = preMaxPoints ?? Math.round((20_000 * 32) / this.index.files.pivots.M);
-    return m.count <= preMax ? "pre" : "in";
+  /**
+   * Which strategy `auto` takes. Pre-filtering costs one PQ distance per match (M lookups, ~0.8 ns
+   * each here) and reads L records; in-filter traversal reads about L / local selectivity records
+   * (~hopUs each on this machine kind). Below preAlwaysPoints matches pre-filtering always wins; above,
+   * the cheaper by that estimate (preMaxPoints, when given, replaces the estimate by a plain threshold).
+   */
+  choose(m: Match, L: number, local: number, opts: AutoOptions = {}): "pre" | "in" {
+    if (opts.preMaxPoints !== undefined) return m.count <= opts.preMaxPoints ? "pre" : "in";
+    if (m.count <= (opts.preAlwaysPoints ?? PRE_ALWAYS_POINTS)) return "pre";
+    const M = this.index.files.pivots.M;
+    const preUs = (m.count * M * (opts.pqLookupNs ?? PQ_LOOKUP_NS)) / 1000;
+    const inUs = (L / Math.max(local, 1e-3) - L) * (opts.hopUs ?? HOP_US);
+    return preUs <= inUs ? "pre" : "in";
   }
 
   /**
@@ -143,12 +165,23 @@ export class FilteredIndex {
    */
   searchInto(
     query: Vectors, offset: number, params: Resolved, m: Match, strategy: FilterStrategy,
-    outIds: Uint32Array, outDists: Float32Array, outOffset: number, preMaxPoints?: number,
+    outIds: Uint32Array, outDists: Float32Array, outOffset: number, auto: AutoOptions = {},
   ): number {
     if (query.length - offset < this.index.meta.dim) {
       throw new ConfigError("query", [`expected ${this.index.meta.dim} values from offset ${offset}, got ${query.length - offset}`]);
     }
-    const chosen = this.choose(m, strategy, preMaxPoints);
+    // The local selectivity (in-filter's L, and auto's cost estimate) is measured once, before the
+    // machine's clock starts; its time is added to the query's latency below.
+    let estimateUs = 0;
+    let local = m.selectivity;
+    const smallForPre = auto.preMaxPoints !== undefined ? m.count <= auto.preMaxPoints : m.count <= (auto.preAlwaysPoints ?? PRE_ALWAYS_POINTS);
+    if (strategy === "in" || (strategy === "auto" && !smallForPre && m.count > 0)) {
+      const t0 = performance.now();
+      local = this.local.estimate(query, offset, m.bits, m.selectivity);
+      estimateUs = (performance.now() - t0) * 1000;
+    }
+    this.lastLocalSelectivity = local;
+    const chosen = strategy === "auto" ? this.choose(m, params.L, local, auto) : strategy;
     this.lastStrategy = chosen;
     this.lastSelectivity = m.selectivity;
     const maxL = this.index.context.maxL;
@@ -166,6 +199,8 @@ export class FilteredIndex {
         this.lastMachine = pre;
         const width = Math.min(this.index.context.maxWidth, params.width * 2);
         this.driver.run(pre, query, offset, { ...params, L: this.lastEffectiveL, width, entry: "medoid" });
+        pre.stats.latencyUs += estimateUs;
+        pre.stats.cpuUs += estimateUs;
         return pre.topK(params.k, outIds, outDists, outOffset);
       }
       case "in":
@@ -174,15 +209,7 @@ export class FilteredIndex {
         machine.plan.accept = m.bits;
         machine.plan.restrict = chosen === "label";
         machine.plan.starts = m.starts;
-        let L = params.L;
-        let estimateUs = 0;
-        if (chosen === "in") {
-          const t0 = performance.now();
-          const local = this.local.estimate(query, offset, m.bits, m.selectivity);
-          estimateUs = (performance.now() - t0) * 1000;
-          this.lastLocalSelectivity = local;
-          L = Math.min(maxL, Math.max(params.L, Math.ceil(params.L / local)));
-        }
+        const L = chosen === "in" ? Math.min(maxL, Math.max(params.L, Math.ceil(params.L / local))) : params.L;
         this.lastEffectiveL = L;
         this.lastMachine = machine;
         this.driver.run(machine, query, offset, { ...params, L, pqWhileReading: false });

@@ -7,7 +7,7 @@ import { NO_RESULT, recallAtK } from "../data/recall.ts";
 import type { Match } from "../filter/label-store.ts";
 import type { Truth } from "../format/truth.ts";
 import type { SearchMode, SearchOptions } from "./disk-index.ts";
-import type { FilterStrategy, FilteredIndex } from "./filtered-index.ts";
+import type { AutoOptions, FilterStrategy, FilteredIndex } from "./filtered-index.ts";
 import { RunCollector, type RunSummary } from "./stats.ts";
 import type { SweepQueries } from "./sweep.ts";
 
@@ -23,7 +23,7 @@ export interface FilteredSweepOptions {
   subset?: Uint32Array;
   warmup?: number;
   search?: Omit<SearchOptions, "k" | "L" | "mode" | "width">;
-  preMaxPoints?: number;
+  auto?: AutoOptions;
   onProgress?: (done: number, total: number) => void;
 }
 
@@ -71,7 +71,7 @@ export function runFilteredSweep(
         f.lastEffectiveL = c.params.L;
         f.lastMachine = f.index.machineFor(c.mode);
       } else {
-        n = f.searchInto(queries.data, q * dim, c.params, matches[q]!, c.strategy, c.ids, c.dists, i * k, opts.preMaxPoints);
+        n = f.searchInto(queries.data, q * dim, c.params, matches[q]!, c.strategy, c.ids, c.dists, i * k, opts.auto);
       }
       const ms = performance.now() - t0;
       if (!record) return;
