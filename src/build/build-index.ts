@@ -128,7 +128,7 @@ export async function buildIndex(opts: BuildIndexOptions): Promise<BuildIndexRes
   const graphSeconds = (performance.now() - graphStarted) / 1000;
   let stitch: StitchResult | null = null;
   if (opts.labelAware && opts.labels) {
-    if (opts.labels.npts !== npts) throw new RingannError("E_LABELS", `Cannot stitch labels: ${opts.labels.npts} label lines for ${npts} points`);
+    if (opts.labels.npts !== npts) throw new RingannError("E_CONFIG", `Cannot stitch labels: ${opts.labels.npts} label lines for ${npts} points`);
     const phase = reporter?.start("label stitching", 1);
     stitch = stitchLabels(built.graph, opts.labels, { vectors, dim, type, metric: graphMetric, R, L, alpha, kernels });
     phase?.finish();

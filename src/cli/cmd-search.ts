@@ -15,7 +15,7 @@ import { runSweep } from "../search/sweep.ts";
 import { flagBool, flagNumber, flagNumberList, flagString, parseArgs, renderHelp, requireString, type FlagSpec } from "./args.ts";
 import { EXIT_OK, type Command } from "./command.ts";
 import { parseMetric, parseVectorType } from "./cmd-gt.ts";
-import { Progress } from "./progress.ts";
+import { Progress } from "../progress/progress.ts";
 import { FILTER_FLAGS, readQueryFilters } from "./query-filters.ts";
 
 const FLAGS: Record<string, FlagSpec> = {
