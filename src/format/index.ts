@@ -8,3 +8,6 @@ export * from "./texmex.ts";
 export * from "./idx.ts";
 export * from "./vector-file.ts";
 export * from "./convert.ts";
+export * from "./label-files.ts";
+export * from "./attribute-file.ts";
+export * from "./range-truth.ts";

@@ -39,3 +39,11 @@ export { ResultSet } from "./results.ts";
 export { QueryStats, RunCollector, percentile, summarizeRun, toSearchRow, type RunSummary, type SearchRow } from "./stats.ts";
 export { loadIndexFiles, type IndexFiles } from "./index-files.ts";
 export { runSweep, type SweepOptions, type SweepQueries } from "./sweep.ts";
+// Filtered and range search (issue 12).
+export { FILTER_STRATEGIES, FilteredIndex, type AutoOptions, type ChosenStrategy, type FilterStrategy, type FilteredResult, type FilteredSearchOptions } from "./filtered-index.ts";
+export { FilteredBeamSearch, FilteredPipeSearch, type FilterPlan } from "./filtered-machines.ts";
+export { PrefilterSearch } from "./prefilter.ts";
+export { LocalSelectivity } from "./local-selectivity.ts";
+export { runFilteredSweep, type FilteredRow, type FilteredSweepOptions, type SweepStrategy } from "./filtered-sweep.ts";
+export { rangeSearch, type RangeResult, type RangeSearchOptions } from "./range-search.ts";
+export { runRangeQueries, type RangeRow } from "./range-sweep.ts";
