@@ -82,7 +82,7 @@ for (const [key, qs] of [...groups.entries()].sort((a, b) => parseFloat(b[0]) - 
   });
   for (const r of rows) {
     all.push(r);
-    console.log([key, qs.length, r.strategy, r.L, r.effectiveL.toFixed(0), r.recall.toFixed(4), r.meanUs.toFixed(0), r.p99Us.toFixed(0),
+    console.log([key, qs.length, r.strategy, r.L, r.effectiveL.toFixed(0), r.recall.toFixed(4), r.mean_us.toFixed(0), r.p99_us.toFixed(0),
       r.reads.toFixed(1), r.hops.toFixed(1), r.found.toFixed(1),
       Object.entries(r.chosen).map(([s, c]) => `${s} ${pct(c / r.queries)}%`).join(" ")].join("\t"));
   }

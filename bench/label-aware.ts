@@ -43,8 +43,9 @@ for (const L of values.L!.split(",").map(Number)) {
   }
   indexes.forEach((ix, j) => {
     const r = runs[j]!;
-    const s = r.c.summarize({ mode: "pipe", L, width: 4, recall: recallAtK({ nq, stride: k, ids: r.ids, dists: r.dists }, truth, k), wallMs: 0 });
-    console.log([j === 0 ? "plain" : "label-aware", L, s.recall.toFixed(4), s.meanUs.toFixed(0), s.reads.toFixed(1), s.hops.toFixed(1)].join("\t"));
+    const s = r.c.summarize();
+    const recall = recallAtK({ nq, stride: k, ids: r.ids, dists: r.dists }, truth, k);
+    console.log([j === 0 ? "plain" : "label-aware", L, recall.toFixed(4), s.mean_us.toFixed(0), s.reads.toFixed(1), s.hops.toFixed(1)].join("\t"));
   });
 }
 for (const ix of indexes) ix.close();

@@ -6,10 +6,16 @@
 import { NO_RESULT, recallAtK } from "../data/recall.ts";
 import type { Match } from "../filter/label-store.ts";
 import type { Truth } from "../format/truth.ts";
+import type { Vectors } from "../format/vector-type.ts";
 import type { SearchMode, SearchOptions } from "./disk-index.ts";
 import type { AutoOptions, FilterStrategy, FilteredIndex } from "./filtered-index.ts";
-import { RunCollector, type RunSummary } from "./stats.ts";
-import type { SweepQueries } from "./sweep.ts";
+import { RunCollector, type RunFigures } from "./stats.ts";
+
+export interface SweepQueries {
+  data: Vectors;
+  dim: number;
+  count: number;
+}
 
 export type SweepStrategy = FilterStrategy | "none";
 
@@ -27,7 +33,12 @@ export interface FilteredSweepOptions {
   onProgress?: (done: number, total: number) => void;
 }
 
-export interface FilteredRow extends RunSummary {
+export type FilteredRow = RunFigures & {
+  mode: SearchMode;
+  L: number;
+  width: number;
+  recall: number;
+  wallMs: number;
   strategy: SweepStrategy;
   /** How often each strategy ran (auto's choices). */
   chosen: Record<string, number>;
@@ -35,7 +46,7 @@ export interface FilteredRow extends RunSummary {
   effectiveL: number;
   /** Mean results returned per query (< k when too few matches were found). */
   found: number;
-}
+};
 
 export function runFilteredSweep(
   f: FilteredIndex, queries: SweepQueries, matches: readonly Match[], truth: Truth | null, plainTruth: Truth | null, opts: FilteredSweepOptions,
@@ -99,8 +110,10 @@ export function runFilteredSweep(
     for (const c of combos) {
       const t = c.strategy === "none" ? plainTruth : truth;
       const recall = t ? recallAtK({ nq: count, stride: k, ids: c.ids, dists: c.dists }, subsetTruth(t, subset), k) : NaN;
-      const summary = c.collector.summarize({ mode: c.mode, L, width: c.width, recall, wallMs: c.wallMs });
-      rows.push({ ...summary, strategy: c.strategy, chosen: c.chosen, effectiveL: c.effectiveL / count, found: c.found / count });
+      rows.push({
+        ...c.collector.summarize(), mode: c.mode, L, width: c.width, recall, wallMs: c.wallMs,
+        strategy: c.strategy, chosen: c.chosen, effectiveL: c.effectiveL / count, found: c.found / count,
+      });
     }
   }
   return rows;

@@ -4,7 +4,7 @@ import { rangeRecall } from "../data/filtered-truth.ts";
 import type { RangeTruth } from "../format/range-truth.ts";
 import type { DiskIndex, SearchMode } from "./disk-index.ts";
 import { rangeSearch } from "./range-search.ts";
-import type { SweepQueries } from "./sweep.ts";
+import type { SweepQueries } from "./filtered-sweep.ts";
 
 export interface RangeRow {
   [key: string]: string | number;
