@@ -36,7 +36,9 @@ const { values } = parseArgs({
   },
 });
 if (!values.index || !values.base || !values.queries || !values["query-filters"]) {
-  console.error("usage: bun bench/filtered.ts --index P --base B --queries Q --query-filters F [--gt G] [--L ...] [--strategies ...]");
+  console.error(
+    "usage: bun bench/filtered.ts --index P --base B --queries Q --query-filters F [--gt G] [--L ...] [--strategies ...]",
+  );
   process.exit(2);
 }
 const list = (s: string): number[] => s.split(",").map(Number);
@@ -47,17 +49,27 @@ const qData = qFile.readRows(0, nq) as Vectors;
 const dim = qFile.dim;
 qFile.close();
 const lines = readFileSync(values["query-filters"], "utf8").split("\n");
-const filters = Array.from({ length: nq }, (_, q) => parseFilterText(lines[q] ?? "", `${values["query-filters"]}:${q + 1}`));
+const filters = Array.from({ length: nq }, (_, q) =>
+  parseFilterText(lines[q] ?? "", `${values["query-filters"]}:${q + 1}`),
+);
 
 const Ls = list(values.L!);
 const f = await FilteredIndex.open(values.index, { maxL: Math.max(Number(values["max-l"]), ...Ls), maxWidth: 32 });
 const matches = filters.map((flt, q) => f.match(flt, `query filter ${q + 1}`));
 
 const baseFile = openVectorFile(values.base);
-const base = { npts: baseFile.npts, dim: baseFile.dim, type: baseFile.type as VectorType, data: baseFile.readRows(0, baseFile.npts) as Vectors };
+const base = {
+  npts: baseFile.npts,
+  dim: baseFile.dim,
+  type: baseFile.type as VectorType,
+  data: baseFile.readRows(0, baseFile.npts) as Vectors,
+};
 baseFile.close();
 const t0 = performance.now();
-const truth = computeFilteredTruth(base, { npts: nq, dim, type: base.type, data: qData }, (q) => matches[q]!.ids(), { k: 100, metric: f.index.metric });
+const truth = computeFilteredTruth(base, { npts: nq, dim, type: base.type, data: qData }, (q) => matches[q]!.ids(), {
+  k: 100,
+  metric: f.index.metric,
+});
 console.error(`filtered truth: ${nq} queries in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 const plain = values.gt ? readTruth(values.gt) : null;
 
@@ -70,21 +82,57 @@ matches.forEach((m, q) => {
 });
 const strategies = values.strategies!.split(",") as SweepStrategy[];
 const pct = (x: number): string => (100 * x).toFixed(1);
-console.log(`${values.index}: ${f.index.meta.npts} points, ${f.labels.names.length} labels (${(f.labels.labelBytes / 1024).toFixed(0)} KiB of label sets), ` +
-  `${values.mode} W=${values.width}, k=${k}, ${nq} queries`);
-const head = ["selectivity", "queries", "strategy", "L", "L_eff", "recall@10", "mean_us", "p99_us", "reads", "hops", "found", "chosen"];
+console.log(
+  `${values.index}: ${f.index.meta.npts} points, ${f.labels.names.length} labels (${(f.labels.labelBytes / 1024).toFixed(0)} KiB of label sets), ` +
+    `${values.mode} W=${values.width}, k=${k}, ${nq} queries`,
+);
+const head = [
+  "selectivity",
+  "queries",
+  "strategy",
+  "L",
+  "L_eff",
+  "recall@10",
+  "mean_us",
+  "p99_us",
+  "reads",
+  "hops",
+  "found",
+  "chosen",
+];
 console.log(head.join("\t"));
 const all: FilteredRow[] = [];
 for (const [key, qs] of [...groups.entries()].sort((a, b) => parseFloat(b[0]) - parseFloat(a[0]))) {
   const rows = runFilteredSweep(f, { data: qData, dim, count: nq }, matches, truth, plain, {
-    k, Ls, modes: [values.mode as SearchMode], widths: [Number(values.width)], strategies, subset: Uint32Array.from(qs),
-    warmup: Number(values.warmup), auto: { preMaxPoints: values["pre-max"] ? Number(values["pre-max"]) : undefined },
+    k,
+    Ls,
+    modes: [values.mode as SearchMode],
+    widths: [Number(values.width)],
+    strategies,
+    subset: Uint32Array.from(qs),
+    warmup: Number(values.warmup),
+    auto: { preMaxPoints: values["pre-max"] ? Number(values["pre-max"]) : undefined },
   });
   for (const r of rows) {
     all.push(r);
-    console.log([key, qs.length, r.strategy, r.L, r.effectiveL.toFixed(0), r.recall.toFixed(4), r.mean_us.toFixed(0), r.p99_us.toFixed(0),
-      r.reads.toFixed(1), r.hops.toFixed(1), r.found.toFixed(1),
-      Object.entries(r.chosen).map(([s, c]) => `${s} ${pct(c / r.queries)}%`).join(" ")].join("\t"));
+    console.log(
+      [
+        key,
+        qs.length,
+        r.strategy,
+        r.L,
+        r.effectiveL.toFixed(0),
+        r.recall.toFixed(4),
+        r.mean_us.toFixed(0),
+        r.p99_us.toFixed(0),
+        r.reads.toFixed(1),
+        r.hops.toFixed(1),
+        r.found.toFixed(1),
+        Object.entries(r.chosen)
+          .map(([s, c]) => `${s} ${pct(c / r.queries)}%`)
+          .join(" "),
+      ].join("\t"),
+    );
   }
 }
 f.close();

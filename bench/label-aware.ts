@@ -13,8 +13,12 @@ import { RunCollector } from "../src/search/stats.ts";
 
 const { values } = parseArgs({
   options: {
-    plain: { type: "string" }, aware: { type: "string" }, queries: { type: "string" }, gt: { type: "string" },
-    L: { type: "string", default: "10,20,50,100" }, "queries-limit": { type: "string", default: "1000" },
+    plain: { type: "string" },
+    aware: { type: "string" },
+    queries: { type: "string" },
+    gt: { type: "string" },
+    L: { type: "string", default: "10,20,50,100" },
+    "queries-limit": { type: "string", default: "1000" },
   },
 });
 if (!values.plain || !values.aware || !values.queries || !values.gt) {
@@ -31,9 +35,14 @@ const truth = readTruth(values.gt);
 const indexes = [await DiskIndex.open(values.plain), await DiskIndex.open(values.aware)];
 console.log(["index", "L", "recall@10", "mean_us", "reads", "hops"].join("\t"));
 for (const L of values.L!.split(",").map(Number)) {
-  const runs = indexes.map(() => ({ ids: new Uint32Array(nq * k), dists: new Float32Array(nq * k), c: new RunCollector(nq) }));
+  const runs = indexes.map(() => ({
+    ids: new Uint32Array(nq * k),
+    dists: new Float32Array(nq * k),
+    c: new RunCollector(nq),
+  }));
   const p = indexes[0]!.resolve({ k, L, mode: "pipe", width: 4 });
-  for (let i = 0; i < Math.min(20, nq); i++) for (const ix of indexes) ix.searchInto(data, i * dim, p, runs[0]!.ids, runs[0]!.dists, 0);
+  for (let i = 0; i < Math.min(20, nq); i++)
+    for (const ix of indexes) ix.searchInto(data, i * dim, p, runs[0]!.ids, runs[0]!.dists, 0);
   for (let i = 0; i < nq; i++) {
     indexes.forEach((ix, j) => {
       ix.driver.drain();
@@ -41,11 +50,20 @@ for (const L of values.L!.split(",").map(Number)) {
       runs[j]!.c.add(ix.machineFor("pipe").stats);
     });
   }
-  indexes.forEach((ix, j) => {
+  indexes.forEach((_ix, j) => {
     const r = runs[j]!;
     const s = r.c.summarize();
     const recall = recallAtK({ nq, stride: k, ids: r.ids, dists: r.dists }, truth, k);
-    console.log([j === 0 ? "plain" : "label-aware", L, recall.toFixed(4), s.mean_us.toFixed(0), s.reads.toFixed(1), s.hops.toFixed(1)].join("\t"));
+    console.log(
+      [
+        j === 0 ? "plain" : "label-aware",
+        L,
+        recall.toFixed(4),
+        s.mean_us.toFixed(0),
+        s.reads.toFixed(1),
+        s.hops.toFixed(1),
+      ].join("\t"),
+    );
   });
 }
 for (const ix of indexes) ix.close();

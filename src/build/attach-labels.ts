@@ -36,14 +36,26 @@ export function attachLabels(prefix: string, opts: AttachOptions): AttachResult 
   try {
     if (opts.labels !== undefined) {
       const parsed = parseLabelText(readFileSync(opts.labels, "utf8"), opts.labels, opts.universalLabel);
-      if (parsed.npts !== file.npts) throw new FormatError(opts.labels, "lines", `${file.npts} (one per point of ${file.file})`, String(parsed.npts));
+      if (parsed.npts !== file.npts)
+        throw new FormatError(
+          opts.labels,
+          "lines",
+          `${file.npts} (one per point of ${file.file})`,
+          String(parsed.npts),
+        );
       const base = file.readRows(0, file.npts) as Vectors;
       writeLabelFiles(prefix, parsed, labelStartPoints(parsed, base, file.dim));
       labels = parsed.names.length;
     }
     if (opts.attributes !== undefined) {
       const attrs = parseAttributeLines(readFileSync(opts.attributes, "utf8"), opts.attributes);
-      if (attrs.npts !== file.npts) throw new FormatError(opts.attributes, "lines", `${file.npts} (one per point of ${file.file})`, String(attrs.npts));
+      if (attrs.npts !== file.npts)
+        throw new FormatError(
+          opts.attributes,
+          "lines",
+          `${file.npts} (one per point of ${file.file})`,
+          String(attrs.npts),
+        );
       writeAttributeFile(prefix, attrs);
       attributes = [...attrs.columns.keys()];
     }

@@ -159,7 +159,14 @@ export function stitchLabels(graph: SharedGraph, labels: PointLabels, opts: Stit
  * pool (nearest first) and replace the farthest kept neighbours that carry none of p's stitched labels.
  */
 function keepLabelEdges(
-  p: number, pool: PrunePool, out: Uint32Array, count: number, R: number, min: number, lists: LabelLists, stitched: Uint8Array,
+  p: number,
+  pool: PrunePool,
+  out: Uint32Array,
+  count: number,
+  R: number,
+  min: number,
+  lists: LabelLists,
+  stitched: Uint8Array,
 ): number {
   const { offsets, ids } = lists;
   for (let li = offsets[p]!; li < offsets[p + 1]!; li++) {
@@ -182,7 +189,8 @@ function keepLabelEdges(
       let victim = -1;
       for (let k = count - 1; k >= 0 && victim < 0; k--) {
         let carries = false;
-        for (let lj = offsets[p]!; lj < offsets[p + 1]! && !carries; lj++) carries = stitched[ids[lj]!] === 1 && lists.has(out[k]!, ids[lj]!);
+        for (let lj = offsets[p]!; lj < offsets[p + 1]! && !carries; lj++)
+          carries = stitched[ids[lj]!] === 1 && lists.has(out[k]!, ids[lj]!);
         if (!carries) victim = k;
       }
       if (victim < 0) break;

@@ -35,10 +35,15 @@ export const command: Command = {
     if (labels === undefined && attributes === undefined) throw new UsageError("give --labels and/or --attributes");
     const prefix = requireString(args, "index");
     const r = attachLabels(prefix, {
-      labels, attributes, universalLabel: flagString(args, "universal-label"),
-      data: requireString(args, "data"), type: parseVectorType(flagString(args, "type")),
+      labels,
+      attributes,
+      universalLabel: flagString(args, "universal-label"),
+      data: requireString(args, "data"),
+      type: parseVectorType(flagString(args, "type")),
     });
-    console.log(`${prefix}: ${r.labels} labels, attributes ${r.attributes.join(", ") || "none"} (${r.seconds.toFixed(1)} s)`);
+    console.log(
+      `${prefix}: ${r.labels} labels, attributes ${r.attributes.join(", ") || "none"} (${r.seconds.toFixed(1)} s)`,
+    );
     return EXIT_OK;
   },
 };

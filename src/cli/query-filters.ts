@@ -8,8 +8,14 @@ import type { FlagSpec } from "./args.ts";
 import { type ParsedArgs, flagString } from "./args.ts";
 
 export const FILTER_FLAGS: Record<string, FlagSpec> = {
-  filter: { type: "string", help: "one filter for every query: a label, or JSON ({\"label\"}, {\"and\"}, {\"or\"}, {\"not\"}, {\"range\"})" },
-  "query-filters": { type: "string", help: "a filter per query, one per line (a bare label, or JSON when it starts with '{')" },
+  filter: {
+    type: "string",
+    help: 'one filter for every query: a label, or JSON ({"label"}, {"and"}, {"or"}, {"not"}, {"range"})',
+  },
+  "query-filters": {
+    type: "string",
+    help: "a filter per query, one per line (a bare label, or JSON when it starts with '{')",
+  },
 };
 
 /** The filters of queries 0..count-1, or null when neither flag is given. */
@@ -24,6 +30,7 @@ export function readQueryFilters(args: ParsedArgs, count: number): Filter[] | nu
   if (file === undefined) return null;
   const lines = readFileSync(file, "utf8").split("\n");
   if (lines.length > 0 && lines[lines.length - 1] === "") lines.pop();
-  if (lines.length < count) throw new UsageError(`${file} holds ${lines.length} filters, fewer than the ${count} queries`);
+  if (lines.length < count)
+    throw new UsageError(`${file} holds ${lines.length} filters, fewer than the ${count} queries`);
   return Array.from({ length: count }, (_, q) => parseFilterText(lines[q]!, `${file}:${q + 1}`));
 }

@@ -26,7 +26,10 @@ export interface FilteredTruthOptions {
 
 /** matchIds(q): the ids matching query q's filter, increasing. */
 export function computeFilteredTruth(
-  base: InMemoryVectors, queries: InMemoryVectors, matchIds: (q: number) => Uint32Array, opts: FilteredTruthOptions,
+  base: InMemoryVectors,
+  queries: InMemoryVectors,
+  matchIds: (q: number) => Uint32Array,
+  opts: FilteredTruthOptions,
 ): Truth {
   const { k, metric } = opts;
   const dim = base.dim;

@@ -8,7 +8,18 @@ import { join } from "node:path";
 import { readIdx } from "../format/idx.ts";
 import { DatasetRng } from "./rng.ts";
 
-export const FASHION_CLASSES = ["tshirt", "trouser", "pullover", "dress", "coat", "sandal", "shirt", "sneaker", "bag", "boot"];
+export const FASHION_CLASSES = [
+  "tshirt",
+  "trouser",
+  "pullover",
+  "dress",
+  "coat",
+  "sandal",
+  "shirt",
+  "sneaker",
+  "bag",
+  "boot",
+];
 
 /** The class of every train (base) and test (query) image, as label names. */
 export function fashionMnistLabels(sourceDir: string): { base: string[]; queries: string[] } {

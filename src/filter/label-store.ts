@@ -57,7 +57,12 @@ export class LabelStore {
   private readonly columns: Map<string, Column>;
   private readonly cache = new Map<string, Match>();
 
-  constructor(labels: PointLabels | null, attributes: PointAttributes | null, startPoints: Uint32Array | null, npts: number) {
+  constructor(
+    labels: PointLabels | null,
+    attributes: PointAttributes | null,
+    startPoints: Uint32Array | null,
+    npts: number,
+  ) {
     this.npts = npts;
     this.names = labels?.names ?? [];
     this.universal = labels?.universal ?? -1;
@@ -92,9 +97,25 @@ export class LabelStore {
   labelNumber(name: string, path = "filter.label"): number {
     const n = this.numbers.get(name);
     if (n === undefined) {
-      if (this.names.length === 0) throw new ConfigError(path, [`the index has no labels (build it with --labels, or attach them), so label ${JSON.stringify(name)} cannot match`], "E_NO_LABELS");
-      const known = this.names.slice(0, 10).map((s) => JSON.stringify(s)).join(", ");
-      throw new ConfigError(path, [`unknown label ${JSON.stringify(name)}; the index has ${this.names.length} labels (${known}${this.names.length > 10 ? ", ..." : ""})`], "E_UNKNOWN_LABEL");
+      if (this.names.length === 0)
+        throw new ConfigError(
+          path,
+          [
+            `the index has no labels (build it with --labels, or attach them), so label ${JSON.stringify(name)} cannot match`,
+          ],
+          "E_NO_LABELS",
+        );
+      const known = this.names
+        .slice(0, 10)
+        .map((s) => JSON.stringify(s))
+        .join(", ");
+      throw new ConfigError(
+        path,
+        [
+          `unknown label ${JSON.stringify(name)}; the index has ${this.names.length} labels (${known}${this.names.length > 10 ? ", ..." : ""})`,
+        ],
+        "E_UNKNOWN_LABEL",
+      );
     }
     return n;
   }
@@ -146,9 +167,15 @@ export class LabelStore {
     const col = this.columns.get(field);
     if (col === undefined) {
       const known = this.attributeNames;
-      throw new ConfigError(path, [known.length === 0
-        ? `the index has no numeric attributes (build it with --attributes), so ${JSON.stringify(field)} cannot match`
-        : `unknown attribute ${JSON.stringify(field)}; the index has ${known.map((s) => JSON.stringify(s)).join(", ")}`], "E_UNKNOWN_ATTRIBUTE");
+      throw new ConfigError(
+        path,
+        [
+          known.length === 0
+            ? `the index has no numeric attributes (build it with --attributes), so ${JSON.stringify(field)} cannot match`
+            : `unknown attribute ${JSON.stringify(field)}; the index has ${known.map((s) => JSON.stringify(s)).join(", ")}`,
+        ],
+        "E_UNKNOWN_ATTRIBUTE",
+      );
     }
     const s = col.sorted;
     let lo = 0;
@@ -186,7 +213,11 @@ function invert(labels: PointLabels): LabelSet[] {
   const sets: LabelSet[] = [];
   for (let n = 0; n < L; n++) {
     const ids = flat.slice(counts[n]!, counts[n + 1]!);
-    sets.push(ids.length * 32 > labels.npts ? { kind: "bitmap", bits: Bitset.fromIds(labels.npts, ids), count: ids.length } : { kind: "postings", ids });
+    sets.push(
+      ids.length * 32 > labels.npts
+        ? { kind: "bitmap", bits: Bitset.fromIds(labels.npts, ids), count: ids.length }
+        : { kind: "postings", ids },
+    );
   }
   return sets;
 }

@@ -25,9 +25,17 @@ export interface Bounds {
 const KEYS = ["label", "and", "or", "not", "range"] as const;
 const LabelSchema = z.string().min(1);
 const ListSchema = z.array(z.unknown()).min(1);
-const BoundsSchema = z.strictObject({ lt: z.number().optional(), lte: z.number().optional(), gt: z.number().optional(), gte: z.number().optional() })
+const BoundsSchema = z
+  .strictObject({
+    lt: z.number().optional(),
+    lte: z.number().optional(),
+    gt: z.number().optional(),
+    gte: z.number().optional(),
+  })
   .refine((b) => Object.keys(b).length > 0, { message: "expected at least one of lt, lte, gt, gte" });
-const RangeSchema = z.record(z.string().min(1), BoundsSchema).refine((r) => Object.keys(r).length > 0, { message: "expected at least one field" });
+const RangeSchema = z
+  .record(z.string().min(1), BoundsSchema)
+  .refine((r) => Object.keys(r).length > 0, { message: "expected at least one field" });
 
 function fail(path: string, problem: string): never {
   throw new ConfigError(path, [problem]);

@@ -35,7 +35,8 @@ export function parseAttributeLines(text: string, file: string): PointAttributes
     }
     for (const [field, v] of Object.entries(value)) {
       if (v === null) continue;
-      if (typeof v !== "number" || !Number.isFinite(v)) throw new FormatError(file, `line ${p + 1}: ${field}`, "a finite number or null", JSON.stringify(v));
+      if (typeof v !== "number" || !Number.isFinite(v))
+        throw new FormatError(file, `line ${p + 1}: ${field}`, "a finite number or null", JSON.stringify(v));
       let col = columns.get(field);
       if (col === undefined) {
         col = new Float64Array(npts).fill(NaN);

@@ -31,7 +31,12 @@ export interface LabelFilePaths {
 
 export function labelFilePaths(prefix: string): LabelFilePaths {
   const f = `${prefix}_disk.index`;
-  return { labels: `${f}_labels.txt`, map: `${f}_labels_map.txt`, medoids: `${f}_labels_to_medoids.txt`, universal: `${f}_universal_label.txt` };
+  return {
+    labels: `${f}_labels.txt`,
+    map: `${f}_labels_map.txt`,
+    medoids: `${f}_labels_to_medoids.txt`,
+    universal: `${f}_universal_label.txt`,
+  };
 }
 
 function lines(text: string): string[] {
@@ -56,7 +61,8 @@ export function parseLabelText(text: string, file: string, universal?: string): 
       const seen = new Set<number>();
       for (const raw of row.split(",")) {
         const label = raw.trim();
-        if (label.length === 0) throw new FormatError(file, `line ${p + 1}`, "comma-separated non-empty labels", JSON.stringify(rows[p]));
+        if (label.length === 0)
+          throw new FormatError(file, `line ${p + 1}`, "comma-separated non-empty labels", JSON.stringify(rows[p]));
         let n = numbers.get(label);
         if (n === undefined) {
           n = names.length;
@@ -104,7 +110,8 @@ export function writeLabelFiles(prefix: string, labels: PointLabels, startPoints
   writeFileAtomic(paths.labels, formatLabelText(labels, true));
   writeFileAtomic(paths.map, labels.names.map((name, n) => `${name}\t${n}\n`).join(""));
   const medoids: string[] = [];
-  for (let n = 0; n < startPoints.length; n++) if (startPoints[n] !== NO_START) medoids.push(`${n}, ${startPoints[n]}\n`);
+  for (let n = 0; n < startPoints.length; n++)
+    if (startPoints[n] !== NO_START) medoids.push(`${n}, ${startPoints[n]}\n`);
   writeFileAtomic(paths.medoids, medoids.join(""));
   if (labels.universal >= 0) writeFileAtomic(paths.universal, `${labels.universal}\n`);
 }
@@ -134,12 +141,14 @@ export function readLabelFiles(prefix: string, npts: number): IndexLabels {
       if (row.trim() === "") return;
       const tab = row.lastIndexOf("\t");
       const n = tab < 0 ? NaN : Number(row.slice(tab + 1));
-      if (!(Number.isInteger(n) && n >= 0 && n < 1 << 24)) throw new FormatError(paths.map, `line ${i + 1}`, "<label>\\t<number>", JSON.stringify(row));
+      if (!(Number.isInteger(n) && n >= 0 && n < 1 << 24))
+        throw new FormatError(paths.map, `line ${i + 1}`, "<label>\\t<number>", JSON.stringify(row));
       names[n] = row.slice(0, tab);
     });
   }
   const rows = lines(readFileSync(paths.labels, "utf8"));
-  if (rows.length !== npts) throw new FormatError(paths.labels, "lines", `${npts} (one per indexed point)`, String(rows.length));
+  if (rows.length !== npts)
+    throw new FormatError(paths.labels, "lines", `${npts} (one per indexed point)`, String(rows.length));
   const offsets = new Uint32Array(npts + 1);
   const ids: number[] = [];
   for (let p = 0; p < npts; p++) {
@@ -147,7 +156,13 @@ export function readLabelFiles(prefix: string, npts: number): IndexLabels {
     if (row.length > 0) {
       for (const raw of row.split(",")) {
         const n = Number(raw.trim());
-        if (!(Number.isInteger(n) && n >= 0 && n < 1 << 24)) throw new FormatError(paths.labels, `line ${p + 1}`, "comma-separated label numbers", JSON.stringify(rows[p]));
+        if (!(Number.isInteger(n) && n >= 0 && n < 1 << 24))
+          throw new FormatError(
+            paths.labels,
+            `line ${p + 1}`,
+            "comma-separated label numbers",
+            JSON.stringify(rows[p]),
+          );
         if (names[n] === undefined) names[n] = String(n);
         ids.push(n);
       }
@@ -159,7 +174,8 @@ export function readLabelFiles(prefix: string, npts: number): IndexLabels {
   if (existsSync(paths.universal)) {
     const text = readFileSync(paths.universal, "utf8").trim();
     const n = Number(text);
-    if (!(Number.isInteger(n) && n >= 0 && n < 1 << 24)) throw new FormatError(paths.universal, "universal label", "a label number", JSON.stringify(text));
+    if (!(Number.isInteger(n) && n >= 0 && n < 1 << 24))
+      throw new FormatError(paths.universal, "universal label", "a label number", JSON.stringify(text));
     universal = n;
     if (names[n] === undefined) names[n] = String(n);
   }
@@ -168,8 +184,17 @@ export function readLabelFiles(prefix: string, npts: number): IndexLabels {
     lines(readFileSync(paths.medoids, "utf8")).forEach((row, i) => {
       if (row.trim() === "") return;
       const [a, b, ...rest] = row.split(",").map((s) => Number(s.trim()));
-      if (rest.length > 0 || !(Number.isInteger(a) && a! >= 0 && a! < names.length) || !(Number.isInteger(b) && b! >= 0 && b! < npts)) {
-        throw new FormatError(paths.medoids, `line ${i + 1}`, `"<label number < ${names.length}>, <point id < ${npts}>"`, JSON.stringify(row));
+      if (
+        rest.length > 0 ||
+        !(Number.isInteger(a) && a! >= 0 && a! < names.length) ||
+        !(Number.isInteger(b) && b! >= 0 && b! < npts)
+      ) {
+        throw new FormatError(
+          paths.medoids,
+          `line ${i + 1}`,
+          `"<label number < ${names.length}>, <point id < ${npts}>"`,
+          JSON.stringify(row),
+        );
       }
       startPoints[a!] = b!;
     });

@@ -36,7 +36,14 @@ export function writeRangeTruth(path: string, truth: RangeTruth): void {
 export function readRangeTruth(path: string): RangeTruth {
   return withFileRange(path, (range) => {
     const file = range.file;
-    if (range.sizeBytes < 8) throw new FormatError(file, "header", "8 bytes (int32 nq, int32 total)", `${range.sizeBytes} bytes`, "E_TRUNCATED");
+    if (range.sizeBytes < 8)
+      throw new FormatError(
+        file,
+        "header",
+        "8 bytes (int32 nq, int32 total)",
+        `${range.sizeBytes} bytes`,
+        "E_TRUNCATED",
+      );
     const head = new DataView(range.read(0, 8).buffer);
     const nq = head.getInt32(0, true);
     const total = head.getInt32(4, true);
@@ -44,7 +51,12 @@ export function readRangeTruth(path: string): RangeTruth {
     const idsOnly = 8 + 4 * nq + 4 * total;
     const withDists = idsOnly + 4 * total;
     if (range.sizeBytes !== idsOnly && range.sizeBytes !== withDists) {
-      throw new FormatError(file, "file size", `${idsOnly} (ids) or ${withDists} (ids+dists) bytes for nq ${nq}, total ${total}`, `${range.sizeBytes} bytes`);
+      throw new FormatError(
+        file,
+        "file size",
+        `${idsOnly} (ids) or ${withDists} (ids+dists) bytes for nq ${nq}, total ${total}`,
+        `${range.sizeBytes} bytes`,
+      );
     }
     const counts = new Int32Array(nq);
     range.readInto(new Uint8Array(counts.buffer), 8);
@@ -53,7 +65,8 @@ export function readRangeTruth(path: string): RangeTruth {
       if (counts[q]! < 0) throw new FormatError(file, `count of query ${q}`, "≥ 0", String(counts[q]));
       offsets[q + 1] = offsets[q]! + counts[q]!;
     }
-    if (offsets[nq] !== total) throw new FormatError(file, "counts", `a sum of ${total} (the header's total)`, String(offsets[nq]));
+    if (offsets[nq] !== total)
+      throw new FormatError(file, "counts", `a sum of ${total} (the header's total)`, String(offsets[nq]));
     const ids = new Uint32Array(total);
     range.readInto(new Uint8Array(ids.buffer), 8 + 4 * nq);
     let dists: Float32Array | null = null;

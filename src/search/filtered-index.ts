@@ -95,7 +95,8 @@ export class FilteredIndex {
     this.pre = new PrefilterSearch(ctx, base + 2);
     this.lastMachine = this.pre;
     this.driver = new SearchDriver(index.source, [...index.machines, this.beam, this.pipe, this.pre], {
-      spin: index.driver.spin, lazyFlush: index.driver.lazyFlush,
+      spin: index.driver.spin,
+      lazyFlush: index.driver.lazyFlush,
     });
     this.local = new LocalSelectivity(ctx);
     this.scratchIds = new Uint32Array(ctx.maxL);
@@ -136,8 +137,12 @@ export class FilteredIndex {
       stats = this.lastMachine.stats.clone();
     }
     return {
-      ids: ids.subarray(0, n), distances: distances.subarray(0, n), stats,
-      strategy: this.lastStrategy, selectivity: this.lastSelectivity, effectiveL: this.lastEffectiveL,
+      ids: ids.subarray(0, n),
+      distances: distances.subarray(0, n),
+      stats,
+      strategy: this.lastStrategy,
+      selectivity: this.lastSelectivity,
+      effectiveL: this.lastEffectiveL,
     };
   }
 
@@ -164,17 +169,29 @@ export class FilteredIndex {
    * matching results at outOffset; returns how many (fewer when fewer points match or were reached).
    */
   searchInto(
-    query: Vectors, offset: number, params: Resolved, m: Match, strategy: FilterStrategy,
-    outIds: Uint32Array, outDists: Float32Array, outOffset: number, auto: AutoOptions = {},
+    query: Vectors,
+    offset: number,
+    params: Resolved,
+    m: Match,
+    strategy: FilterStrategy,
+    outIds: Uint32Array,
+    outDists: Float32Array,
+    outOffset: number,
+    auto: AutoOptions = {},
   ): number {
     if (query.length - offset < this.index.meta.dim) {
-      throw new ConfigError("query", [`expected ${this.index.meta.dim} values from offset ${offset}, got ${query.length - offset}`]);
+      throw new ConfigError("query", [
+        `expected ${this.index.meta.dim} values from offset ${offset}, got ${query.length - offset}`,
+      ]);
     }
     // The local selectivity (in-filter's L, and auto's cost estimate) is measured once, before the
     // machine's clock starts; its time is added to the query's latency below.
     let estimateUs = 0;
     let local = m.selectivity;
-    const smallForPre = auto.preMaxPoints !== undefined ? m.count <= auto.preMaxPoints : m.count <= (auto.preAlwaysPoints ?? PRE_ALWAYS_POINTS);
+    const smallForPre =
+      auto.preMaxPoints !== undefined
+        ? m.count <= auto.preMaxPoints
+        : m.count <= (auto.preAlwaysPoints ?? PRE_ALWAYS_POINTS);
     if (strategy === "in" || (strategy === "auto" && !smallForPre && m.count > 0)) {
       const t0 = performance.now();
       local = this.local.estimate(query, offset, m.bits, m.selectivity);

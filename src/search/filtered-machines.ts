@@ -37,7 +37,14 @@ export class FilteredBeamSearch extends BeamSearch {
 
   protected override entrySeeds(): number {
     this.matched = 0;
-    return addStartSeeds(super.entrySeeds(), this.plan.starts, this.seedIds, this.seedDists, this.ctx.meta.medoid, this.params.L);
+    return addStartSeeds(
+      super.entrySeeds(),
+      this.plan.starts,
+      this.seedIds,
+      this.seedDists,
+      this.ctx.meta.medoid,
+      this.params.L,
+    );
   }
 
   protected override expand(handle: number, id: number): void {
@@ -79,7 +86,14 @@ export class FilteredPipeSearch extends PipeSearch {
 
   protected override entrySeeds(): number {
     this.matched = 0;
-    return addStartSeeds(super.entrySeeds(), this.plan.starts, this.seedIds, this.seedDists, this.ctx.meta.medoid, this.params.L);
+    return addStartSeeds(
+      super.entrySeeds(),
+      this.plan.starts,
+      this.seedIds,
+      this.seedDists,
+      this.ctx.meta.medoid,
+      this.params.L,
+    );
   }
 
   protected override expand(handle: number, id: number): void {
@@ -127,7 +141,14 @@ export class FilteredPipeSearch extends PipeSearch {
  * the medoid when there were none). Distances are placeholders in ascending order (0 for starts): both
  * machines re-rank seeds by PQ distance before choosing among them (pipe: with pqWhileReading off).
  */
-function addStartSeeds(n: number, starts: Uint32Array, ids: Uint32Array, dists: Float32Array, medoid: number, L: number): number {
+function addStartSeeds(
+  n: number,
+  starts: Uint32Array,
+  ids: Uint32Array,
+  dists: Float32Array,
+  medoid: number,
+  L: number,
+): number {
   if (starts.length === 0) return n;
   if (n === 0) {
     ids[0] = medoid;

@@ -49,7 +49,12 @@ export type FilteredRow = RunFigures & {
 };
 
 export function runFilteredSweep(
-  f: FilteredIndex, queries: SweepQueries, matches: readonly Match[], truth: Truth | null, plainTruth: Truth | null, opts: FilteredSweepOptions,
+  f: FilteredIndex,
+  queries: SweepQueries,
+  matches: readonly Match[],
+  truth: Truth | null,
+  plainTruth: Truth | null,
+  opts: FilteredSweepOptions,
 ): FilteredRow[] {
   const { k } = opts;
   const dim = queries.dim;
@@ -64,9 +69,17 @@ export function runFilteredSweep(
       for (const width of opts.widths) {
         for (const strategy of opts.strategies) {
           combos.push({
-            mode, width, strategy, params: f.index.resolve({ ...opts.search, k, L, mode, width }),
-            ids: new Uint32Array(count * k).fill(NO_RESULT), dists: new Float32Array(count * k).fill(Infinity),
-            collector: new RunCollector(count), wallMs: 0, chosen: {} as Record<string, number>, effectiveL: 0, found: 0,
+            mode,
+            width,
+            strategy,
+            params: f.index.resolve({ ...opts.search, k, L, mode, width }),
+            ids: new Uint32Array(count * k).fill(NO_RESULT),
+            dists: new Float32Array(count * k).fill(Infinity),
+            collector: new RunCollector(count),
+            wallMs: 0,
+            chosen: {} as Record<string, number>,
+            effectiveL: 0,
+            found: 0,
           });
         }
       }
@@ -109,10 +122,20 @@ export function runFilteredSweep(
     f.driver.drain();
     for (const c of combos) {
       const t = c.strategy === "none" ? plainTruth : truth;
-      const recall = t ? recallAtK({ nq: count, stride: k, ids: c.ids, dists: c.dists }, subsetTruth(t, subset), k) : NaN;
+      const recall = t
+        ? recallAtK({ nq: count, stride: k, ids: c.ids, dists: c.dists }, subsetTruth(t, subset), k)
+        : NaN;
       rows.push({
-        ...c.collector.summarize(), mode: c.mode, L, width: c.width, recall, wallMs: c.wallMs,
-        strategy: c.strategy, chosen: c.chosen, effectiveL: c.effectiveL / count, found: c.found / count,
+        ...c.collector.summarize(),
+        mode: c.mode,
+        L,
+        width: c.width,
+        recall,
+        wallMs: c.wallMs,
+        strategy: c.strategy,
+        chosen: c.chosen,
+        effectiveL: c.effectiveL / count,
+        found: c.found / count,
       });
     }
   }

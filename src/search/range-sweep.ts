@@ -22,8 +22,16 @@ export interface RangeRow {
 }
 
 export function runRangeQueries(
-  index: DiskIndex, queries: SweepQueries, truth: RangeTruth | null,
-  opts: { radius: number; Ls: readonly number[]; modes: readonly SearchMode[]; widths: readonly number[]; maxL: number },
+  index: DiskIndex,
+  queries: SweepQueries,
+  truth: RangeTruth | null,
+  opts: {
+    radius: number;
+    Ls: readonly number[];
+    modes: readonly SearchMode[];
+    widths: readonly number[];
+    maxL: number;
+  },
 ): RangeRow[] {
   const rows: RangeRow[] = [];
   for (const L of opts.Ls) {
@@ -37,7 +45,12 @@ export function runRangeQueries(
         let n = 0;
         for (let q = 0; q < queries.count; q++) {
           index.driver.drain();
-          const r = rangeSearch(index, queries.data, { radius: opts.radius, L, maxL: opts.maxL, mode, width }, q * queries.dim);
+          const r = rangeSearch(
+            index,
+            queries.data,
+            { radius: opts.radius, L, maxL: opts.maxL, mode, width },
+            q * queries.dim,
+          );
           found.push(r.ids);
           us += r.latencyUs;
           reads += r.reads;
@@ -47,8 +60,16 @@ export function runRangeQueries(
         }
         const c = queries.count;
         rows.push({
-          mode, W: width, L, radius: opts.radius, recall: truth ? rangeRecall(found, truth) : NaN,
-          mean_us: us / c, reads: reads / c, rounds: rounds / c, final_L: finalL / c, found: n / c,
+          mode,
+          W: width,
+          L,
+          radius: opts.radius,
+          recall: truth ? rangeRecall(found, truth) : NaN,
+          mean_us: us / c,
+          reads: reads / c,
+          rounds: rounds / c,
+          final_L: finalL / c,
+          found: n / c,
           truth: truth ? truth.offsets[Math.min(c, truth.nq)]! / Math.min(c, truth.nq) : NaN,
         });
       }

@@ -16,16 +16,23 @@ const DIM = 16;
 const tmp = makeTempDir("label-aware");
 afterAll(() => tmp.cleanup());
 const data = makeSynthetic({ n: N, dim: DIM, seed: 5, clusters: 6 });
-const text = Array.from({ length: N }, (_, i) => [i % 50 === 1 ? "a" : "", i % 20 === 3 ? "b" : ""].filter(Boolean).join(",")).join("\n") + "\n";
+const text =
+  Array.from({ length: N }, (_, i) =>
+    [i % 50 === 1 ? "a" : "", i % 20 === 3 ? "b" : ""].filter(Boolean).join(","),
+  ).join("\n") + "\n";
 const labels = parseLabelText(text, "labels");
 
 /** Points of `label` reachable from its first point through edges between its own points. */
-async function reachable(prefix: string, label: string): Promise<{ reached: number; total: number; maxDegree: number }> {
+async function reachable(
+  prefix: string,
+  label: string,
+): Promise<{ reached: number; total: number; maxDegree: number }> {
   const index = await DiskIndex.open(prefix, { backend: "pread", cacheNodes: N });
   try {
     const n = labels.names.indexOf(label);
     const members = new Set<number>();
-    for (let p = 0; p < N; p++) for (let i = labels.offsets[p]!; i < labels.offsets[p + 1]!; i++) if (labels.ids[i] === n) members.add(p);
+    for (let p = 0; p < N; p++)
+      for (let i = labels.offsets[p]!; i < labels.offsets[p + 1]!; i++) if (labels.ids[i] === n) members.add(p);
     const src = index.source;
     let maxDegree = 0;
     const nbrsOf = (id: number): number[] => {
@@ -38,7 +45,11 @@ async function reachable(prefix: string, label: string): Promise<{ reached: numb
     const seen = new Set([first]);
     const stack = [first];
     while (stack.length > 0) {
-      for (const nb of nbrsOf(stack.pop()!)) if (members.has(nb) && !seen.has(nb)) { seen.add(nb); stack.push(nb); }
+      for (const nb of nbrsOf(stack.pop()!))
+        if (members.has(nb) && !seen.has(nb)) {
+          seen.add(nb);
+          stack.push(nb);
+        }
     }
     return { reached: seen.size, total: members.size, maxDegree };
   } finally {
@@ -49,8 +60,26 @@ async function reachable(prefix: string, label: string): Promise<{ reached: numb
 describe("label-aware build", () => {
   test("small labels become connected among their own points; degrees stay ≤ R", async () => {
     const R = 16;
-    const plain = await buildIndex({ data: data.base, dim: DIM, outPrefix: tmp.path("plain"), R, L: 32, pqBytes: 8, threads: 1 });
-    const aware = await buildIndex({ data: data.base, dim: DIM, outPrefix: tmp.path("aware"), R, L: 32, pqBytes: 8, threads: 1, labels, labelAware: true });
+    const plain = await buildIndex({
+      data: data.base,
+      dim: DIM,
+      outPrefix: tmp.path("plain"),
+      R,
+      L: 32,
+      pqBytes: 8,
+      threads: 1,
+    });
+    const aware = await buildIndex({
+      data: data.base,
+      dim: DIM,
+      outPrefix: tmp.path("aware"),
+      R,
+      L: 32,
+      pqBytes: 8,
+      threads: 1,
+      labels,
+      labelAware: true,
+    });
     expect(plain.stitch).toBeNull();
     expect(aware.stitch!.labels).toBe(2);
     for (const label of ["a", "b"]) {

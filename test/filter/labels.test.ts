@@ -3,7 +3,14 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { writeFileSync } from "node:fs";
 import { ConfigError, FormatError } from "../../src/errors.ts";
 import { parseAttributeLines, readAttributeFile, writeAttributeFile } from "../../src/format/attribute-file.ts";
-import { NO_START, formatLabelText, labelFilePaths, parseLabelText, readLabelFiles, writeLabelFiles } from "../../src/format/label-files.ts";
+import {
+  NO_START,
+  formatLabelText,
+  labelFilePaths,
+  parseLabelText,
+  readLabelFiles,
+  writeLabelFiles,
+} from "../../src/format/label-files.ts";
 import { readRangeTruth, writeRangeTruth } from "../../src/format/range-truth.ts";
 import { Bitset } from "../../src/filter/bitset.ts";
 import { LabelStore } from "../../src/filter/label-store.ts";
@@ -84,7 +91,9 @@ describe("range truth", () => {
 describe("predicates", () => {
   test("bare labels and JSON lines", () => {
     expect(parseFilterText("shoes")).toEqual({ label: "shoes" });
-    expect(parseFilterText('{"and": [{"label": "a"}, {"not": {"label": "b"}}]}')).toEqual({ and: [{ label: "a" }, { not: { label: "b" } }] });
+    expect(parseFilterText('{"and": [{"label": "a"}, {"not": {"label": "b"}}]}')).toEqual({
+      and: [{ label: "a" }, { not: { label: "b" } }],
+    });
   });
 
   test("a malformed filter names its JSON path", () => {
@@ -134,7 +143,9 @@ describe("label store", () => {
 
   test("dense labels are bitmaps, sparse ones posting lists (by size)", () => {
     const n = 10_000;
-    const rows = Array.from({ length: n }, (_, i) => (i % 2 === 0 ? "half" : "") + (i % 1000 === 0 ? ",rare" : "")).map((r) => r.replace(/^,/, ""));
+    const rows = Array.from({ length: n }, (_, i) => (i % 2 === 0 ? "half" : "") + (i % 1000 === 0 ? ",rare" : "")).map(
+      (r) => r.replace(/^,/, ""),
+    );
     const s = new LabelStore(parseLabelText(rows.join("\n") + "\n", "x"), null, null, n);
     // half: 5,000 points as a 10,000-bit bitmap (1,252 bytes); rare: 10 points as 40 bytes of postings.
     expect(s.labelBytes).toBe(Math.ceil(n / 32) * 4 + 10 * 4);

@@ -27,19 +27,45 @@ let f: FilteredIndex;
 let plain: DiskIndex;
 
 // Labels: "even" (50%), "ten" (10%), "rare" (1%: 40 points), by id so that they cut across clusters.
-const labelRows = Array.from({ length: N }, (_, i) => [i % 2 === 0 ? "even" : "", i % 10 === 3 ? "ten" : "", i % 100 === 7 ? "rare" : ""].filter(Boolean).join(","));
+const labelRows = Array.from({ length: N }, (_, i) =>
+  [i % 2 === 0 ? "even" : "", i % 10 === 3 ? "ten" : "", i % 100 === 7 ? "rare" : ""].filter(Boolean).join(","),
+);
 
 beforeAll(async () => {
-  await buildIndex({ data: data.base, dim: DIM, outPrefix: tmp.path("syn"), metric: "l2", R: 24, L: 48, pqBytes: 16, threads: 2 });
+  await buildIndex({
+    data: data.base,
+    dim: DIM,
+    outPrefix: tmp.path("syn"),
+    metric: "l2",
+    R: 24,
+    L: 48,
+    pqBytes: 16,
+    threads: 2,
+  });
   plain = await DiskIndex.open(tmp.path("syn"), { backend: "uring" });
   writeBin(tmp.path("base.fbin"), "float32", data.base, DIM);
   writeFileSync(tmp.path("labels.txt"), labelRows.join("\n") + "\n");
-  writeFileSync(tmp.path("attrs.jsonl"), Array.from({ length: N }, (_, i) => JSON.stringify({ price: i % 100 })).join("\n") + "\n");
+  writeFileSync(
+    tmp.path("attrs.jsonl"),
+    Array.from({ length: N }, (_, i) => JSON.stringify({ price: i % 100 })).join("\n") + "\n",
+  );
   // The same index files, with labels beside them under a second prefix.
-  for (const s of ["_disk.index", "_pq_pivots.bin", "_pq_compressed.bin", "_ringann.json", "_mem.index", "_mem.index.data", "_mem.index.tags"]) {
+  for (const s of [
+    "_disk.index",
+    "_pq_pivots.bin",
+    "_pq_compressed.bin",
+    "_ringann.json",
+    "_mem.index",
+    "_mem.index.data",
+    "_mem.index.tags",
+  ]) {
     if (existsSync(tmp.path("syn" + s))) copyFileSync(tmp.path("syn" + s), tmp.path("lab" + s));
   }
-  attachLabels(tmp.path("lab"), { labels: tmp.path("labels.txt"), attributes: tmp.path("attrs.jsonl"), data: tmp.path("base.fbin") });
+  attachLabels(tmp.path("lab"), {
+    labels: tmp.path("labels.txt"),
+    attributes: tmp.path("attrs.jsonl"),
+    data: tmp.path("base.fbin"),
+  });
   f = await FilteredIndex.open(tmp.path("lab"), { backend: "uring", maxL: 1024 });
 }, 120_000);
 
@@ -49,10 +75,19 @@ afterAll(() => {
   tmp.cleanup();
 });
 
-function run(filter: Filter, strategy: FilterStrategy, L: number, mode: "beam" | "pipe" = "pipe"): { recall: number; allMatch: boolean; chosen: Set<string> } {
+function run(
+  filter: Filter,
+  strategy: FilterStrategy,
+  L: number,
+  mode: "beam" | "pipe" = "pipe",
+): { recall: number; allMatch: boolean; chosen: Set<string> } {
   const m = f.match(filter);
-  const truth = computeFilteredTruth({ npts: N, dim: DIM, type: "float32", data: data.base },
-    { npts: NQ, dim: DIM, type: "float32", data: data.queries }, () => m.ids(), { k: 10, metric: "l2" });
+  const truth = computeFilteredTruth(
+    { npts: N, dim: DIM, type: "float32", data: data.base },
+    { npts: NQ, dim: DIM, type: "float32", data: data.queries },
+    () => m.ids(),
+    { k: 10, metric: "l2" },
+  );
   const ids = new Uint32Array(NQ * 10).fill(0xffffffff);
   let allMatch = true;
   const chosen = new Set<string>();
@@ -68,7 +103,8 @@ function run(filter: Filter, strategy: FilterStrategy, L: number, mode: "beam" |
 describe("filtered search", () => {
   test("every strategy returns only matching points, in beam and pipe", () => {
     for (const strategy of ["pre", "in", "label", "post", "auto"] as const) {
-      for (const mode of ["beam", "pipe"] as const) expect(run({ label: "ten" }, strategy, 30, mode).allMatch).toBe(true);
+      for (const mode of ["beam", "pipe"] as const)
+        expect(run({ label: "ten" }, strategy, 30, mode).allMatch).toBe(true);
     }
   }, 60_000);
 
@@ -90,7 +126,11 @@ describe("filtered search", () => {
   }, 30_000);
 
   test("compound filters and numeric ranges", () => {
-    const r = run({ and: [{ label: "even" }, { range: { price: { lt: 30 } } }, { not: { label: "ten" } }] }, "auto", 40);
+    const r = run(
+      { and: [{ label: "even" }, { range: { price: { lt: 30 } } }, { not: { label: "ten" } }] },
+      "auto",
+      40,
+    );
     expect(r.allMatch).toBe(true);
     expect(r.recall).toBeGreaterThan(0.9);
   });
@@ -115,8 +155,11 @@ describe("filtered search", () => {
 
 describe("range search", () => {
   test("recall ≥ 0.95 against exact range truth at radii holding ~10 and ~100 points", async () => {
-    const top = await computeGroundTruth(memoryRows({ npts: N, dim: DIM, type: "float32", data: data.base }),
-      { npts: NQ, dim: DIM, type: "float32", data: data.queries }, { k: 1000, metric: "l2", threads: 2 });
+    const top = await computeGroundTruth(
+      memoryRows({ npts: N, dim: DIM, type: "float32", data: data.base }),
+      { npts: NQ, dim: DIM, type: "float32", data: data.queries },
+      { k: 1000, metric: "l2", threads: 2 },
+    );
     for (const target of [10, 100]) {
       const radius = radiusForMeanCount(top, target);
       const { range, saturated } = rangeFromTopK(top, radius);
