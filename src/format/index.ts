@@ -12,3 +12,6 @@ export {
   NODE_TAGS_SUFFIX, PAGE_META_SUFFIX, encodeNodeTags, encodePageMeta, parseNodeTags, parsePageMeta, readNodeTags, readPageMeta,
   removePageLayoutFiles, type OverlapRatios, type PageMeta,
 } from "./page-layout.ts";
+export * from "./label-files.ts";
+export * from "./attribute-file.ts";
+export * from "./range-truth.ts";

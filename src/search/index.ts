@@ -43,3 +43,14 @@ export { ResultSet } from "./results.ts";
 export { QueryStats, RunCollector, percentile, summarizeRun, type RunFigures } from "./stats.ts";
 export { STAT_COUNT, STAT_FIELDS, STAT_NAMES, type StatColumn, type StatField, type StatName } from "./stat-fields.ts";
 export { loadIndexFiles, type IndexFiles } from "./index-files.ts";
+// Filtered and range search (issue 12).
+export {
+  FILTER_STRATEGIES, FilteredIndex, type AutoOptions, type ChosenStrategy, type FilterStrategy, type FilteredResult,
+  type FilteredSearchOptions,
+} from "./filtered-index.ts";
+export { FilteredBeamSearch, FilteredPipeSearch, type FilterPlan } from "./filtered-machines.ts";
+export { PrefilterSearch } from "./prefilter.ts";
+export { LocalSelectivity } from "./local-selectivity.ts";
+export { runFilteredSweep, type FilteredRow, type FilteredSweepOptions, type SweepQueries, type SweepStrategy } from "./filtered-sweep.ts";
+export { rangeSearch, type RangeResult, type RangeSearchOptions } from "./range-search.ts";
+export { runRangeQueries, type RangeRow } from "./range-sweep.ts";
