@@ -8,8 +8,8 @@
 import { IoError, RingannError } from "../errors.ts";
 import { EIO, describeErrno } from "./errno.ts";
 import { checkReadRequest } from "./read-request.ts";
-import type { ReadCompletions, SectorReader } from "./reader.ts";
-import { SlotArena, heapArenaMemory } from "./slots.ts";
+import { IO_COUNTERS, IoCounter, type ReadCompletions, type SectorReader } from "./reader.ts";
+import { SlotArena, SlotState, heapArenaMemory } from "./slots.ts";
 
 export interface MemoryReaderOptions {
   slotBytes: number;
@@ -43,6 +43,10 @@ export class MemoryReader implements SectorReader {
   readonly slotCount: number;
   /** Reads handed over so far (a test can check how many reads a search made). */
   readsSubmitted = 0;
+  readonly tags: Int32Array;
+  readonly keys: Uint32Array;
+  /** Calls = ticks that handed reads over or waited. */
+  readonly counters = new Float64Array(IO_COUNTERS);
   private readonly data: Uint8Array;
   /** 32-bit views of the file and the arena, so completing a read copies without allocating. */
   private readonly data32: Int32Array | null;
@@ -81,6 +85,8 @@ export class MemoryReader implements SectorReader {
     this.shuffle = opts.shuffle ?? true;
     this.failOffsets = new Set(opts.failOffsets ?? []);
     const n = opts.slotCount;
+    this.tags = new Int32Array(n);
+    this.keys = new Uint32Array(n);
     this.slotOffset = new Float64Array(n);
     this.slotLength = new Uint32Array(n);
     this.staged = new Int32Array(n);
@@ -93,20 +99,43 @@ export class MemoryReader implements SectorReader {
     return this.arena.inFlight;
   }
 
-  submit(offset: number, length: number): number | null {
+  get unsent(): number {
+    return this.stagedCount;
+  }
+
+  submit(offset: number, length: number, tag = -1, key = 0): number | null {
     this.checkOpen();
     checkReadRequest(this.file, this.fileBytes, this.slotBytes, offset, length);
     const slot = this.arena.acquire();
     if (slot < 0) return null;
+    this.tags[slot] = tag;
+    this.keys[slot] = key;
     this.slotOffset[slot] = offset;
     this.slotLength[slot] = length;
     this.staged[this.stagedCount++] = slot;
     return slot;
   }
 
+  retag(from: number, to: number): number {
+    let n = 0;
+    for (let s = 0; s < this.slotCount; s++) {
+      if (this.tags[s] === from && this.arena.state(s) === SlotState.InFlight) {
+        this.tags[s] = to;
+        n++;
+      }
+    }
+    return n;
+  }
+
   flush(): void {
     this.checkOpen();
     this.advance();
+  }
+
+  /** Completions due by the current tick; staged reads stay staged and no tick passes. */
+  peek(out: ReadCompletions): number {
+    this.checkOpen();
+    return this.collect(out, 0);
   }
 
   poll(out: ReadCompletions): number {
@@ -121,6 +150,7 @@ export class MemoryReader implements SectorReader {
     let count = 0;
     do {
       this.advance();
+      if (want > 0) this.counters[IoCounter.Waits]!++;
       count = this.collect(out, count);
     } while (count < want);
     out.count = count;
@@ -148,6 +178,10 @@ export class MemoryReader implements SectorReader {
   /** One tick: staged reads are handed over and get their completion tick. */
   private advance(): void {
     this.tick++;
+    if (this.stagedCount > 0) {
+      this.counters[IoCounter.Calls]!++;
+      this.counters[IoCounter.Submitted]! += this.stagedCount;
+    }
     const span = this.maxDelay - this.minDelay + 1;
     for (let i = 0; i < this.stagedCount; i++) {
       const delay = this.minDelay + Math.floor(nextRandom(this.rng) * span);

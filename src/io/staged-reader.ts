@@ -1,11 +1,43 @@
-// What the io_uring and pread readers share: argument checks (read-request.ts), the slot arena,
-// staging reads until the next poll/wait (one kernel call per batch), and settling raw results into
-// ReadCompletions: EINTR/EAGAIN are re-queued, errors and short reads fail their read and free its slot.
+// What the io_uring and pread readers share: argument checks (read-request.ts), the slot arena, the
+// read records (one per slot: file offset, length, the caller's tag and key), staging reads until the
+// next poll/wait (one kernel call per batch), and settling raw results into ReadCompletions:
+// EINTR/EAGAIN are re-queued, errors and short reads fail their read and free its slot.
+// A read is named by its slot from submit() to release(): the slot travels through the kernel as the
+// SQE's user_data, so nothing else has to remember which read is which.
 import { IoError, RingannError } from "../errors.ts";
 import { describeErrno, errnoAction } from "./errno.ts";
 import { checkReadRequest } from "./read-request.ts";
-import type { ReadCompletions, ReaderBackend, SectorReader } from "./reader.ts";
+import { IO_COUNTERS, IoCounter, type ReadCompletions, type ReaderBackend, type SectorReader } from "./reader.ts";
 import { SlotArena, SlotState } from "./slots.ts";
+
+/**
+ * The arrays a backend reads and writes on every batch. The io_uring reader puts them in C-owned
+ * memory (C keeps their addresses); the pread reader uses plain arrays.
+ */
+export interface ReadRecordArrays {
+  /** Per slot: file offset and length of its read. */
+  readonly offset: Float64Array;
+  readonly length: Uint32Array;
+  /** Slots queued by submit() and not yet handed to the kernel. */
+  readonly staged: Int32Array;
+  /** Raw completions written by exchange(): slot and result (bytes, or -errno). */
+  readonly reapSlot: Uint32Array;
+  readonly reapResult: Int32Array;
+  /** IO_COUNTERS counters (see IoCounter). */
+  readonly counters: Float64Array;
+}
+
+/** Plain-array records for backends that do their own I/O in TypeScript. */
+export function heapReadRecords(slotCount: number): ReadRecordArrays {
+  return {
+    offset: new Float64Array(slotCount),
+    length: new Uint32Array(slotCount),
+    staged: new Int32Array(slotCount),
+    reapSlot: new Uint32Array(slotCount),
+    reapResult: new Int32Array(slotCount),
+    counters: new Float64Array(IO_COUNTERS),
+  };
+}
 
 export abstract class StagedReader implements SectorReader {
   abstract readonly backend: ReaderBackend;
@@ -13,47 +45,65 @@ export abstract class StagedReader implements SectorReader {
   readonly fileBytes: number;
   readonly slotBytes: number;
   readonly slotCount: number;
+  readonly tags: Int32Array;
+  readonly keys: Uint32Array;
+  readonly counters: Float64Array;
   protected readonly arena: SlotArena;
   protected readonly slotOffset: Float64Array;
   protected readonly slotLength: Uint32Array;
-  /** Slots queued by submit() and not yet handed to the kernel. */
   protected readonly staged: Int32Array;
   protected stagedCount = 0;
-  /** Raw completions written by exchange(): slot and result (bytes, or -errno). */
   protected readonly reapSlot: Uint32Array;
   protected readonly reapResult: Int32Array;
   protected closed = false;
 
-  /**
-   * `reap` lets a subclass give arrays that C writes into (native memory); otherwise they are plain
-   * JavaScript arrays (the pread reader fills them itself).
-   */
-  protected constructor(file: string, fileBytes: number, arena: SlotArena, reap?: { slot: Uint32Array; result: Int32Array }) {
+  protected constructor(file: string, fileBytes: number, arena: SlotArena, records: ReadRecordArrays) {
     this.file = file;
     this.fileBytes = fileBytes;
     this.arena = arena;
     this.slotBytes = arena.slotBytes;
     this.slotCount = arena.slotCount;
-    this.slotOffset = new Float64Array(arena.slotCount);
-    this.slotLength = new Uint32Array(arena.slotCount);
-    this.staged = new Int32Array(arena.slotCount);
-    this.reapSlot = reap?.slot ?? new Uint32Array(arena.slotCount);
-    this.reapResult = reap?.result ?? new Int32Array(arena.slotCount);
+    this.slotOffset = records.offset;
+    this.slotLength = records.length;
+    this.staged = records.staged;
+    this.reapSlot = records.reapSlot;
+    this.reapResult = records.reapResult;
+    this.counters = records.counters;
+    this.tags = new Int32Array(arena.slotCount);
+    this.keys = new Uint32Array(arena.slotCount);
   }
 
   get inFlight(): number {
     return this.arena.inFlight;
   }
 
-  submit(offset: number, length: number): number | null {
+  get unsent(): number {
+    return this.stagedCount;
+  }
+
+  submit(offset: number, length: number, tag = -1, key = 0): number | null {
     if (this.closed) throw new RingannError("E_CLOSED", `Cannot read ${this.file}: the reader is closed`);
     checkReadRequest(this.file, this.fileBytes, this.slotBytes, offset, length);
     const slot = this.arena.acquire();
     if (slot < 0) return null;
     this.slotOffset[slot] = offset;
     this.slotLength[slot] = length;
+    this.tags[slot] = tag;
+    this.keys[slot] = key;
     this.staged[this.stagedCount++] = slot;
     return slot;
+  }
+
+  retag(from: number, to: number): number {
+    let n = 0;
+    const tags = this.tags;
+    for (let s = 0; s < tags.length; s++) {
+      if (tags[s] === from && this.arena.state(s) === SlotState.InFlight) {
+        tags[s] = to;
+        n++;
+      }
+    }
+    return n;
   }
 
   flush(): void {
@@ -62,11 +112,15 @@ export abstract class StagedReader implements SectorReader {
   }
 
   poll(out: ReadCompletions): number {
-    return this.collect(0, out);
+    return this.collect(0, out, true);
+  }
+
+  peek(out: ReadCompletions): number {
+    return this.collect(0, out, false);
   }
 
   wait(min: number, out: ReadCompletions): number {
-    return this.collect(Math.min(min, this.arena.inFlight, out.capacity), out);
+    return this.collect(Math.min(min, this.arena.inFlight, out.capacity), out, true);
   }
 
   view(slot: number): Uint8Array {
@@ -93,34 +147,42 @@ export abstract class StagedReader implements SectorReader {
   }
 
   /**
-   * Hand staged reads to the kernel (one call), wait until at least minWait completions are ready,
-   * copy up to max into reapSlot/reapResult and return how many. Clears the staging list.
+   * Hand staged reads to the kernel, wait until at least minWait completions are ready, copy up to
+   * max into reapSlot/reapResult and return how many — in one call, with at most one system call.
+   * Clears the staging list.
    */
   protected abstract exchange(minWait: number, max: number): number;
   protected abstract closeBackend(): void;
 
-  private collect(min: number, out: ReadCompletions): number {
+  /** `send`: hand staged reads over (poll/wait); without it, only completions already there (peek). */
+  private collect(min: number, out: ReadCompletions, send: boolean): number {
     if (this.closed) throw new RingannError("E_CLOSED", `Cannot read ${this.file}: the reader is closed`);
     let count = 0;
+    const held = send ? 0 : this.stagedCount;
+    this.stagedCount -= held; // a peek hides staged reads from exchange() and puts them back after
     do {
       const room = out.capacity - count;
       if (room === 0) break;
       const n = this.exchange(min > count ? min - count : 0, room);
       for (let i = 0; i < n; i++) {
         const slot = this.reapSlot[i]!;
-        const error = this.settle(slot, this.reapResult[i]!);
+        const error = this.settle(slot, this.reapResult[i]!, held);
         if (error === undefined) continue; // re-queued
         out.slot[count] = slot;
         out.error[count] = error;
         count++;
       }
     } while (count < min);
+    this.stagedCount += held;
     out.count = count;
     return count;
   }
 
-  /** null: good read (slot Completed); IoError: failed (slot Free); undefined: re-queued. */
-  private settle(slot: number, result: number): IoError | null | undefined {
+  /**
+   * null: good read (slot Completed); IoError: failed (slot Free); undefined: re-queued (behind the
+   * `held` staged reads a peek keeps back).
+   */
+  private settle(slot: number, result: number, held: number): IoError | null | undefined {
     if (this.arena.state(slot) !== SlotState.InFlight) {
       throw new RingannError("E_INVARIANT", `completion for slot ${slot} which is not in flight`);
     }
@@ -129,7 +191,8 @@ export abstract class StagedReader implements SectorReader {
     if (result < 0) {
       const errno = -result;
       if (errnoAction(errno) === "retry") {
-        this.staged[this.stagedCount++] = slot;
+        this.staged[held + this.stagedCount++] = slot;
+        this.counters[IoCounter.Retried]!++;
         return undefined;
       }
       this.arena.fail(slot);

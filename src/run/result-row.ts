@@ -5,7 +5,7 @@
 import type { SearchRow } from "../search/stats.ts";
 import type { SearchMode } from "./config-schema.ts";
 
-export interface ResultRow extends SearchRow {
+export interface ResultRow extends Omit<SearchRow, "calls_per_read"> {
   job: string;
   index: string;
   mode: SearchMode;

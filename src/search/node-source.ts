@@ -4,10 +4,10 @@
 // A node is referred to by a *handle*: a read slot (≥ 0) while its read is in flight or completed,
 // or a cache handle (≤ -2, see cacheHandle). load(handle, id) decodes the record into the public
 // fields (coords/coordsOffset, nbrs/nbrsOffset, degree) without allocating, and checks the degree
-// against R. The source also owns the routing tables for many queries on one reader:
-// slotOwner[slot] is the query (its owner number) a read belongs to, or ABANDONED once that query
-// finished without it; slotNode[slot] is the node being read. A driver routes each completion by
-// these two typed arrays (see driver.ts).
+// against R. A read's routing lives in the reader's record of its slot (one record per read, no copy
+// here): slotOwner[slot] (the reader's tag) is the query (its owner number) the read belongs to, or
+// ABANDONED once that query finished without it; slotNode[slot] (the reader's key) is the node being
+// read. A driver routes each completion by these two typed arrays (see driver.ts).
 // Bench: bench/search-hop.bench.ts
 import { FormatError } from "../errors.ts";
 import { type DiskIndexMeta, nodeByteOffsetInSector, nodeReadBytes, nodeSectorIndex } from "../format/disk-index.ts";
@@ -51,14 +51,11 @@ export class NodeSource {
   readonly reader: SectorReader;
   readonly meta: DiskIndexMeta;
   readonly cache: NodeCache | null;
+  /** The reader's per-slot tags and keys (the same arrays, not copies). */
   readonly slotOwner: Int32Array;
   readonly slotNode: Uint32Array;
-  /** 1 while the slot's read is in flight (submitted, not yet routed). */
-  readonly slotInFlight: Uint8Array;
   /** Abandoned reads released so far (for tests and stats). */
   abandonedReleased = 0;
-  /** Reads submitted since the driver last polled or waited (queued in the reader, not yet in the kernel). */
-  unflushed = 0;
 
   // ---- the node decoded by the last load() ----
   coords: Vectors;
@@ -81,9 +78,8 @@ export class NodeSource {
     this.reader = reader;
     this.meta = meta;
     this.cache = cache;
-    this.slotOwner = new Int32Array(reader.slotCount).fill(ABANDONED);
-    this.slotNode = new Uint32Array(reader.slotCount);
-    this.slotInFlight = new Uint8Array(reader.slotCount);
+    this.slotOwner = reader.tags;
+    this.slotNode = reader.keys;
     this.readBytes = nodeReadBytes(meta);
     this.aligned = meta.coordBytes % 4 === 0;
     this.elemShift = meta.type === "float32" ? 2 : 0;
@@ -102,27 +98,13 @@ export class NodeSource {
 
   /** Queues a read of node `id` for query `owner`; the slot, or NO_HANDLE when none is free. */
   submit(owner: number, id: number): number {
-    const slot = this.reader.submit(nodeSectorIndex(this.meta, id) * SECTOR_BYTES, this.readBytes);
-    if (slot === null) return NO_HANDLE;
-    this.slotOwner[slot] = owner;
-    this.slotNode[slot] = id;
-    this.slotInFlight[slot] = 1;
-    this.unflushed++;
-    return slot;
+    const slot = this.reader.submit(nodeSectorIndex(this.meta, id) * SECTOR_BYTES, this.readBytes, owner, id);
+    return slot === null ? NO_HANDLE : slot;
   }
 
   /** Marks every in-flight read of `owner` abandoned (its query is done); returns how many. */
   abandon(owner: number): number {
-    let n = 0;
-    const owners = this.slotOwner;
-    const inFlight = this.slotInFlight;
-    for (let s = 0; s < owners.length; s++) {
-      if (inFlight[s] === 1 && owners[s] === owner) {
-        owners[s] = ABANDONED;
-        n++;
-      }
-    }
-    return n;
+    return this.reader.retag(owner, ABANDONED);
   }
 
   /** Decodes node `id` held by `handle` into coords/nbrs/degree. Checks degree ≤ R. */

@@ -27,8 +27,14 @@ export class QueryStats {
   entryUs = 0;
   /** Time with at least one of this query's reads in flight. */
   ioBusyUs = 0;
+  /**
+   * System calls (io_uring_enter) made for this query; when queries share a ring, each call is split
+   * evenly among the queries running at that moment.
+   */
+  ioCalls = 0;
 
   reset(): void {
+    this.ioCalls = 0;
     this.reads = 0;
     this.cacheHits = 0;
     this.hops = 0;
@@ -63,6 +69,7 @@ export class QueryStats {
     this.pqTableUs = o.pqTableUs;
     this.entryUs = o.entryUs;
     this.ioBusyUs = o.ioBusyUs;
+    this.ioCalls = o.ioCalls;
     return this;
   }
 
@@ -89,6 +96,8 @@ export interface SearchRow {
   cache_hit: number;
   /** Share of a query's time with at least one read in flight (mean over queries). */
   occupancy: number;
+  /** io_uring_enter system calls per sector read (absent in rows that predate the counter). */
+  calls_per_read?: number;
 }
 
 /** Everything aggregated over one run of queries (a superset of SearchRow). */
@@ -119,6 +128,9 @@ export interface RunSummary {
   pqTableUs: number;
   entryUs: number;
   finalWidth: number;
+  /** Mean system calls per query, and per read. */
+  ioCalls: number;
+  callsPerRead: number;
 }
 
 /** Collects per-query statistics of one run (arrays sized once for the query count). */
@@ -137,6 +149,7 @@ export class RunCollector {
   private pqTableUs = 0;
   private entryUs = 0;
   private finalWidth = 0;
+  private ioCalls = 0;
 
   constructor(capacity: number) {
     this.latencyUs = new Float64Array(capacity);
@@ -157,6 +170,7 @@ export class RunCollector {
     this.pqTableUs += s.pqTableUs;
     this.entryUs += s.entryUs;
     this.finalWidth += s.finalWidth;
+    this.ioCalls += s.ioCalls;
   }
 
   /** wallMs: elapsed time of the whole run (QPS = queries / wall time). */
@@ -193,6 +207,8 @@ export class RunCollector {
       pqTableUs: this.pqTableUs / n,
       entryUs: this.entryUs / n,
       finalWidth: this.finalWidth / n,
+      ioCalls: this.ioCalls / n,
+      callsPerRead: this.reads > 0 ? this.ioCalls / this.reads : 0,
     };
   }
 }
@@ -229,5 +245,6 @@ export function toSearchRow(s: RunSummary): SearchRow {
     hops: s.hops,
     cache_hit: s.cacheHitRate,
     occupancy: s.occupancy,
+    calls_per_read: s.callsPerRead,
   };
 }
