@@ -92,13 +92,14 @@ int32_t rn_pread(int32_t fd, void *buf, uint32_t length, double offset) {
 
 // ---- ring lifecycle -------------------------------------------------------------------------
 
-// flags bit 0: SQPOLL. Returns NULL and sets *err (negative errno) on failure.
+// flags bit 0: SQPOLL; bit 1: DEFER_TASKRUN (+ SINGLE_ISSUER). Returns NULL and sets *err (negative errno) on failure.
 void *rn_ring_create(uint32_t depth, uint32_t flags, int32_t *err) {
   rn_ring *r = calloc(1, sizeof(rn_ring));
   if (!r) { *err = -ENOMEM; return NULL; }
   struct io_uring_params p;
   memset(&p, 0, sizeof p);
   if (flags & 1) { p.flags |= IORING_SETUP_SQPOLL; p.sq_thread_idle = 2000; }
+  if (flags & 2) p.flags |= IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN;
   int ret = io_uring_queue_init_params(depth, &r->ring, &p);
   if (ret < 0) { free(r); *err = ret; return NULL; }
   r->sqpoll = (flags & 1) != 0;

@@ -38,6 +38,10 @@ const FLAGS: Record<string, FlagSpec> = {
   buffered: { type: "boolean", help: "read through the page cache (default O_DIRECT)" },
   spin: { type: "boolean", help: "poll the completion queue instead of sleeping in the kernel (lower latency, burns the core)" },
   sqpoll: { type: "boolean", help: "a kernel thread submits reads (no submit system call per read; costs a core)" },
+  submit: {
+    type: "string", default: "auto",
+    help: "when reads go to the kernel: eager (each at once), batch (with the next wait), auto (measured at open)",
+  },
   json: { type: "boolean", help: "print {\"rows\": [...]} instead of a table" },
   quiet: { type: "boolean", help: "no progress bar" },
 };
@@ -52,13 +56,23 @@ function fmt(x: number, digits: number): string {
   return Number.isFinite(x) ? x.toFixed(digits) : "-";
 }
 
+/** The submission policy in force and the measurement behind it (`--json` field "submit"). */
+export function submitReport(index: DiskIndex): { policy: string; submit_us: number | null; device_us: number | null } {
+  const c = index.submitCost;
+  return { policy: index.submitPolicy, submit_us: c?.submitUs ?? null, device_us: c?.deviceUs ?? null };
+}
+
 export function renderTable(rows: readonly RunSummary[], k: number): string {
-  const head = ["mode", "W", "L", `recall@${k}`, "QPS", "mean_us", "p50_us", "p99_us", "p99.9_us", "reads", "hops", "cache%", "occup", "cpu_us", "iowait_us"];
+  const head = [
+    "mode", "W", "L", `recall@${k}`, "QPS", "mean_us", "p50_us", "p99_us", "p99.9_us", "reads", "hops", "cache%", "occup", "cpu_us",
+    "iowait_us", "calls/read",
+  ];
   const lines = [head];
   for (const r of rows) {
     lines.push([
       r.mode, String(r.width), String(r.L), fmt(r.recall, 4), fmt(r.qps, 0), fmt(r.meanUs, 0), fmt(r.p50Us, 0), fmt(r.p99Us, 0),
       fmt(r.p999Us, 0), fmt(r.reads, 2), fmt(r.hops, 2), fmt(100 * r.cacheHitRate, 1), fmt(r.occupancy, 3), fmt(r.cpuUs, 0), fmt(r.ioWaitUs, 0),
+      fmt(r.callsPerRead, 2),
     ]);
   }
   const widths = head.map((_, c) => Math.max(...lines.map((l) => l[c]!.length)));
@@ -91,6 +105,8 @@ export const command: Command = {
     if (order !== "interleaved" && order !== "sequential") throw new UsageError(`--order takes interleaved or sequential, got '${order}'`);
     const backend = requireString(args, "backend");
     if (backend !== "auto" && backend !== "uring" && backend !== "pread") throw new UsageError(`--backend takes auto, uring or pread, got '${backend}'`);
+    const submit = requireString(args, "submit");
+    if (submit !== "auto" && submit !== "eager" && submit !== "batch") throw new UsageError(`--submit takes auto, eager or batch, got '${submit}'`);
     const entry = flagString(args, "entry");
     if (entry !== undefined && entry !== "medoid" && entry !== "graph") throw new UsageError(`--entry takes medoid or graph, got '${entry}'`);
     for (const L of Ls) if (L < k) throw new UsageError(`every L must be ≥ k (${k}); got ${L}`);
@@ -112,7 +128,7 @@ export const command: Command = {
       backend, direct: !flagBool(args, "buffered"), spin: flagBool(args, "spin"), sqpoll: flagBool(args, "sqpoll"),
       cacheNodes: flagNumber(args, "cache-nodes", { integer: true, min: 0 }),
       cacheBytes: flagNumber(args, "cache-bytes", { min: 0 }),
-      maxL: Math.max(...Ls), maxWidth: Math.max(...widths),
+      maxL: Math.max(...Ls), maxWidth: Math.max(...widths), submit,
     });
     try {
       if (qFile.dim !== index.dim) throw new UsageError(`queries have ${qFile.dim} dimensions, the index ${index.dim}`);
@@ -132,11 +148,14 @@ export const command: Command = {
       });
       progress.finish();
       if (flagBool(args, "json")) {
-        console.log(JSON.stringify({ rows: rows.map(toSearchRow) }));
+        console.log(JSON.stringify({ submit: submitReport(index), rows: rows.map(toSearchRow) }));
       } else {
         console.log(`${index.prefix}: ${index.meta.npts} × ${index.dim} ${index.meta.type}, ${index.metric}, R ${index.meta.R}, ` +
           `PQ ${index.files.pivots.M} B, reader ${index.reader.backend}, cache ${index.cache?.count ?? 0} nodes, ` +
           `entry graph ${index.entryGraph ? index.entryGraph.npts + " points" : "none"}; ${count} queries, order ${order}`);
+        const sr = submitReport(index);
+        console.log(`submit policy ${sr.policy}` + (sr.submit_us !== null
+          ? ` (measured: one submission ${sr.submit_us.toFixed(1)} µs, a read ${sr.device_us!.toFixed(0)} µs)` : ""));
         console.log(renderTable(rows, k));
       }
     } finally {

@@ -18,6 +18,13 @@ export interface UringReaderOptions {
   direct?: boolean;
   /** Kernel-side submission polling; off by default (it starves busy threads on small machines). */
   sqpoll?: boolean;
+  /**
+   * Deferred task work (IORING_SETUP_DEFER_TASKRUN + SINGLE_ISSUER, Linux ≥ 6.1; default true
+   * without SQPOLL): completions are posted only when this thread waits, so they never interrupt its
+   * computing, and a wait for n completions wakes it once instead of n times. Without kernel support
+   * the ring is set up without it. The ring must then be used only by the thread that made it.
+   */
+  deferTaskrun?: boolean;
 }
 
 /** Opens `file` read-only, O_DIRECT when asked and possible. Returns fd and whether O_DIRECT held. */
@@ -45,6 +52,8 @@ export class UringReader extends StagedReader {
   readonly direct: boolean;
   readonly buffersRegistered: boolean;
   readonly filesRegistered: boolean;
+  /** True when the ring defers task work to this thread's waits (see UringReaderOptions). */
+  readonly deferTaskrun: boolean;
   private readonly fd: number;
   private readonly ring: Pointer;
   /** The read records, staging and completion lists and counters: C-owned, bound to the ring once. */
@@ -58,6 +67,7 @@ export class UringReader extends StagedReader {
     let ring: Pointer | null = null;
     const n = opts.slotCount;
     let block: NativeBlock | null = null;
+    let deferred = false;
     try {
       block = new NativeBlock(n * (8 + 4 + 4 + 4 + 4) + IO_COUNTERS * 8 + 6 * 8);
       const records = {
@@ -67,7 +77,11 @@ export class UringReader extends StagedReader {
       const fileBytes = fileSizeOf(fd, file);
       arena = new SlotArena(opts.slotBytes, opts.slotCount);
       const err = new Int32Array(1);
-      ring = lib.rn_ring_create(opts.slotCount, opts.sqpoll ? 1 : 0, ptr(err)) as Pointer | null;
+      const sqpoll = opts.sqpoll ?? false;
+      const defer = (opts.deferTaskrun ?? !sqpoll) && process.env.RINGANN_DEFER_TASKRUN !== "0";
+      ring = defer ? (lib.rn_ring_create(opts.slotCount, (sqpoll ? 1 : 0) | 2, ptr(err)) as Pointer | null) : null;
+      deferred = ring !== null && err[0] === 0;
+      if (!deferred) ring = lib.rn_ring_create(opts.slotCount, sqpoll ? 1 : 0, ptr(err)) as Pointer | null;
       if (ring === null || err[0] !== 0) {
         throw new IoError("set up io_uring for", -err[0]!, file, 0, describeErrno(-err[0]!), "E_URING");
       }
@@ -93,6 +107,7 @@ export class UringReader extends StagedReader {
     }
     this.fd = fd;
     this.direct = direct;
+    this.deferTaskrun = deferred;
     this.ring = ring;
     this.block = block;
     this.exchangeFn = lib.rn_exchange as unknown as (ring: Pointer, n: number, minWait: number, max: number) => number;

@@ -19,7 +19,8 @@ import { type BackendChoice, openSectorReader } from "../io/open-reader.ts";
 import type { SectorReader } from "../io/reader.ts";
 import { BeamSearch } from "./beam.ts";
 import { type NodeCache, cacheNodeCount, loadNodeCache } from "./cache.ts";
-import { SearchDriver } from "./driver.ts";
+import { SearchDriver, type SubmitPolicy } from "./driver.ts";
+import { type SubmitCost, chooseSubmitPolicy, measureSubmitCost } from "../io/submit-cost.ts";
 import { EntryGraph } from "./entry-graph.ts";
 import { type IndexFiles, loadIndexFiles } from "./index-files.ts";
 import type { QueryMachine, SearchContext, SearchParams } from "./machine.ts";
@@ -67,6 +68,12 @@ export interface DiskIndexOptions {
   spin?: boolean;
   /** Kernel-side submission polling (a kernel thread submits reads; costs a core). Default false. */
   sqpoll?: boolean;
+  /**
+   * When chosen reads go to the kernel (search/driver.ts): "auto" (default) measures at open what
+   * one submission costs against a read's device time (io/submit-cost.ts) and batches where
+   * submitting is dear (virtio: a VM exit per call), else "eager"; or force "eager" / "batch".
+   */
+  submit?: SubmitPolicy | "auto";
 }
 
 export interface SearchOptions {
@@ -108,9 +115,15 @@ export class DiskIndex {
   /** machines[owner]: beam machines 0..C-1, then pipe machines C..2C-1. */
   readonly machines: readonly QueryMachine[];
   readonly concurrency: number;
+  /** The submission policy in force, and the measurement that chose it (null when not measured). */
+  readonly submitPolicy: SubmitPolicy;
+  readonly submitCost: SubmitCost | null;
   private closed = false;
 
-  private constructor(files: IndexFiles, reader: SectorReader, cache: NodeCache | null, entryGraph: EntryGraph | null, distance: DistanceFn, opts: DiskIndexOptions) {
+  private constructor(
+    files: IndexFiles, reader: SectorReader, cache: NodeCache | null, entryGraph: EntryGraph | null, distance: DistanceFn,
+    opts: DiskIndexOptions, submitCost: SubmitCost | null,
+  ) {
     this.prefix = files.prefix;
     this.files = files;
     this.meta = files.meta;
@@ -137,7 +150,10 @@ export class DiskIndex {
     for (let i = 0; i < this.concurrency; i++) machines.push(new BeamSearch(this.context, i));
     for (let i = 0; i < this.concurrency; i++) machines.push(new PipeSearch(this.context, this.concurrency + i));
     this.machines = machines;
-    this.driver = new SearchDriver(this.source, machines, { spin: opts.spin ?? false });
+    this.submitCost = submitCost;
+    const submit = opts.submit ?? "auto";
+    this.submitPolicy = submit === "auto" ? chooseSubmitPolicy(submitCost) : submit;
+    this.driver = new SearchDriver(this.source, machines, { spin: opts.spin ?? false, submit: this.submitPolicy });
   }
 
   static async open(prefix: string, opts: DiskIndexOptions = {}): Promise<DiskIndex> {
@@ -159,7 +175,12 @@ export class DiskIndex {
       const entryGraph = opts.entryGraph === false ? null : EntryGraph.load(prefix, { type: meta.type, dim: meta.dim, diskNpts: meta.npts, distance, queryRows });
       const count = cacheNodeCount(meta, { nodes: opts.cacheNodes, bytes: opts.cacheBytes });
       const cache = loadNodeCache(reader, meta, count);
-      return new DiskIndex(files, reader, cache, entryGraph, distance, opts);
+      const submit = opts.submit ?? "auto";
+      if (submit !== "auto" && submit !== "eager" && submit !== "batch") {
+        throw new ConfigError("submit", [`expected "auto", "eager" or "batch", got ${JSON.stringify(submit)}`]);
+      }
+      const cost = submit === "auto" && !(opts.sqpoll ?? false) ? measureSubmitCost(reader, nodeReadBytes(meta)) : null;
+      return new DiskIndex(files, reader, cache, entryGraph, distance, opts, cost);
     } catch (err) {
       reader.close();
       throw err;
