@@ -13,6 +13,7 @@
 // Run (DATA holds sift-like-1m/):
 //   node_modules/.bin/bun bench/search-1m.ts --data $DATA/sift-like-1m [--before OLD/dist/ringann]
 //     [--after dist/ringann] [--queries-limit 1000] [--rounds 2] [--perf-queries 300] [--widths 4,8]
+//     [--variants "batch:--submit batch;eager:--submit eager"]
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -46,21 +47,25 @@ const queryFile = values.queries ?? join(dataDir, "queries.u8bin");
 const gtFile = values.gt ?? join(dataDir, "gt100.bin");
 const widths = values.widths!;
 const Ls = values.L!.split(",").map(Number);
-// --variants "batch=--submit batch;eager=--submit eager": several runs of this build, each with its own
-// extra flags (the first is the one the targets are checked on); default one, "after".
-interface Binary { name: string; bin: string; extra: string[] }
+// --variants "batch:--submit batch;eager:--submit eager;plain:RINGANN_DEFER_TASKRUN=0": several runs of
+// this build, each with its own extra flags and environment (the first is the one the targets are checked
+// on); default one, "after".
+interface Binary { name: string; bin: string; extra: string[]; env?: Record<string, string> }
 const binaries: Binary[] = values.variants
   ? values.variants.split(";").map((v) => {
-    const [name, flags] = v.split("=");
-    return { name: name!, bin: values.after!, extra: (flags ?? "").split(" ").filter((f) => f !== "") };
+    const [name, flags] = v.split(":");
+    const tokens = (flags ?? "").split(" ").filter((f) => f !== "");
+    const env = Object.fromEntries(tokens.filter((t) => /^[A-Z_]+=/.test(t)).map((t) => t.split("=") as [string, string]));
+    return { name: name!, bin: values.after!, extra: tokens.filter((t) => !/^[A-Z_]+=/.test(t)), env };
   })
   : [{ name: "after", bin: values.after!, extra: values.submit ? ["--submit", values.submit] : [] }];
 const after = binaries[0]!.name;
 if (values.before) binaries.unshift({ name: "before", bin: values.before, extra: [] });
 
-function sh(cmd: string[], opts: { nice?: boolean; quiet?: boolean } = {}): string {
+function sh(cmd: string[], opts: { nice?: boolean; quiet?: boolean; env?: Record<string, string> } = {}): string {
   const full = opts.nice ? ["nice", ...cmd] : cmd;
-  const p = Bun.spawnSync(full, { stdout: "pipe", stderr: opts.quiet ? "pipe" : "inherit" });
+  const env = { ...process.env, ...opts.env };
+  const p = Bun.spawnSync(full, { stdout: "pipe", stderr: opts.quiet ? "pipe" : "inherit", env });
   if (p.exitCode !== 0) throw new Error(`${full.join(" ")} exited ${p.exitCode}: ${p.stderr?.toString() ?? ""}`);
   return p.stdout.toString();
 }
@@ -114,7 +119,7 @@ function search(b: Binary, extra: string[]): { rows: Row[]; submit?: { policy: s
     b.bin, "search", "--index", prefix, "--queries", queryFile, "--gt", gtFile, "--mode", "beam,pipe", "--width", widths,
     "--L", values.L!, "--json", "--quiet", ...extra, ...b.extra,
   ];
-  const out = sh(args);
+  const out = sh(args, { env: b.env });
   return JSON.parse(out.slice(out.indexOf("{")));
 }
 for (let r = 0; r < rounds; r++) {
@@ -141,7 +146,7 @@ for (const b of binaries) {
         "--gt", gtFile, "--mode", mode, "--width", w, "--L", values.L!, "--json", "--quiet", "--warmup", "0", "--queries-limit", values["perf-queries"]!,
       ];
       args.push(...b.extra);
-      const p = Bun.spawnSync(args, { stdout: "pipe", stderr: "pipe" });
+      const p = Bun.spawnSync(args, { stdout: "pipe", stderr: "pipe", env: { ...process.env, ...b.env } });
       if (p.exitCode !== 0) throw new Error(`perf run failed: ${p.stderr.toString()}`);
       const out = p.stdout.toString();
       const rows = JSON.parse(out.slice(out.indexOf("{"))).rows as Row[];
@@ -198,7 +203,7 @@ function pipeAtRecall(name: string, w: number, recall: number): { us: number; no
   return { us: last.mean_us, note: `beyond pipe's best recall ${last.recall.toFixed(4)} (pipe L=${last.L})` };
 }
 
-console.log("\nTargets (this build):");
+console.log(`\nTargets (${after}):`);
 for (const w of W) {
   for (const L of Ls) {
     const b = avg(after, "beam", w, L);

@@ -5,7 +5,10 @@
 // (bare-metal NVMe: ~1–2 µs against ~80 µs) sending each read at once keeps the device busiest.
 // One probe: submit one read (timed: the system call alone), then wait for it (timed: the device).
 // The reads are of the index file, spread over it.
+import { closeSync, fsyncSync, mkdtempSync, openSync, rmSync, writeSync } from "node:fs";
+import { join } from "node:path";
 import { ReadCompletions, type SectorReader } from "./reader.ts";
+import { UringReader } from "./uring-reader.ts";
 
 export interface SubmitCost {
   /**
@@ -64,4 +67,39 @@ export function chooseSubmitPolicy(cost: SubmitCost | null): "eager" | "batch" {
 function median(v: Float64Array): number {
   const s = v.slice().sort();
   return s.length % 2 === 1 ? s[s.length >> 1]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+}
+
+/**
+ * measureSubmitCost on a scratch file of `bytes` made in `dir` (synced, then removed): what
+ * `ringann doctor` reports. Null when io_uring is not the backend or the file cannot be made.
+ */
+export function measureSubmitCostIn(dir: string, backend: "uring" | "pread", bytes = 8 << 20): (SubmitCost & { deferTaskrun: boolean }) | null {
+  if (backend !== "uring") return null;
+  let tmp: string;
+  try {
+    tmp = mkdtempSync(join(dir, ".ringann-doctor-"));
+  } catch {
+    return null;
+  }
+  try {
+    const file = join(tmp, "submit-cost.bin");
+    const fd = openSync(file, "w");
+    try {
+      writeSync(fd, new Uint8Array(bytes));
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    const reader = new UringReader(file, { slotBytes: 4096, slotCount: 2 });
+    try {
+      const cost = measureSubmitCost(reader, 4096);
+      return cost === null ? null : { ...cost, deferTaskrun: reader.deferTaskrun };
+    } finally {
+      reader.close();
+    }
+  } catch {
+    return null;
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
 }
