@@ -10,6 +10,7 @@
 // Bench: bench/search-hop.bench.ts
 import type { DiskIndexMeta } from "../format/disk-index.ts";
 import type { Metric, Vectors } from "../format/vector-type.ts";
+import { pinnedFloat32 } from "../io/pinned.ts";
 import type { DistanceFn } from "../math/distance.ts";
 import { type PqTable, pqDistances } from "../math/pq-table.ts";
 import type { EntryGraph, EntryScratch } from "./entry-graph.ts";
@@ -76,7 +77,11 @@ export abstract class QueryMachine {
   readonly visited: VisitedSet;
   readonly results: ResultSet;
   readonly stats = new QueryStats();
-  /** The query as float32 (normalised for cosine). */
+  /**
+   * The query as float32 (normalised for cosine) and its PQ table. C reads both on every hop (fresh
+   * ptr() per call), so they live out of the GC heap (src/io/pinned.ts): taking a pointer to them never
+   * makes the engine move them first.
+   */
   readonly query: Float32Array;
   readonly table: Float32Array;
   /** The last error (a failed read or a corrupt record); the driver throws it. */
@@ -91,6 +96,8 @@ export abstract class QueryMachine {
   };
   protected startMs = 0;
   protected busySinceMs = 0;
+  /** The latest clock reading a helper took (entrySeeds), so callers need not read it again. */
+  protected clock = 0;
   protected readonly nbrIds: Uint32Array;
   protected readonly nbrDists: Float32Array;
   protected readonly seedIds: Uint32Array;
@@ -114,8 +121,8 @@ export abstract class QueryMachine {
     const seeds = Math.max(1, ctx.maxMemL);
     this.visited = createVisitedSet(meta.npts, visitedEstimate(ctx.maxL, ctx.maxWidth, meta.R, seeds), ctx.visitedArrayMaxNpts);
     this.results = new ResultSet(4 * ctx.maxL);
-    this.query = new Float32Array(meta.dim);
-    this.table = new Float32Array(ctx.pq.tableSize);
+    this.query = pinnedFloat32(meta.dim);
+    this.table = pinnedFloat32(ctx.pq.tableSize);
     this.nbrIds = new Uint32Array(meta.R + 1);
     this.nbrDists = new Float32Array(meta.R + 1);
     this.seedIds = new Uint32Array(seeds);
@@ -144,10 +151,10 @@ export abstract class QueryMachine {
         for (let j = 0; j < this.dim; j++) q[j]! *= inv;
       }
     }
-    this.seed();
+    this.seed(now);
   }
 
-  protected abstract seed(): void;
+  protected abstract seed(now: number): void;
   abstract step(now: number): Progress;
   abstract onRead(slot: number, now: number): void;
   /** How many completions the machine needs before step() can progress when Blocked. */
@@ -188,17 +195,19 @@ export abstract class QueryMachine {
     this.stats.ioWaitUs += us;
   }
 
-  protected buildTable(): void {
-    const t0 = nowMs();
+  /** Builds the PQ table; `now` is the caller's clock reading (the start). Returns the clock after. */
+  protected buildTable(now: number): number {
     this.ctx.pq.populate(this.query, 0, this.table);
-    this.stats.pqTableUs += (nowMs() - t0) * 1000;
+    const end = nowMs();
+    this.stats.pqTableUs += (end - now) * 1000;
+    return end;
   }
 
-  /** Submits a read of `id`; the slot, or -1 when no slot is free. Tracks occupancy. */
-  protected submitRead(id: number): number {
+  /** Submits a read of `id` at time `now`; the slot, or -1 when no slot is free. Tracks occupancy. */
+  protected submitRead(id: number, now: number): number {
     const slot = this.ctx.source.submit(this.owner, id);
     if (slot < 0) return slot;
-    if (this.inFlight === 0) this.busySinceMs = nowMs();
+    if (this.inFlight === 0) this.busySinceMs = now;
     this.inFlight++;
     this.stats.reads++;
     return slot;
@@ -254,14 +263,18 @@ export abstract class QueryMachine {
     void id;
   }
 
-  /** Seeds from the entry graph: writes up to L seeds into seedIds/seedDists; returns how many. */
-  protected entrySeeds(): number {
+  /**
+   * Seeds from the entry graph, starting at time `now`: writes up to L seeds into seedIds/seedDists;
+   * returns how many. `clock` holds the time when it returns (`now` when it did nothing).
+   */
+  protected entrySeeds(now: number): number {
+    this.clock = now;
     const g = this.ctx.entryGraph;
     if (g === null || this.entryScratch === null || this.params.entry !== "graph" || this.params.memL <= 0) return 0;
     const memL = Math.min(this.params.memL, this.seedIds.length);
-    const t0 = nowMs();
     const n = g.search(this.query, memL, this.entryScratch, this.seedIds, this.seedDists);
-    this.stats.entryUs += (nowMs() - t0) * 1000;
+    this.clock = nowMs();
+    this.stats.entryUs += (this.clock - now) * 1000;
     return Math.min(n, this.params.L);
   }
 }

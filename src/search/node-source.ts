@@ -25,25 +25,29 @@ export function cacheHandle(pos: number): number {
   return -2 - pos;
 }
 
-/** Typed-array views over one ArrayBuffer, built once per buffer. */
+/**
+ * Typed-array views over one ArrayBuffer, built once per buffer; `coords` is the view of the index's
+ * element type, chosen when the views are bound (once per buffer, never per hop).
+ */
 class BufferViews {
   buffer: ArrayBufferLike | null = null;
   u8: Uint8Array = new Uint8Array(0);
-  i8: Int8Array = new Int8Array(0);
-  f32: Float32Array = new Float32Array(0);
   u32: Uint32Array = new Uint32Array(0);
+  coords: Vectors;
+  private readonly type: "float32" | "uint8" | "int8";
+
+  constructor(type: "float32" | "uint8" | "int8") {
+    this.type = type;
+    this.coords = this.u8;
+  }
 
   bind(buffer: ArrayBufferLike): void {
     this.buffer = buffer;
     const words = Math.floor(buffer.byteLength / 4);
     this.u8 = new Uint8Array(buffer);
-    this.i8 = new Int8Array(buffer);
-    this.f32 = new Float32Array(buffer, 0, words);
     this.u32 = new Uint32Array(buffer, 0, words);
-  }
-
-  coordsFor(type: "float32" | "uint8" | "int8"): Vectors {
-    return type === "float32" ? this.f32 : type === "uint8" ? this.u8 : this.i8;
+    const t = this.type;
+    this.coords = t === "float32" ? new Float32Array(buffer, 0, words) : t === "uint8" ? this.u8 : new Int8Array(buffer);
   }
 }
 
@@ -69,8 +73,8 @@ export class NodeSource {
   private readonly readBytes: number;
   private readonly aligned: boolean;
   private readonly elemShift: number;
-  private readonly slotViews = new BufferViews();
-  private readonly cacheViews = new BufferViews();
+  private readonly slotViews: BufferViews;
+  private readonly cacheViews: BufferViews;
   /** Neighbours copied out when records are not 4-byte aligned (1-byte types, dim % 4 ≠ 0). */
   private readonly nbrScratch: Uint32Array;
 
@@ -84,7 +88,9 @@ export class NodeSource {
     this.aligned = meta.coordBytes % 4 === 0;
     this.elemShift = meta.type === "float32" ? 2 : 0;
     this.nbrScratch = new Uint32Array(meta.R + 1);
-    this.coords = this.slotViews.coordsFor(meta.type);
+    this.slotViews = new BufferViews(meta.type);
+    this.cacheViews = new BufferViews(meta.type);
+    this.coords = this.slotViews.coords;
     this.nbrs = this.nbrScratch;
     if (cache !== null) this.cacheViews.bind(cache.bytes.buffer);
   }
@@ -121,7 +127,7 @@ export class NodeSource {
       base = this.cache!.recordOffset(-2 - handle);
     }
     const meta = this.meta;
-    this.coords = meta.type === "float32" ? views.f32 : meta.type === "uint8" ? views.u8 : views.i8;
+    this.coords = views.coords;
     this.coordsOffset = base >> this.elemShift;
     const degreeAt = base + meta.coordBytes;
     if (this.aligned) {
