@@ -5,15 +5,15 @@
 // speed-up is taken against the baseline of its own round; the table reports medians over rounds.
 // Prints a markdown block ready for docs/benchmarks.md.
 //
-//   node_modules/.bin/bun bench/run-sweep.ts --index /work/data/idx/fmnist_R64_L100 --dataset /work/data/fmnist \
+//   node_modules/.bin/bun bench/run-sweep.ts --index $DATA/idx/fmnist_R64_L100 --dataset $DATA/fmnist \
 //       [--L 50] [--width 4] [--mode pipe] [--rounds 5] [--queries 2000] [--warmup 300] [--spin] [--cache-nodes N]
 import { resolve } from "node:path";
 import { release } from "node:os";
 import { flagBool, flagNumber, flagString, parseArgs, requireString } from "../src/cli/args.ts";
-import { planFromJson } from "../src/run/config.ts";
-import { runPlan } from "../src/run/jobs.ts";
-import type { ResultRow } from "../src/run/result-row.ts";
-import { RunLog } from "../src/run/run-log.ts";
+import { planFromJson } from "../src/run/config/config.ts";
+import { runPlan } from "../src/run/exec/jobs.ts";
+import type { ResultRow } from "../src/run/report/result-row.ts";
+import { RunLog } from "../src/run/report/run-log.ts";
 
 const args = parseArgs(process.argv.slice(2), {
   index: { type: "string", help: "index prefix" },

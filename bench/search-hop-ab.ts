@@ -1,5 +1,5 @@
 // CPU per hop of two source trees of ringann side by side in one process (A/B, interleaved rounds):
-// whole searches through a MemoryReader (no I/O), process CPU time (user + system) per hop, so other
+// whole searches through an in-memory reader (no I/O), process CPU time (user + system) per hop, so other
 // load on a shared machine inflates both sides alike and preemption does not count.
 // Run: node_modules/.bin/bun bench/search-hop-ab.ts BEFORE_TREE AFTER_TREE INDEX_PREFIX QUERIES [rounds]
 import { readFileSync } from "node:fs";
@@ -15,11 +15,13 @@ const disk = new Uint8Array(readFileSync(`${prefix}_disk.index`));
 interface Side { name: string; index: any; queries: any; dim: number; nq: number; cpu: Map<string, number>; hops: Map<string, number> }
 async function side(name: string, tree: string): Promise<Side> {
   const { DiskIndex } = await import(`${tree}/src/search/disk-index.ts`);
-  const { MemoryReader } = await import(`${tree}/src/io/memory-reader.ts`);
+  // The in-memory reader: MemoryReader in older trees, SimReader (a StagedReader backend) in newer ones.
+  const old = await import(`${tree}/src/io/memory-reader.ts`).catch(() => null);
+  const Reader = old ? old.MemoryReader : (await import(`${tree}/src/io/sim-reader.ts`)).SimReader;
   const { openVectorFile } = await import(`${tree}/src/format/vector-file.ts`);
   const index = await DiskIndex.open(prefix, {
     openReader: (file: string, g: { slotBytes: number; slotCount: number }) =>
-      new MemoryReader(disk, { ...g, file, minDelayTicks: 1, maxDelayTicks: 1, shuffle: false }),
+      new Reader(disk, { ...g, file, minDelayTicks: 1, maxDelayTicks: 1, shuffle: false }),
   });
   const qf = openVectorFile(queriesFile);
   const nq = Math.min(200, qf.npts);

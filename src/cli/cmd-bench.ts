@@ -4,7 +4,7 @@ import { UsageError } from "../errors.ts";
 import { ensureBenchFile, measureFio, measureOurs, type IoBenchRow } from "../io/io-benchmark.ts";
 import { flagBool, flagNumber, flagNumberList, flagString, parseArgs, renderHelp, type FlagSpec } from "./args.ts";
 import type { Command } from "./command.ts";
-import { Progress } from "./progress.ts";
+import { Progress } from "../progress/progress.ts";
 
 const FLAGS: Record<string, FlagSpec> = {
   file: { type: "string", help: "file to read (created with random bytes when missing)" },
@@ -26,7 +26,7 @@ export const command: Command = {
       "reader, its pread fallback and fio's io_uring engine, interleaved round by round in one run (median\n" +
       "round reported) and printed side by side with ratios. Targets: uring ≥ 0.9× fio at every depth, ≥ 3× pread at depth 32.",
     FLAGS,
-    ["ringann bench io --file /var/tmp/ringann-io.bin", "ringann bench io --file big.bin --depths 32 --seconds 10 --json"],
+    ["ringann bench io --file data/io.bin", "ringann bench io --file big.bin --depths 32 --seconds 10 --json"],
   ),
   async run(argv) {
     const args = parseArgs(argv, FLAGS);

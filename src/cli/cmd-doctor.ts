@@ -26,7 +26,7 @@ export const command: Command = {
       "submission costs against a read's device time there — the search's submission policy (eager or batch).\n" +
       "Exit code 0 when io_uring and O_DIRECT both work, 1 otherwise.",
     FLAGS,
-    ["ringann doctor", "ringann doctor --dir /mnt/nvme --json", "RINGANN_IO=pread ringann doctor"],
+    ["ringann doctor", "ringann doctor --dir data --json", "RINGANN_IO=pread ringann doctor"],
   ),
   async run(argv) {
     const args = parseArgs(argv, FLAGS);

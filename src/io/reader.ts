@@ -2,7 +2,7 @@
 // callers see slot numbers and read-only views of completed slots, never pointers.
 import type { IoError } from "../errors.ts";
 
-export type ReaderBackend = "uring" | "pread" | "memory";
+export type ReaderBackend = "uring" | "pread" | "sim";
 
 /**
  * Completions copied out of the reader by poll()/wait(). Allocated once by the caller and reused:
@@ -89,4 +89,5 @@ export interface SectorReader {
   close(): void;
 }
 
-export const SECTOR_BYTES = 4096;
+/** Reads are whole 4 KiB sectors: the index format owns the constant (src/format/sector.ts). */
+export { SECTOR_BYTES } from "../format/sector.ts";

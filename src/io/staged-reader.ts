@@ -1,7 +1,9 @@
 // What the io_uring and pread readers share: argument checks (read-request.ts), the slot arena, the
 // read records (one per slot: file offset, length, the caller's tag and key), staging reads until the
 // next poll/wait (one kernel call per batch), and settling raw results into ReadCompletions:
-// EINTR/EAGAIN are re-queued, errors and short reads fail their read and free its slot.
+// EINTR/EAGAIN are re-queued, errors and short reads fail their read and free its slot, and a
+// "misconfigured" errno (EINVAL, EFAULT, EBADF, ...: every read would fail the same way) fails the
+// reader: that poll/wait throws an E_MISCONFIGURED IoError, and so does every later call.
 // A read is named by its slot from submit() to release(): the slot travels through the kernel as the
 // SQE's user_data, so nothing else has to remember which read is which.
 import { IoError, RingannError } from "../errors.ts";
@@ -56,6 +58,8 @@ export abstract class StagedReader implements SectorReader {
   protected readonly reapSlot: Uint32Array;
   protected readonly reapResult: Int32Array;
   protected closed = false;
+  /** Set when the kernel refused a read as misconfigured: the reader is unusable from then on. */
+  protected failure: IoError | null = null;
 
   protected constructor(file: string, fileBytes: number, arena: SlotArena, records: ReadRecordArrays) {
     this.file = file;
@@ -83,6 +87,7 @@ export abstract class StagedReader implements SectorReader {
 
   submit(offset: number, length: number, tag = -1, key = 0): number | null {
     if (this.closed) throw new RingannError("E_CLOSED", `Cannot read ${this.file}: the reader is closed`);
+    if (this.failure !== null) throw this.failure;
     checkReadRequest(this.file, this.fileBytes, this.slotBytes, offset, length);
     const slot = this.arena.acquire();
     if (slot < 0) return null;
@@ -108,6 +113,7 @@ export abstract class StagedReader implements SectorReader {
 
   flush(): void {
     if (this.closed) throw new RingannError("E_CLOSED", `Cannot read ${this.file}: the reader is closed`);
+    if (this.failure !== null) throw this.failure;
     if (this.stagedCount > 0) this.exchange(0, 0);
   }
 
@@ -157,22 +163,38 @@ export abstract class StagedReader implements SectorReader {
   /** `send`: hand staged reads over (poll/wait); without it, only completions already there (peek). */
   private collect(min: number, out: ReadCompletions, send: boolean): number {
     if (this.closed) throw new RingannError("E_CLOSED", `Cannot read ${this.file}: the reader is closed`);
+    if (this.failure !== null) throw this.failure;
     let count = 0;
     const held = send ? 0 : this.stagedCount;
     this.stagedCount -= held; // a peek hides staged reads from exchange() and puts them back after
+    let requeued = false;
     do {
       const room = out.capacity - count;
       if (room === 0) break;
       const n = this.exchange(min > count ? min - count : 0, room);
+      requeued = false;
       for (let i = 0; i < n; i++) {
         const slot = this.reapSlot[i]!;
         const error = this.settle(slot, this.reapResult[i]!, held);
-        if (error === undefined) continue; // re-queued
+        if (error === undefined) {
+          requeued = true;
+          continue;
+        }
         out.slot[count] = slot;
         out.error[count] = error;
         count++;
       }
-    } while (count < min);
+      if (this.failure !== null) {
+        // Completed reads already copied into `out` are never handed over; the reader is dead, so
+        // their slots simply stay Completed until close() frees the arena.
+        this.stagedCount += held;
+        out.count = 0;
+        throw this.failure;
+      }
+      // Re-queued reads (EINTR/EAGAIN) go back to the kernel before returning, not at the caller's
+      // next poll: a retry should not cost the query a round. A peek makes no system call: its
+      // re-queued reads wait behind the held ones for the next poll/wait.
+    } while (count < min || (requeued && send));
     this.stagedCount += held;
     out.count = count;
     return count;
@@ -190,12 +212,19 @@ export abstract class StagedReader implements SectorReader {
     const length = this.slotLength[slot]!;
     if (result < 0) {
       const errno = -result;
-      if (errnoAction(errno) === "retry") {
+      const action = errnoAction(errno);
+      if (action === "retry") {
         this.staged[held + this.stagedCount++] = slot;
         this.counters[IoCounter.Retried]!++;
         return undefined;
       }
       this.arena.fail(slot);
+      if (action === "misconfigured") {
+        this.failure ??= new IoError("read", errno, this.file, offset,
+          `${describeErrno(errno)}: the kernel refuses this reader's reads, so every read would fail — the reader is ` +
+          "closed to further reads (check O_DIRECT support and alignment on this filesystem, or RINGANN_IO=pread)", "E_MISCONFIGURED");
+        return this.failure;
+      }
       return new IoError("read", errno, this.file, offset, describeErrno(errno));
     }
     if (result < length) {

@@ -10,8 +10,8 @@
 // Bench: bench/search-hop.bench.ts
 import type { DiskIndexMeta } from "../format/disk-index.ts";
 import type { Metric, Vectors } from "../format/vector-type.ts";
-import { pinnedFloat32 } from "../io/pinned.ts";
 import type { DistanceFn } from "../math/distance.ts";
+import { pinnedFloat32 } from "../math/pinned.ts";
 import { type PqTable, pqDistances } from "../math/pq-table.ts";
 import type { EntryGraph, EntryScratch } from "./entry-graph.ts";
 import type { NodeSource } from "./node-source.ts";
@@ -79,7 +79,7 @@ export abstract class QueryMachine {
   readonly stats = new QueryStats();
   /**
    * The query as float32 (normalised for cosine) and its PQ table. C reads both on every hop (fresh
-   * ptr() per call), so they live out of the GC heap (src/io/pinned.ts): taking a pointer to them never
+   * ptr() per call), so they live out of the GC heap (src/math/pinned.ts): taking a pointer to them never
    * makes the engine move them first.
    */
   readonly query: Float32Array;
