@@ -130,7 +130,8 @@ for (let r = 0; r < rounds; r++) {
     if (res.submit) submitInfo += `\n${b.name} round ${r + 1}: submit ${res.submit.policy} (one submission ${res.submit.submit_us?.toFixed(1)} µs, a read ${res.submit.device_us?.toFixed(0)} µs)`;
     if (!results.has(b.name)) results.set(b.name, []);
     results.get(b.name)!.push(res.rows);
-    console.log(`# round ${r + 1} ${b.name}: ${((performance.now() - t0) / 1000).toFixed(0)} s, load ${load()}`);
+    console.log(`# round ${r + 1} ${b.name}: ${((performance.now() - t0) / 1000).toFixed(0)} s, load ${load()} ` +
+      JSON.stringify(res.rows.map((x) => [x.mode, x.width, x.L, +x.recall.toFixed(4), Math.round(x.mean_us), Math.round(x.p50_us)])));
   }
 }
 if (submitInfo) console.log(submitInfo.trim());

@@ -16,15 +16,22 @@ describe("ringann search", () => {
   test("--json prints one row per mode, width and L with the documented keys", () => {
     const r = search([...COMMON, "--L", "10,20", "--mode", "beam,pipe", "--width", "4", "--json"]);
     expect(r.code).toBe(0);
-    const rows = JSON.parse(r.stdout).rows as Record<string, number | string>[];
+    const json = JSON.parse(r.stdout);
+    const rows = json.rows as Record<string, number | string>[];
     expect(rows.length).toBe(4);
-    const keys = ["mode", "L", "width", "recall", "qps", "mean_us", "p50_us", "p99_us", "p999_us", "reads", "hops", "cache_hit", "occupancy"];
+    // The submit policy in force and what one submission costs here (null when not measured).
+    expect(["eager", "batch"]).toContain(json.submit.policy);
+    const keys = [
+      "mode", "L", "width", "recall", "qps", "mean_us", "p50_us", "p99_us", "p999_us", "reads", "hops", "cache_hit", "occupancy",
+      "calls_per_read",
+    ];
     for (const row of rows) {
       expect(Object.keys(row).sort()).toEqual([...keys].sort());
       expect(row.recall as number).toBeGreaterThan(0.6);
       expect(row.occupancy as number).toBeGreaterThan(0);
       expect(row.occupancy as number).toBeLessThanOrEqual(1);
       expect(row.p50_us as number).toBeLessThanOrEqual(row.p99_us as number);
+      expect(row.calls_per_read as number).toBeGreaterThan(0);
     }
     expect(rows.map((x) => `${x.mode}@${x.L}`).sort()).toEqual(["beam@10", "beam@20", "pipe@10", "pipe@20"]);
   });
@@ -35,6 +42,8 @@ describe("ringann search", () => {
     expect(r.stdout).toContain("10000 × 128 float32, l2, R 32");
     expect(r.stdout).toContain("cache 100 nodes");
     expect(r.stdout).toMatch(/mode\s+W\s+L\s+recall@10\s+QPS\s+mean_us\s+p50_us\s+p99_us\s+p99\.9_us\s+reads\s+hops\s+cache%\s+occup/);
+    expect(r.stdout).toMatch(/submit policy (eager|batch)/);
+    expect(r.stdout).toContain("calls/read");
   });
 
   test("usage errors say what is wrong", () => {
