@@ -222,8 +222,8 @@ for (const w of W) {
     console.log(line);
   }
 }
-const p100 = avg(after, "pipe", 8, 100);
 if (W.includes(8) && Ls.includes(100)) {
+  const p100 = avg(after, "pipe", 8, 100);
   const floor = (p100.reads / fioIops[8]) * 1e6;
   console.log(`pipe W 8 L 100: mean ${p100.mean_us.toFixed(0)} µs vs reads ÷ fio IOPS(8) = ${floor.toFixed(0)} µs: ` +
     `${(p100.mean_us / floor).toFixed(2)}× (≤ 1.2: ${p100.mean_us <= 1.2 * floor ? "met" : "NOT met"})`);
