@@ -33,6 +33,7 @@ typedef struct rn_ring {
   uint64_t arena_bytes;
   unsigned queued;         // SQEs prepared but not yet submitted
   int sqpoll;
+  int defer;               // IORING_SETUP_DEFER_TASKRUN: completions are posted only when we enter
   // Bound by rn_ring_bind (C-owned memory shared with TypeScript); NULL until then.
   const double *slot_offset;
   const uint32_t *slot_length;
@@ -103,6 +104,7 @@ void *rn_ring_create(uint32_t depth, uint32_t flags, int32_t *err) {
   int ret = io_uring_queue_init_params(depth, &r->ring, &p);
   if (ret < 0) { free(r); *err = ret; return NULL; }
   r->sqpoll = (flags & 1) != 0;
+  r->defer = (flags & 2) != 0;
   *err = 0;
   return r;
 }
@@ -165,7 +167,10 @@ int32_t rn_ring_bind(void *handle, const double *slot_offset, const uint32_t *sl
 // that submits them and, when the ring holds fewer than min_wait, waits; then copies up to max
 // completions (slot, result) into the bound lists. Returns how many were copied, or a negative
 // errno (EINTR is retried; EAGAIN/EBUSY leave the reads queued for the next call).
-int32_t rn_exchange(void *handle, uint32_t n, uint32_t min_wait, uint32_t max) {
+// `poll` (non-zero) on a ring with deferred task work and nothing else to do: enter once to post the
+// completions that are ready (they are not posted otherwise, and a polling loop would never see them);
+// zero: look at the ring only (no system call).
+int32_t rn_exchange(void *handle, uint32_t n, uint32_t min_wait, uint32_t max, uint32_t poll) {
   rn_ring *r = handle;
   if (r->staged == NULL) return -EINVAL;
   int fd = r->files_registered ? 0 : r->fds[0];
@@ -198,6 +203,11 @@ int32_t rn_exchange(void *handle, uint32_t n, uint32_t min_wait, uint32_t max) {
     else if (ret != -EAGAIN && ret != -EBUSY) return ret;
   } else if (min_wait > 0) {
     c[RN_COUNT_FREE_REAPS] += 1;
+  } else if (poll && r->defer && ready == 0) {
+    int ret;
+    do ret = io_uring_get_events(&r->ring); while (ret == -EINTR);
+    c[RN_COUNT_ENTER] += 1;
+    if (ret < 0 && ret != -EAGAIN && ret != -EBUSY) return ret;
   }
   uint32_t count = 0;
   unsigned head;

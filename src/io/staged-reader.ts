@@ -55,6 +55,8 @@ export abstract class StagedReader implements SectorReader {
   protected readonly slotLength: Uint32Array;
   protected readonly staged: Int32Array;
   protected stagedCount = 0;
+  /** Staged reads a peek sets aside while it collects (see collect). */
+  private readonly held: Int32Array;
   protected readonly reapSlot: Uint32Array;
   protected readonly reapResult: Int32Array;
   protected closed = false;
@@ -73,6 +75,7 @@ export abstract class StagedReader implements SectorReader {
     this.reapSlot = records.reapSlot;
     this.reapResult = records.reapResult;
     this.counters = records.counters;
+    this.held = new Int32Array(arena.slotCount);
     this.tags = new Int32Array(arena.slotCount);
     this.keys = new Uint32Array(arena.slotCount);
   }
@@ -155,56 +158,59 @@ export abstract class StagedReader implements SectorReader {
   /**
    * Hand staged reads to the kernel, wait until at least minWait completions are ready, copy up to
    * max into reapSlot/reapResult and return how many — in one call, with at most one system call.
-   * Clears the staging list.
+   * Clears the staging list. `poll` false (a peek): never a system call just to look for completions.
    */
-  protected abstract exchange(minWait: number, max: number): number;
+  protected abstract exchange(minWait: number, max: number, poll?: boolean): number;
   protected abstract closeBackend(): void;
 
-  /** `send`: hand staged reads over (poll/wait); without it, only completions already there (peek). */
+  /**
+   * `send`: hand staged reads over (poll/wait); without it (peek) they are set aside in `held` and put
+   * back after, so only completions already there are collected — and re-queued reads, which go back
+   * to the kernel at once either way (a retry should not cost the query a round).
+   */
   private collect(min: number, out: ReadCompletions, send: boolean): number {
     if (this.closed) throw new RingannError("E_CLOSED", `Cannot read ${this.file}: the reader is closed`);
     if (this.failure !== null) throw this.failure;
-    let count = 0;
     const held = send ? 0 : this.stagedCount;
-    this.stagedCount -= held; // a peek hides staged reads from exchange() and puts them back after
+    if (held > 0) {
+      this.held.set(this.staged.subarray(0, held));
+      this.stagedCount = 0;
+    }
+    let count = 0;
     let requeued = false;
-    do {
-      const room = out.capacity - count;
-      if (room === 0) break;
-      const n = this.exchange(min > count ? min - count : 0, room);
-      requeued = false;
-      for (let i = 0; i < n; i++) {
-        const slot = this.reapSlot[i]!;
-        const error = this.settle(slot, this.reapResult[i]!, held);
-        if (error === undefined) {
-          requeued = true;
-          continue;
+    try {
+      do {
+        const room = out.capacity - count;
+        if (room === 0) break;
+        const n = this.exchange(min > count ? min - count : 0, room, send);
+        requeued = false;
+        for (let i = 0; i < n; i++) {
+          const slot = this.reapSlot[i]!;
+          const error = this.settle(slot, this.reapResult[i]!);
+          if (error === undefined) {
+            requeued = true;
+            continue;
+          }
+          out.slot[count] = slot;
+          out.error[count] = error;
+          count++;
         }
-        out.slot[count] = slot;
-        out.error[count] = error;
-        count++;
-      }
-      if (this.failure !== null) {
-        // Completed reads already copied into `out` are never handed over; the reader is dead, so
-        // their slots simply stay Completed until close() frees the arena.
-        this.stagedCount += held;
-        out.count = 0;
-        throw this.failure;
-      }
-      // Re-queued reads (EINTR/EAGAIN) go back to the kernel before returning, not at the caller's
-      // next poll: a retry should not cost the query a round. A peek makes no system call: its
-      // re-queued reads wait behind the held ones for the next poll/wait.
-    } while (count < min || (requeued && send));
-    this.stagedCount += held;
+        if (this.failure !== null) {
+          // Completed reads already copied into `out` are never handed over; the reader is dead, so
+          // their slots simply stay Completed until close() frees the arena.
+          out.count = 0;
+          throw this.failure;
+        }
+      } while (count < min || requeued);
+    } finally {
+      for (let i = 0; i < held; i++) this.staged[this.stagedCount++] = this.held[i]!;
+    }
     out.count = count;
     return count;
   }
 
-  /**
-   * null: good read (slot Completed); IoError: failed (slot Free); undefined: re-queued (behind the
-   * `held` staged reads a peek keeps back).
-   */
-  private settle(slot: number, result: number, held: number): IoError | null | undefined {
+  /** null: good read (slot Completed); IoError: failed (slot Free); undefined: re-queued. */
+  private settle(slot: number, result: number): IoError | null | undefined {
     if (this.arena.state(slot) !== SlotState.InFlight) {
       throw new RingannError("E_INVARIANT", `completion for slot ${slot} which is not in flight`);
     }
@@ -214,7 +220,7 @@ export abstract class StagedReader implements SectorReader {
       const errno = -result;
       const action = errnoAction(errno);
       if (action === "retry") {
-        this.staged[held + this.stagedCount++] = slot;
+        this.staged[this.stagedCount++] = slot;
         this.counters[IoCounter.Retried]!++;
         return undefined;
       }

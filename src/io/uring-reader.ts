@@ -58,7 +58,7 @@ export class UringReader extends StagedReader {
   private readonly ring: Pointer;
   /** The read records, staging and completion lists and counters: C-owned, bound to the ring once. */
   private readonly block: NativeBlock;
-  private readonly exchangeFn: (ring: Pointer, n: number, minWait: number, max: number) => number;
+  private readonly exchangeFn: (ring: Pointer, n: number, minWait: number, max: number, poll: number) => number;
 
   constructor(file: string, opts: UringReaderOptions) {
     const lib = native();
@@ -110,13 +110,13 @@ export class UringReader extends StagedReader {
     this.deferTaskrun = deferred;
     this.ring = ring;
     this.block = block;
-    this.exchangeFn = lib.rn_exchange as unknown as (ring: Pointer, n: number, minWait: number, max: number) => number;
+    this.exchangeFn = lib.rn_exchange as unknown as (ring: Pointer, n: number, minWait: number, max: number, poll: number) => number;
   }
 
-  protected exchange(minWait: number, max: number): number {
+  protected exchange(minWait: number, max: number, poll = true): number {
     const n = this.stagedCount;
     this.stagedCount = 0;
-    const got = this.exchangeFn(this.ring, n, minWait, max);
+    const got = this.exchangeFn(this.ring, n, minWait, max, poll ? 1 : 0);
     if (got < 0) throw new IoError("submit reads on", -got, this.file, 0, describeErrno(-got), "E_URING");
     return got;
   }

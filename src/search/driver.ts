@@ -171,7 +171,10 @@ export class SearchDriver {
   private pollAndRoute(): void {
     const reader = this.source.reader;
     const unsent = reader.unsent;
-    const n = this.submit === "batch" && unsent > 0 && reader.inFlight > unsent ? reader.peek(this.out) : reader.poll(this.out);
+    // Nothing to send: only look at the ring (a poll on a ring with deferred task work would enter the
+    // kernel just to post completions; the next wait does that anyway).
+    const send = unsent > 0 && (this.submit === "eager" || reader.inFlight === unsent);
+    const n = send ? reader.poll(this.out) : reader.peek(this.out);
     this.route(n, now());
   }
 
