@@ -8,4 +8,5 @@ let round = 0;
 process.stdout.write("ready\n");
 for (;;) {
   writeReport(dir!, reportOf(makeRows(count, round++)));
+  process.stdout.write("wrote\n");
 }
