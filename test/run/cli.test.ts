@@ -14,7 +14,7 @@ let fx: RunFixture;
 
 beforeAll(async () => {
   fx = await makeRunFixture({ n: 5000, queries: 200 });
-});
+}, 120_000);
 afterAll(() => fx?.cleanup());
 
 function runCli(args: string[], cwd = fx.dir): { code: number; stdout: string; stderr: string } {
