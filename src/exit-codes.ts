@@ -13,7 +13,11 @@ export const EXIT_ENVIRONMENT = 3;
 export const EXIT_INTERRUPTED = 130;
 
 export type ExitCode =
-  typeof EXIT_OK | typeof EXIT_FAILURE | typeof EXIT_USAGE | typeof EXIT_ENVIRONMENT | typeof EXIT_INTERRUPTED;
+  | typeof EXIT_OK
+  | typeof EXIT_FAILURE
+  | typeof EXIT_USAGE
+  | typeof EXIT_ENVIRONMENT
+  | typeof EXIT_INTERRUPTED;
 
 export const EXIT_CODE_OF: Readonly<Record<ErrorCode, ExitCode>> = {
   E_USAGE: EXIT_USAGE,

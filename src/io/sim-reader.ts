@@ -131,7 +131,11 @@ export class SimReader extends StagedReader {
 
   private static fullRates(f: SimFaultRates): Required<SimFaultRates> {
     return {
-      eio: f.eio ?? 0, shortRead: f.shortRead ?? 0, retry: f.retry ?? 0, corrupt: f.corrupt ?? 0, misconfig: f.misconfig ?? 0,
+      eio: f.eio ?? 0,
+      shortRead: f.shortRead ?? 0,
+      retry: f.retry ?? 0,
+      corrupt: f.corrupt ?? 0,
+      misconfig: f.misconfig ?? 0,
     };
   }
 
@@ -153,7 +157,10 @@ export class SimReader extends StagedReader {
     this.handOver();
     if (minWait > this.pendingInKernel) {
       const inFlight = this.pendingInKernel;
-      throw new RingannError("E_INVARIANT", `ringann invariant violated: waiting for ${minWait} reads, ${inFlight} in flight`);
+      throw new RingannError(
+        "E_INVARIANT",
+        `ringann invariant violated: waiting for ${minWait} reads, ${inFlight} in flight`,
+      );
     }
     while (this.countDue() < minWait) this.tick++;
     // Collect due reads; a plain round shuffles them, a retries-only round keeps hand-over order
