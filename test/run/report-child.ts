@@ -8,5 +8,4 @@ let round = 0;
 process.stdout.write("ready\n");
 for (;;) {
   writeReport(dir!, reportOf(makeRows(count, round++)));
-  process.stdout.write("wrote\n");
 }
