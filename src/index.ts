@@ -11,6 +11,7 @@ export { makeSynthetic, computeGroundTruth, memoryRows, recallAtK, recallAtKByDi
 
 // Build.
 export { buildIndex, type BuildIndexOptions, type BuildIndexResult } from "./build/index.ts";
+export { relayoutIndex, type RelayoutOptions, type RelayoutResult } from "./build/index.ts";
 
 // Search.
 export { DiskIndex, type DiskIndexOptions, type SearchMode, type SearchOptions, type SearchResult } from "./search/index.ts";

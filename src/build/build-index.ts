@@ -8,6 +8,7 @@ import { RingannError, UsageError } from "../errors.ts";
 import { AtomicFileWriter } from "../format/atomic-file.ts";
 import { BinWriter } from "../format/bin.ts";
 import { encodeSidecar, sidecarPath, type IndexSidecar } from "../format/index-sidecar.ts";
+import { removePageLayoutFiles } from "../format/page-layout.ts";
 import { encodePqCompressedHeader, encodePqPivots } from "../format/pq-files.ts";
 import { openVectorFile } from "../format/vector-file.ts";
 import { allocVectors, type Metric, type VectorType, type Vectors } from "../format/vector-type.ts";
@@ -156,6 +157,7 @@ export async function buildIndex(opts: BuildIndexOptions): Promise<BuildIndexRes
     const sidecarFile = new AtomicFileWriter(sidecarPath(prefix));
     sidecarFile.append(new TextEncoder().encode(encodeSidecar(sidecar)));
     writers.splice(writers.indexOf(disk), 0, sidecarFile);
+    removePageLayoutFiles(prefix); // an id-order index: no renumbering (relayout writes them afresh)
     for (const w of writers) w.commit();
     return {
       prefix, files: writers.map((w) => w.path), npts, dim, type, metric, R, L, alpha, pqBytes, medoid: built.medoid,

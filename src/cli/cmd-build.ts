@@ -1,11 +1,13 @@
 // `ringann build`: vectors file → DiskANN-format disk index (+ PQ files, entry graph, sidecar).
 import { buildIndex, BUILD_DEFAULTS } from "../build/build-index.ts";
+import { relayoutIndex, type RelayoutResult } from "../build/relayout.ts";
 import { ProgressReporter } from "../build/phase-reporter.ts";
 import { METRICS, VECTOR_TYPES, type Metric, type VectorType } from "../format/vector-type.ts";
 import { UsageError } from "../errors.ts";
 import { flagBool, flagNumber, flagString, parseArgs, renderHelp, requireString, type FlagSpec } from "./args.ts";
 import { EXIT_INTERRUPTED, EXIT_OK, type Command } from "./command.ts";
 import { formatDuration } from "../progress/progress.ts";
+import { describeRelayout } from "./cmd-relayout.ts";
 
 const FLAGS: Record<string, FlagSpec> = {
   data: { type: "string", help: "vectors: .fbin/.u8bin/.i8bin/.bin, .fvecs/.bvecs or MNIST idx (.gz)" },
@@ -22,11 +24,12 @@ const FLAGS: Record<string, FlagSpec> = {
   saturate: { type: "boolean", help: "fill free neighbour slots with the nearest pruned candidates (as PipeANN's builder)" },
   "no-entry-graph": { type: "boolean", help: "skip PipeANN's 1% in-memory entry graph" },
   "pivots-nr4": { type: "boolean", help: "write _pq_pivots.bin with 4 offsets (DiskANN) instead of 5 (PipeANN + DiskANN)" },
+  layout: { type: "string", help: "sector layout: id (DiskANN's id order) | page (neighbours share sectors, as `ringann relayout`)", default: "id" },
   json: { type: "boolean", help: "end with one JSON line {seconds, peak_rss_mb, ...}" },
   quiet: { type: "boolean", help: "no progress bars" },
 };
 
-const USAGE = "ringann build --data FILE --out PREFIX [--metric l2|ip|cosine] [--R 64] [--L 100] [--alpha 1.2] [--pq-bytes 32] [--threads N] [--ram-gb G] [--seed S] [--json] [--quiet]";
+const USAGE = "ringann build --data FILE --out PREFIX [--layout id|page] [--metric l2|ip|cosine] [--R 64] [--L 100] [--alpha 1.2] [--pq-bytes 32] [--threads N] [--ram-gb G] [--seed S] [--json] [--quiet]";
 
 export const command: Command = {
   name: "build",
@@ -49,6 +52,8 @@ export const command: Command = {
     if (typeFlag !== undefined && !VECTOR_TYPES.includes(typeFlag as VectorType)) {
       throw new UsageError(`--type must be one of ${VECTOR_TYPES.join(", ")}, got '${typeFlag}'`);
     }
+    const layout = requireString(args, "layout");
+    if (layout !== "id" && layout !== "page") throw new UsageError(`--layout must be id or page, got '${layout}'`);
     const quiet = flagBool(args, "quiet");
     const json = flagBool(args, "json");
     const reporter = new ProgressReporter(quiet);
@@ -90,7 +95,11 @@ export const command: Command = {
       process.off("SIGINT", onSignal);
       process.off("SIGTERM", onSignal);
     }
+    // The page layout renumbers the finished index in place (its files are replaced only when all are written).
+    let page: RelayoutResult | null = null;
+    if (layout === "page") page = relayoutIndex({ src: result.prefix, out: result.prefix, reporter });
     if (!quiet) {
+      if (page !== null) process.stderr.write(describeRelayout(page));
       process.stderr.write(
         `built ${result.prefix}_disk.index: ${result.npts.toLocaleString("en-US")} x ${result.dim} ${result.type}, ${result.metric}, ` +
         `R ${result.R}, L ${result.L}, alpha ${result.alpha}, PQ ${result.pqBytes} B, medoid ${result.medoid}, kernel ${result.kernel}\n` +
@@ -106,6 +115,10 @@ export const command: Command = {
         R: result.R, L: result.L, alpha: result.alpha, pq_bytes: result.pqBytes, medoid: result.medoid,
         kernel: result.kernel, distance_computations: result.comparisons,
         phases: Object.fromEntries(reporter.phaseSeconds.map((p) => [p.label, Math.round(p.seconds * 1000) / 1000])),
+        layout,
+        ...(page === null ? {} : {
+          relayout_seconds: Math.round(page.seconds * 1000) / 1000, overlap_before: page.overlapBefore, overlap: page.overlap,
+        }),
       }));
     }
     return EXIT_OK;

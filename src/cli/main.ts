@@ -11,6 +11,7 @@ const COMMANDS: Record<string, { summary: string; load: Loader }> = {
   run: { summary: "run a JSON config of jobs (no argument: the built-in demo)", load: async () => (await import("./cmd-run.ts")).command },
   build: { summary: "build a disk index (PQ + Vamana graph + DiskANN layout)", load: async () => (await import("./cmd-build.ts")).command },
   search: { summary: "search a disk index with beam and/or pipelined search; recall, QPS, latency", load: async () => (await import("./cmd-search.ts")).command },
+  relayout: { summary: "rewrite an index with a page-aware layout (neighbours share sectors)", load: async () => (await import("./cmd-relayout.ts")).command },
   info: { summary: "print what an index holds (header, R, PQ, sizes, medoid)", load: async () => (await import("./cmd-info.ts")).command },
   dataset: { summary: "write a dataset (fashion-mnist, glove-100, synthetic) with exact ground truth", load: async () => (await import("./cmd-dataset.ts")).command },
   gt: { summary: "compute exact ground truth (all cores, chunked)", load: async () => (await import("./cmd-gt.ts")).command },

@@ -28,6 +28,10 @@ export { DiskIndex, type DiskIndexOptions, type SearchMode, type SearchOptions, 
 export { SearchDriver, type DriverOptions } from "./driver.ts";
 export { BeamSearch } from "./beam.ts";
 export { PipeSearch } from "./pipe.ts";
+export { PageBeamSearch } from "./page-beam.ts";
+export { PagePipeSearch } from "./page-pipe.ts";
+export { PageMachine, PAGE_EXPAND_POLICIES, type PageExpand } from "./page-machine.ts";
+export { createQueryMachine, pageLayoutOf, type PageLayoutInfo } from "./page-layout.ts";
 export { Blocked, Done, QueryMachine, Ready, type Progress, type SearchContext, type SearchParams } from "./machine.ts";
 export { ABANDONED, NodeSource, cacheHandle } from "./node-source.ts";
 export { NodeCache, cacheNodeCount, loadNodeCache, type CacheSize } from "./cache.ts";
