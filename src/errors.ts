@@ -103,7 +103,8 @@ export function invariant(condition: boolean, message: string): asserts conditio
  */
 export function asRingannError(err: unknown): RingannError {
   if (err instanceof RingannError) return err;
-  const e = new RingannError("E_INTERNAL", `internal error: ${err instanceof Error ? `${err.name}: ${err.message}` : String(err)}`);
+  const what = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+  const e = new RingannError("E_INTERNAL", `internal error: ${what}`);
   if (err instanceof Error) e.cause = err;
   return e;
 }

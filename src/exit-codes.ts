@@ -12,7 +12,12 @@ export const EXIT_USAGE = 2;
 export const EXIT_ENVIRONMENT = 3;
 export const EXIT_INTERRUPTED = 130;
 
-export type ExitCode = typeof EXIT_OK | typeof EXIT_FAILURE | typeof EXIT_USAGE | typeof EXIT_ENVIRONMENT | typeof EXIT_INTERRUPTED;
+export type ExitCode =
+  | typeof EXIT_OK
+  | typeof EXIT_FAILURE
+  | typeof EXIT_USAGE
+  | typeof EXIT_ENVIRONMENT
+  | typeof EXIT_INTERRUPTED;
 
 export const EXIT_CODE_OF: Readonly<Record<ErrorCode, ExitCode>> = {
   E_USAGE: EXIT_USAGE,

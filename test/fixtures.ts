@@ -57,7 +57,14 @@ export function smallFmnistIndex(): Promise<BuiltFixture> {
     writeBin(queriesFile, "uint8", queries.data.subarray(0, nq * dim), dim);
     const prefix = join(builtDir, "fmnist2k");
     await buildIndex({
-      data: base.data.subarray(0, npts * dim), dim, type: "uint8", outPrefix: prefix, metric: "l2", R: 32, L: 64, threads: 2,
+      data: base.data.subarray(0, npts * dim),
+      dim,
+      type: "uint8",
+      outPrefix: prefix,
+      metric: "l2",
+      R: 32,
+      L: 64,
+      threads: 2,
     });
     return { prefix, queries: queriesFile, npts, dim };
   })();
@@ -65,7 +72,9 @@ export function smallFmnistIndex(): Promise<BuiltFixture> {
 }
 
 /** A file of the Fashion-MNIST package (dataset-fashion-mnist, installed by scripts/setup.sh). */
-export function fashionMnistFile(name: "train-images-idx3-ubyte.gz" | "t10k-images-idx3-ubyte.gz" | "t10k-labels-idx1-ubyte.gz"): string {
+export function fashionMnistFile(
+  name: "train-images-idx3-ubyte.gz" | "t10k-images-idx3-ubyte.gz" | "t10k-labels-idx1-ubyte.gz",
+): string {
   return join(FASHION_MNIST_DIR, name);
 }
 
@@ -75,12 +84,18 @@ export function fashionMnistFile(name: "train-images-idx3-ubyte.gz" | "t10k-imag
  */
 export function ensureBinary(binary = join(import.meta.dir, "..", "dist", "ringann")): string {
   const root = join(import.meta.dir, "..");
-  const ci = process.env.CI !== undefined && process.env.CI !== "" && process.env.CI !== "false" && process.env.CI !== "0";
+  const ci =
+    process.env.CI !== undefined && process.env.CI !== "" && process.env.CI !== "false" && process.env.CI !== "0";
   if (ci) {
-    if (!existsSync(binary)) throw new Error(`${binary} is missing: .ci/run compiles it (scripts/setup.sh → scripts/compile.sh) before the tests`);
+    if (!existsSync(binary))
+      throw new Error(
+        `${binary} is missing: .ci/run compiles it (scripts/setup.sh → scripts/compile.sh) before the tests`,
+      );
     return binary;
   }
-  const newestSource = Math.max(...[...new Bun.Glob("src/**/*.ts").scanSync({ cwd: root })].map((f) => statSync(join(root, f)).mtimeMs));
+  const newestSource = Math.max(
+    ...[...new Bun.Glob("src/**/*.ts").scanSync({ cwd: root })].map((f) => statSync(join(root, f)).mtimeMs),
+  );
   if (existsSync(binary) && statSync(binary).mtimeMs >= newestSource) return binary;
   const built = Bun.spawnSync(["bash", join(root, "scripts/compile.sh")], { cwd: root });
   if (built.exitCode !== 0) throw new Error(`scripts/compile.sh failed:\n${built.stderr.toString()}`);

@@ -15,7 +15,10 @@ const MACHINE_PATH = new RegExp(`(?<![\\w.$~-])/(?:${FOLDERS.map((f) => f.replac
 function trackedFiles(): string[] {
   const p = Bun.spawnSync(["git", "ls-files", "-z"], { cwd: ROOT });
   if (p.exitCode !== 0) throw new Error(`git ls-files failed: ${p.stderr.toString()}`);
-  return p.stdout.toString().split("\0").filter((f) => f !== "");
+  return p.stdout
+    .toString()
+    .split("\0")
+    .filter((f) => f !== "");
 }
 
 test("no tracked file names an absolute machine path", () => {
@@ -35,10 +38,21 @@ test("no tracked file names an absolute machine path", () => {
 });
 
 test("the pattern catches what it must and spares system locations", () => {
-  for (const bad of ["/wor" + "k/data/x", "see /hom" + "e/me/idx", "'/va" + "r/tmp/ringann-io.bin'", "(/tm" + "p/rk/x)"]) {
+  for (const bad of [
+    "/wor" + "k/data/x",
+    "see /hom" + "e/me/idx",
+    "'/va" + "r/tmp/ringann-io.bin'",
+    "(/tm" + "p/rk/x)",
+  ]) {
     expect(MACHINE_PATH.test(bad)).toBe(true);
   }
-  for (const ok of ["/usr/share/datasets/fashion-mnist", "/proc/self/fd", "test/fixtures/x", "$DATA/idx/x", "data/work/x"]) {
+  for (const ok of [
+    "/usr/share/datasets/fashion-mnist",
+    "/proc/self/fd",
+    "test/fixtures/x",
+    "$DATA/idx/x",
+    "data/work/x",
+  ]) {
     expect(MACHINE_PATH.test(ok)).toBe(false);
   }
 });

@@ -44,7 +44,9 @@ export function vectorTypeFromExtension(path: string): VectorType | null {
  * values (count of them from element 0, the first being row `firstRow` of `dim`-wide rows): no
  * distance means anything once one is in. One pass, no allocation; integer types are skipped.
  */
-export function checkFinite(values: ArrayLike<number>, count: number, file: string, firstRow: number, dim: number, what = "vector"): void {
+export function checkFinite(
+  values: ArrayLike<number>, count: number, file: string, firstRow: number, dim: number, what = "vector",
+): void {
   if (!(values instanceof Float32Array)) return;
   for (let i = 0; i < count; i++) {
     const x = values[i]!;

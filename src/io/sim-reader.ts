@@ -132,7 +132,13 @@ export class SimReader extends StagedReader {
   }
 
   private static fullRates(f: SimFaultRates): Required<SimFaultRates> {
-    return { eio: f.eio ?? 0, shortRead: f.shortRead ?? 0, retry: f.retry ?? 0, corrupt: f.corrupt ?? 0, misconfig: f.misconfig ?? 0 };
+    return {
+      eio: f.eio ?? 0,
+      shortRead: f.shortRead ?? 0,
+      retry: f.retry ?? 0,
+      corrupt: f.corrupt ?? 0,
+      misconfig: f.misconfig ?? 0,
+    };
   }
 
   /** Slots not Free (in flight or completed and not yet released): 0 once everything is given back. */
@@ -157,7 +163,11 @@ export class SimReader extends StagedReader {
     }
     this.handOver();
     if (minWait > this.pendingInKernel) {
-      throw new RingannError("E_INVARIANT", `ringann invariant violated: waiting for ${minWait} reads, ${this.pendingInKernel} in flight`);
+      const inFlight = this.pendingInKernel;
+      throw new RingannError(
+        "E_INVARIANT",
+        `ringann invariant violated: waiting for ${minWait} reads, ${inFlight} in flight`,
+      );
     }
     while (this.countDue() < minWait) this.tick++;
     // Collect due reads; a plain round shuffles them, a retries-only round keeps hand-over order
@@ -242,7 +252,9 @@ export class SimReader extends StagedReader {
       this.copyIn(offset, length, at);
       const bytes = this.arena.memory.bytes;
       const flips = 1 + Math.floor(this.faultRandom() * 4);
-      for (let k = 0; k < flips; k++) bytes[at + Math.floor(this.faultRandom() * length)]! ^= 1 << Math.floor(this.faultRandom() * 8);
+      for (let k = 0; k < flips; k++) {
+        bytes[at + Math.floor(this.faultRandom() * length)]! ^= 1 << Math.floor(this.faultRandom() * 8);
+      }
       return this.fault("corrupt", slot, offset, 0, length);
     }
     if (r >= edge && r < edge + misconfig) {

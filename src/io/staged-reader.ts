@@ -230,9 +230,10 @@ export abstract class StagedReader implements SectorReader {
       }
       this.arena.fail(slot);
       if (action === "misconfigured") {
-        this.failure ??= new IoError("read", errno, this.file, offset,
-          `${describeErrno(errno)}: the kernel refuses this reader's reads, so every read would fail — the reader is ` +
-          "closed to further reads (check O_DIRECT support and alignment on this filesystem, or RINGANN_IO=pread)", "E_MISCONFIGURED");
+        const why = `${describeErrno(errno)}: the kernel refuses this reader's reads, so every read would fail — ` +
+          "the reader is closed to further reads (check O_DIRECT support and alignment on this filesystem, " +
+          "or RINGANN_IO=pread)";
+        this.failure ??= new IoError("read", errno, this.file, offset, why, "E_MISCONFIGURED");
         return this.failure;
       }
       return new IoError("read", errno, this.file, offset, describeErrno(errno));

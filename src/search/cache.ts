@@ -144,7 +144,9 @@ export function loadNodeCache(reader: SectorReader, meta: DiskIndexMeta, count: 
     const base = at + meta.coordBytes + 4;
     for (let k = 0; k < degree; k++) {
       const nbr = loadU32(view, base + 4 * k);
-      if (nbr >= meta.npts) throw new FormatError(meta.file, `node ${id} nbrs[${k}]`, `< npts (${meta.npts})`, String(nbr));
+      if (nbr >= meta.npts) {
+        throw new FormatError(meta.file, `node ${id} nbrs[${k}]`, `< npts (${meta.npts})`, String(nbr));
+      }
       if (tail < count && seen.add(nbr)) order[tail++] = nbr;
     }
     return slotsFilled + 1;

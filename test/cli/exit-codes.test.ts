@@ -7,7 +7,15 @@ import { copyFileSync, mkdtempSync, rmSync, truncateSync, writeFileSync } from "
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Command } from "../../src/cli/command.ts";
-import { ConfigError, type ErrorCode, FormatError, IoError, RingannError, UsageError, asRingannError } from "../../src/errors.ts";
+import {
+  ConfigError,
+  type ErrorCode,
+  FormatError,
+  IoError,
+  RingannError,
+  UsageError,
+  asRingannError,
+} from "../../src/errors.ts";
 import { EXIT_CODE_OF, type ExitCode, exitCodeFor } from "../../src/exit-codes.ts";
 import { MissingPackageError } from "../../src/data/packages.ts";
 import { fashionMnistFiles } from "../../src/data/fashion-mnist.ts";
@@ -25,7 +33,8 @@ beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), "ringann-exit-"));
   // A copy of the fixture index whose disk file lost its tail.
   badIndex = join(dir, "cut");
-  for (const s of ["_disk.index", "_pq_pivots.bin", "_pq_compressed.bin"]) copyFileSync(`${PIPEANN.prefix}${s}`, `${badIndex}${s}`);
+  for (const s of ["_disk.index", "_pq_pivots.bin", "_pq_compressed.bin"])
+    copyFileSync(`${PIPEANN.prefix}${s}`, `${badIndex}${s}`);
   truncateSync(`${badIndex}_disk.index`, 4096 * 3);
   // A base file with a NaN in row 1.
   nanBase = join(dir, "nan.fbin");
@@ -34,7 +43,10 @@ beforeAll(() => {
   v[2 + 4 + 2] = NaN;
   writeFileSync(nanBase, new Uint8Array(v.buffer));
   writeFileSync(join(dir, "bad.json"), JSON.stringify({ jobs: [{ type: "search", index: "x", L: "ten" }] }));
-  writeFileSync(join(dir, "gt-nan.json"), JSON.stringify({ jobs: [{ type: "gt", base: nanBase, queries: nanBase, out: "gt.bin", k: 2 }] }));
+  writeFileSync(
+    join(dir, "gt-nan.json"),
+    JSON.stringify({ jobs: [{ type: "gt", base: nanBase, queries: nanBase, out: "gt.bin", k: 2 }] }),
+  );
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -49,7 +61,10 @@ async function thrownBy(name: string, argv: string[]): Promise<unknown> {
 }
 
 function exitOf(argv: string[], env: Record<string, string> = {}): { code: number; stderr: string } {
-  const p = Bun.spawnSync([process.execPath, "src/cli/main.ts", ...argv], { cwd: ROOT, env: { ...process.env, ...env } });
+  const p = Bun.spawnSync([process.execPath, "src/cli/main.ts", ...argv], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+  });
   return { code: p.exitCode ?? -1, stderr: p.stderr.toString() };
 }
 
@@ -60,7 +75,9 @@ describe("the code → exit-code map", () => {
     expect(exitCodeFor(new ConfigError("x", ["y"]))).toBe(2);
     expect(exitCodeFor(new FormatError("f", "g", "h", "i"))).toBe(1);
     expect(exitCodeFor(new IoError("read", 5, "f", 0, "EIO"))).toBe(1);
-    expect(exitCodeFor(new MissingPackageError("Fashion-MNIST", "dataset-fashion-mnist", "apt-get install ...", ["/x"]))).toBe(3);
+    expect(
+      exitCodeFor(new MissingPackageError("Fashion-MNIST", "dataset-fashion-mnist", "apt-get install ...", ["/x"])),
+    ).toBe(3);
     expect(exitCodeFor(new RingannError("E_URING_UNAVAILABLE", "forced"))).toBe(3);
     expect(exitCodeFor(new RingannError("E_NATIVE_MISSING", "no library"))).toBe(3);
     expect(exitCodeFor(new TypeError("a bug"))).toBe(1);
@@ -81,7 +98,9 @@ describe("the code → exit-code map", () => {
   test("a misconfigured reader (EINVAL) fails the search with E_MISCONFIGURED (exit 3); the index still closes", async () => {
     const disk = new Uint8Array(await Bun.file(`${PIPEANN.prefix}_disk.index`).arrayBuffer());
     let reader: SimReader | null = null;
-    const index = await DiskIndex.open(PIPEANN.prefix, { openReader: (file, g) => (reader = new SimReader(disk, { ...g, file })) });
+    const index = await DiskIndex.open(PIPEANN.prefix, {
+      openReader: (file, g) => (reader = new SimReader(disk, { ...g, file })),
+    });
     reader!.setFaultRates({ misconfig: 1 });
     const q = new Float32Array(index.dim);
     let err: unknown = null;
@@ -102,16 +121,58 @@ describe("the code → exit-code map", () => {
 
 // [command, argv, class, code, exit code, text the message must contain]
 const PATHS: [string, () => string[], new (...a: never[]) => RingannError, ErrorCode, ExitCode, () => string][] = [
-  ["build", () => ["--data", nanBase, "--out", join(dir, "o"), "--metric", "hamming"], UsageError, "E_USAGE", 2, () => "--metric"],
-  ["build", () => ["--data", nanBase, "--out", join(dir, "nan-idx"), "--R", "4", "--L", "8", "--threads", "1"], FormatError, "E_FORMAT", 1, () => "nan.fbin"],
-  ["search", () => ["--index", join(dir, "none"), "--queries", PIPEANN.queries, "--gt", PIPEANN.gt], ConfigError, "E_CONFIG", 2, () => "none_disk.index"],
-  ["search", () => ["--index", badIndex, "--queries", PIPEANN.queries, "--gt", PIPEANN.gt], FormatError, "E_FORMAT", 1, () => "cut_disk.index"],
+  [
+    "build",
+    () => ["--data", nanBase, "--out", join(dir, "o"), "--metric", "hamming"],
+    UsageError,
+    "E_USAGE",
+    2,
+    () => "--metric",
+  ],
+  [
+    "build",
+    () => ["--data", nanBase, "--out", join(dir, "nan-idx"), "--R", "4", "--L", "8", "--threads", "1"],
+    FormatError,
+    "E_FORMAT",
+    1,
+    () => "nan.fbin",
+  ],
+  [
+    "search",
+    () => ["--index", join(dir, "none"), "--queries", PIPEANN.queries, "--gt", PIPEANN.gt],
+    ConfigError,
+    "E_CONFIG",
+    2,
+    () => "none_disk.index",
+  ],
+  [
+    "search",
+    () => ["--index", badIndex, "--queries", PIPEANN.queries, "--gt", PIPEANN.gt],
+    FormatError,
+    "E_FORMAT",
+    1,
+    () => "cut_disk.index",
+  ],
   ["info", () => [badIndex], FormatError, "E_FORMAT", 1, () => "cut_disk.index"],
-  ["gt", () => ["--base", nanBase, "--queries", nanBase, "--out", join(dir, "gt.bin"), "--k", "2"], FormatError, "E_FORMAT", 1, () => "nan.fbin"],
+  [
+    "gt",
+    () => ["--base", nanBase, "--queries", nanBase, "--out", join(dir, "gt.bin"), "--k", "2"],
+    FormatError,
+    "E_FORMAT",
+    1,
+    () => "nan.fbin",
+  ],
   ["gt", () => ["--base", nanBase], UsageError, "E_USAGE", 2, () => "Missing required flag"],
   ["convert", () => [nanBase, join(dir, "out.fvecs")], FormatError, "E_FORMAT", 1, () => "nan.fbin"],
   ["dataset", () => ["no-such-dataset", join(dir, "d")], UsageError, "E_USAGE", 2, () => "no-such-dataset"],
-  ["dataset", () => ["fashion-mnist", join(dir, "d"), "--source", join(dir, "no-package")], MissingPackageError, "E_MISSING_PACKAGE", 3, () => "dataset-fashion-mnist"],
+  [
+    "dataset",
+    () => ["fashion-mnist", join(dir, "d"), "--source", join(dir, "no-package")],
+    MissingPackageError,
+    "E_MISSING_PACKAGE",
+    3,
+    () => "dataset-fashion-mnist",
+  ],
   ["run", () => [join(dir, "bad.json")], ConfigError, "E_CONFIG", 2, () => "bad.json"],
   ["run", () => ["a.json", "b.json"], UsageError, "E_USAGE", 2, () => "at most one config"],
 ];
@@ -136,7 +197,10 @@ describe("every command path", () => {
   });
 
   test("a bad RINGANN_IO is a config error (exit 2) in search as in run", () => {
-    const p = exitOf(["search", "--index", PIPEANN.prefix, "--queries", PIPEANN.queries, "--gt", PIPEANN.gt, "--L", "10", "--quiet"], { RINGANN_IO: "bogus" });
+    const p = exitOf(
+      ["search", "--index", PIPEANN.prefix, "--queries", PIPEANN.queries, "--gt", PIPEANN.gt, "--L", "10", "--quiet"],
+      { RINGANN_IO: "bogus" },
+    );
     expect(p.stderr).toContain("RINGANN_IO");
     expect(p.code).toBe(2);
     expect(() => {

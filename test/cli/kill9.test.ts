@@ -53,7 +53,8 @@ function checkComplete(root: string): string[] {
 function checkFile(path: string): void {
   const name = basename(path);
   const bytes = () => new Uint8Array(readFileSync(path));
-  if (name.endsWith("_disk.index")) parseDiskIndexHeader(bytes().subarray(0, 4096), path, statSync(path).size, "float32");
+  if (name.endsWith("_disk.index"))
+    parseDiskIndexHeader(bytes().subarray(0, 4096), path, statSync(path).size, "float32");
   else if (name.endsWith("_pq_pivots.bin")) parsePqPivots(bytes(), path);
   else if (name.endsWith("_pq_compressed.bin")) parsePqCompressed(bytes(), path);
   else if (name.endsWith("_mem.index")) parseMemIndexGraph(bytes(), path);
@@ -66,7 +67,8 @@ function checkFile(path: string): void {
   else if (name.endsWith(".csv")) {
     const text = readFileSync(path, "utf8");
     const lines = text.trimEnd().split("\n");
-    if (!text.endsWith("\n") || lines.some((l) => l.split(",").length !== lines[0]!.split(",").length)) throw new Error(`${path}: a cut CSV`);
+    if (!text.endsWith("\n") || lines.some((l) => l.split(",").length !== lines[0]!.split(",").length))
+      throw new Error(`${path}: a cut CSV`);
   } else if (name.endsWith(".svg")) {
     if (!readFileSync(path, "utf8").trimEnd().endsWith("</svg>")) throw new Error(`${path}: a cut SVG`);
   } else throw new Error(`${path}: a file this test does not know how to check`);
@@ -75,7 +77,8 @@ function checkFile(path: string): void {
 function runClean(argv: string[], cwd: string): number {
   const t0 = performance.now();
   const p = Bun.spawnSync([binary, ...argv], { cwd, stdout: "ignore", stderr: "pipe" });
-  if (p.exitCode !== 0) throw new Error(`ringann ${argv.join(" ")} exited ${p.exitCode}: ${p.stderr.toString().slice(-2000)}`);
+  if (p.exitCode !== 0)
+    throw new Error(`ringann ${argv.join(" ")} exited ${p.exitCode}: ${p.stderr.toString().slice(-2000)}`);
   return performance.now() - t0;
 }
 
@@ -91,7 +94,12 @@ async function killAt(argv: string[], cwd: string, afterMs: number): Promise<num
  * A clean run (timed; its outputs checked), then KILLS × (run killed at a seeded moment in a fresh
  * folder seeded with `prepare`, check what it left, rerun there, check again).
  */
-async function killSwarm(name: string, seed: number, argvIn: (out: string) => string[], prepare: (out: string) => void): Promise<void> {
+async function killSwarm(
+  name: string,
+  seed: number,
+  argvIn: (out: string) => string[],
+  prepare: (out: string) => void,
+): Promise<void> {
   const clean = join(dir, `${name}-clean`);
   prepare(clean);
   const ms = runClean(argvIn(clean), clean);
@@ -107,8 +115,10 @@ async function killSwarm(name: string, seed: number, argvIn: (out: string) => st
       runClean(argvIn(out), out);
       checkComplete(out);
     } catch (err) {
-      throw new Error(`${name}: killed after ${at.toFixed(0)} ms of ~${ms.toFixed(0)} (seed ${seed}, kill ${k}${exit !== null ? `, it had exited ${exit}` : ""}): ` +
-        (err instanceof Error ? err.message : String(err)));
+      throw new Error(
+        `${name}: killed after ${at.toFixed(0)} ms of ~${ms.toFixed(0)} (seed ${seed}, kill ${k}${exit !== null ? `, it had exited ${exit}` : ""}): ` +
+          (err instanceof Error ? err.message : String(err)),
+      );
     }
   }
 }
@@ -122,33 +132,89 @@ function fresh(out: string): void {
 
 describe("kill -9 at a random moment leaves only complete files; a rerun succeeds", () => {
   test("ringann dataset", async () => {
-    await killSwarm("dataset", 11, (out) => ["dataset", "synthetic", join(out, "d"), "--n", "3000", "--dim", "32", "--queries", "100", "--seed", "3", "--quiet"],
-      fresh);
+    await killSwarm(
+      "dataset",
+      11,
+      (out) => [
+        "dataset",
+        "synthetic",
+        join(out, "d"),
+        "--n",
+        "3000",
+        "--dim",
+        "32",
+        "--queries",
+        "100",
+        "--seed",
+        "3",
+        "--quiet",
+      ],
+      fresh,
+    );
     data = join(dir, "dataset-clean", "d");
   }, 600_000);
 
   test("ringann gt", async () => {
-    await killSwarm("gt", 12, (out) => ["gt", "--base", join(data, "base.fbin"), "--queries", join(data, "queries.fbin"), "--out", join(out, "gt50.bin"), "--k", "50"],
-      fresh);
+    await killSwarm(
+      "gt",
+      12,
+      (out) => [
+        "gt",
+        "--base",
+        join(data, "base.fbin"),
+        "--queries",
+        join(data, "queries.fbin"),
+        "--out",
+        join(out, "gt50.bin"),
+        "--k",
+        "50",
+      ],
+      fresh,
+    );
   }, 600_000);
 
   test("ringann build", async () => {
-    await killSwarm("build", 13, (out) => ["build", "--data", join(data, "base.fbin"), "--out", join(out, "idx", "syn"), "--R", "16", "--L", "32", "--pq-bytes", "8", "--threads", "2", "--quiet"],
-      fresh);
+    await killSwarm(
+      "build",
+      13,
+      (out) => [
+        "build",
+        "--data",
+        join(data, "base.fbin"),
+        "--out",
+        join(out, "idx", "syn"),
+        "--R",
+        "16",
+        "--L",
+        "32",
+        "--pq-bytes",
+        "8",
+        "--threads",
+        "2",
+        "--quiet",
+      ],
+      fresh,
+    );
   }, 600_000);
 
   test("ringann run (dataset, build, search; results, CSV and charts written at the end)", async () => {
     const config = {
-      name: "k9", output: "results",
+      name: "k9",
+      output: "results",
       jobs: [
         { type: "dataset", source: "synthetic", dir: "data", n: 2000, dim: 16, queries: 50, seed: 5, k: 10 },
         { type: "build", dataset: "data", out: "idx/k9", R: 16, L: 32, pq_bytes: 8 },
         { type: "search", index: "idx/k9", dataset: "data", L: [10, 20], mode: ["beam", "pipe"], width: 4, k: 10 },
       ],
     };
-    await killSwarm("run", 14, (out) => ["run", join(out, "k9.json"), "--quiet"], (out) => {
-      fresh(out);
-      writeFileSync(join(out, "k9.json"), JSON.stringify(config));
-    });
+    await killSwarm(
+      "run",
+      14,
+      (out) => ["run", join(out, "k9.json"), "--quiet"],
+      (out) => {
+        fresh(out);
+        writeFileSync(join(out, "k9.json"), JSON.stringify(config));
+      },
+    );
   }, 600_000);
 });

@@ -41,7 +41,9 @@ function judge(t: FuzzTarget, run: () => void, mustFail = false): string | null 
       if (err.problems.length === 0) return `ConfigError lists no problem: ${err.message}`;
       return null;
     }
-    return err instanceof Error ? `${err.name}${"code" in err ? ` ${String(err.code)}` : ""}: ${err.message.slice(0, 300)}` : String(err);
+    return err instanceof Error
+      ? `${err.name}${"code" in err ? ` ${String(err.code)}` : ""}: ${err.message.slice(0, 300)}`
+      : String(err);
   }
   const ms = performance.now() - t0;
   return ms > HANG_MS ? `took ${ms.toFixed(0)} ms` : null;
@@ -70,7 +72,11 @@ describe("parser fuzzer", () => {
         continue;
       }
       // "--nonfinite-" inputs hold a NaN/Inf vector value, which must be refused, not just survived.
-      const problem = judge(t, parseCase(t, new Uint8Array(readFileSync(join(REGRESSIONS, f)))), f.includes("--nonfinite-"));
+      const problem = judge(
+        t,
+        parseCase(t, new Uint8Array(readFileSync(join(REGRESSIONS, f)))),
+        f.includes("--nonfinite-"),
+      );
       if (problem !== null) bad.push(`${f}: ${problem}`);
     }
     expect(bad).toEqual([]);

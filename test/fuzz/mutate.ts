@@ -24,7 +24,18 @@ export interface ByteSeed {
   finite?: boolean;
 }
 
-const EDGE_U64 = [0n, 1n, 2n, 0xffffffffn, 0x7fffffffn, 0x80000000n, 2n ** 53n + 1n, 2n ** 63n, 2n ** 64n - 1n, 0xffffffff00000000n];
+const EDGE_U64 = [
+  0n,
+  1n,
+  2n,
+  0xffffffffn,
+  0x7fffffffn,
+  0x80000000n,
+  2n ** 53n + 1n,
+  2n ** 63n,
+  2n ** 64n - 1n,
+  0xffffffff00000000n,
+];
 const EDGE_U32 = [0, 1, 2, 0xffffffff, 0x7fffffff, 0x80000000, 0xfffffffe, 65536, 4097];
 const EDGE_F32 = [NaN, Infinity, -Infinity, -0, 3.4e38, -3.4e38, 1e-45];
 
@@ -78,7 +89,25 @@ export function mutateBytes(seed: ByteSeed, i: number): { bytes: Uint8Array; wha
   return { bytes: out, what: `float at byte ${at} = ${v}`, mustFail: seed.finite === true && !Number.isFinite(v) };
 }
 
-const EDGE_JSON: unknown[] = [null, true, false, 0, -1, 1.5, 2 ** 53 + 1, 1e308, -1e308, "", "NaN", "1e400", "../../../x", [], {}, [1, 2], "x".repeat(300)];
+const EDGE_JSON: unknown[] = [
+  null,
+  true,
+  false,
+  0,
+  -1,
+  1.5,
+  2 ** 53 + 1,
+  1e308,
+  -1e308,
+  "",
+  "NaN",
+  "1e400",
+  "../../../x",
+  [],
+  {},
+  [1, 2],
+  "x".repeat(300),
+];
 
 /** A JSON document mutated at a random path, or its text truncated / bit-flipped. */
 export function mutateJson(text: string, i: number): { text: string; what: string } {
@@ -107,7 +136,10 @@ export function mutateJson(text: string, i: number): { text: string; what: strin
   const op = pickInt(3);
   const value = EDGE_JSON[pickInt(EDGE_JSON.length)];
   if (path.length === 0) return { text: JSON.stringify(value), what: `document = ${JSON.stringify(value)}` };
-  const parent = path.slice(0, -1).reduce<unknown>((o, k) => (o as Record<string | number, unknown>)[k], doc) as Record<string | number, unknown>;
+  const parent = path.slice(0, -1).reduce<unknown>((o, k) => (o as Record<string | number, unknown>)[k], doc) as Record<
+    string | number,
+    unknown
+  >;
   const key = path[path.length - 1]!;
   if (op === 0 && !Array.isArray(parent)) {
     delete parent[key];

@@ -89,7 +89,8 @@ test(`node records: ${CASES} mutations through beam and pipe searches and the ca
     for (const mode of ["beam", "pipe"] as const) {
       try {
         const res = index.search(queries, { mode, L: 20, k: 10, entry: "medoid" }, q * meta.dim);
-        if (new Set(res.ids).size !== res.ids.length || res.ids.some((x) => x >= meta.npts)) problems.push(`${mode}: bad answer ${[...res.ids]}`);
+        if (new Set(res.ids).size !== res.ids.length || res.ids.some((x) => x >= meta.npts))
+          problems.push(`${mode}: bad answer ${[...res.ids]}`);
       } catch (err) {
         if (!(err instanceof FormatError) || err.file !== index.files.diskFile || !err.field.startsWith("node ")) {
           problems.push(`${mode}: ${err instanceof Error ? `${err.name}: ${err.message}` : String(err)}`);

@@ -15,7 +15,14 @@ function fileOf(sectors: number): Uint8Array {
 
 /** Submits reads of sectors 0..n-1, then polls until all are back; returns the completion order. */
 function schedule(seed: number, n: number, extra: Partial<SimReaderOptions> = {}): number[] {
-  const r = new SimReader(fileOf(n), { slotBytes: 4096, slotCount: n, seed, minDelayTicks: 1, maxDelayTicks: 6, ...extra });
+  const r = new SimReader(fileOf(n), {
+    slotBytes: 4096,
+    slotCount: n,
+    seed,
+    minDelayTicks: 1,
+    maxDelayTicks: 6,
+    ...extra,
+  });
   const out = new ReadCompletions(n);
   for (let s = 0; s < n; s++) r.submit(s * 4096, 4096);
   const order: number[] = [];
@@ -35,11 +42,18 @@ function schedule(seed: number, n: number, extra: Partial<SimReaderOptions> = {}
 
 /** The reads each poll returned, as sorted lists (the order within one poll aside). */
 function pollSets(seed: number, n: number, extra: Partial<SimReaderOptions> = {}): number[][] {
-  const r = new SimReader(fileOf(n), { slotBytes: 4096, slotCount: n, seed, minDelayTicks: 1, maxDelayTicks: 6, ...extra });
+  const r = new SimReader(fileOf(n), {
+    slotBytes: 4096,
+    slotCount: n,
+    seed,
+    minDelayTicks: 1,
+    maxDelayTicks: 6,
+    ...extra,
+  });
   const out = new ReadCompletions(n);
   for (let s = 0; s < n; s++) r.submit(s * 4096, 4096);
   const sets: number[][] = [];
-  for (let done = 0; done < n;) {
+  for (let done = 0; done < n; ) {
     const got = r.poll(out);
     const set: number[] = [];
     for (let i = 0; i < got; i++) {
@@ -134,7 +148,10 @@ describe("SimReader", () => {
   });
 
   test("short reads and EIO fail their read with an IoError naming the file and offset; the slot is free", () => {
-    for (const [kind, rates, code] of [["short", { shortRead: 1 }, "E_SHORT_READ"], ["eio", { eio: 1 }, "E_IO"]] as const) {
+    for (const [kind, rates, code] of [
+      ["short", { shortRead: 1 }, "E_SHORT_READ"],
+      ["eio", { eio: 1 }, "E_IO"],
+    ] as const) {
       const r = new SimReader(fileOf(4), { slotBytes: 4096, slotCount: 2, file: "f.index", faults: rates, seed: 9 });
       const out = new ReadCompletions(2);
       r.submit(8192, 4096);
@@ -183,7 +200,10 @@ describe("SimReader", () => {
   test("the same seed injects the same faults at the same reads", () => {
     const run = (seed: number): string => {
       const faults: string[] = [];
-      schedule(seed, 32, { faults: { retry: 0.2, corrupt: 0.2 }, onFault: (f) => faults.push(`${f.kind}@${f.offset}/${f.tick}`) });
+      schedule(seed, 32, {
+        faults: { retry: 0.2, corrupt: 0.2 },
+        onFault: (f) => faults.push(`${f.kind}@${f.offset}/${f.tick}`),
+      });
       return faults.join(",");
     };
     expect(run(21)).toBe(run(21));
@@ -191,7 +211,13 @@ describe("SimReader", () => {
   });
 
   test("close() with reads still in the simulated kernel drains them", () => {
-    const r = new SimReader(fileOf(8), { slotBytes: 4096, slotCount: 8, minDelayTicks: 5, maxDelayTicks: 9, faults: { retry: 0.5 } });
+    const r = new SimReader(fileOf(8), {
+      slotBytes: 4096,
+      slotCount: 8,
+      minDelayTicks: 5,
+      maxDelayTicks: 9,
+      faults: { retry: 0.5 },
+    });
     for (let s = 0; s < 8; s++) r.submit(s * 4096, 4096);
     r.flush();
     expect(r.pendingInKernel).toBe(8);
@@ -202,7 +228,13 @@ describe("SimReader", () => {
 
   test("a misconfigured errno (EINVAL/EFAULT/EBADF) fails the reader, not one read: every later call throws it", () => {
     for (const seed of [1, 2, 3]) {
-      const r = new SimReader(fileOf(8), { slotBytes: 4096, slotCount: 8, file: "m.index", faults: { misconfig: 1 }, seed });
+      const r = new SimReader(fileOf(8), {
+        slotBytes: 4096,
+        slotCount: 8,
+        file: "m.index",
+        faults: { misconfig: 1 },
+        seed,
+      });
       const out = new ReadCompletions(8);
       for (let s = 0; s < 4; s++) r.submit(s * 4096, 4096);
       let err: unknown = null;

@@ -6,7 +6,10 @@ import { type SwarmStats, configFor, describeConfig, runSeed } from "./swarm.ts"
 import { type TinyIndex, writeTinyIndex } from "./tiny-index.ts";
 
 const only = process.env.RINGANN_SWARM_SEED;
-const seeds = only !== undefined ? [Number(only)] : Array.from({ length: Number(process.env.RINGANN_SWARM ?? 200) }, (_, i) => i + 1);
+const seeds =
+  only !== undefined
+    ? [Number(only)]
+    : Array.from({ length: Number(process.env.RINGANN_SWARM ?? 200) }, (_, i) => i + 1);
 
 let t: TinyIndex;
 beforeAll(() => {
@@ -22,7 +25,11 @@ function queriesOf(seed: number, nq: number): Float32Array {
 
 test(`fault swarm: ${seeds.length} seeds × (beam|pipe, W, C 1–8, cache, entry graph, schedule, faults)`, async () => {
   const canonical = new Map();
-  const stats: SwarmStats = { faults: { eio: 0, short: 0, retry: 0, corrupt: 0, misconfig: 0 }, failedQueries: 0, queries: 0 };
+  const stats: SwarmStats = {
+    faults: { eio: 0, short: 0, retry: 0, corrupt: 0, misconfig: 0 },
+    failedQueries: 0,
+    queries: 0,
+  };
   const t0 = performance.now();
   for (const seed of seeds) {
     const c = configFor(seed);
@@ -30,13 +37,17 @@ test(`fault swarm: ${seeds.length} seeds × (beam|pipe, W, C 1–8, cache, entry
       await runSeed(t, queriesOf, c, canonical, stats);
     } catch (err) {
       const msg = err instanceof Error ? err.message : String(err);
-      throw new Error(`swarm seed ${seed} failed (${describeConfig(c)}): ${msg}\n` +
-        `  rerun: RINGANN_SWARM_SEED=${seed} node_modules/.bin/bun test test/search/swarm.test.ts`);
+      throw new Error(
+        `swarm seed ${seed} failed (${describeConfig(c)}): ${msg}\n` +
+          `  rerun: RINGANN_SWARM_SEED=${seed} node_modules/.bin/bun test test/search/swarm.test.ts`,
+      );
     }
   }
   const s = ((performance.now() - t0) / 1000).toFixed(1);
-  console.log(`swarm: ${seeds.length} seeds, ${stats.queries} queries (${stats.failedQueries} failed as they should), ` +
-    `faults injected ${JSON.stringify(stats.faults)} in ${s} s`);
+  console.log(
+    `swarm: ${seeds.length} seeds, ${stats.queries} queries (${stats.failedQueries} failed as they should), ` +
+      `faults injected ${JSON.stringify(stats.faults)} in ${s} s`,
+  );
   // The swarm must actually inject every fault class it claims to.
   if (only === undefined && seeds.length >= 20) {
     for (const kind of ["eio", "short", "retry", "corrupt"] as const) expect(stats.faults[kind]).toBeGreaterThan(0);

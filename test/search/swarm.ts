@@ -47,7 +47,8 @@ export function configFor(seed: number): SwarmConfig {
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
   const k = pick([1, 5, 10]);
   return {
-    seed, k,
+    seed,
+    k,
     mode: pick(["beam", "pipe"] as const),
     width: pick([1, 2, 4, 8]),
     concurrency: 1 + Math.floor(r() * 8),
@@ -62,8 +63,10 @@ export function configFor(seed: number): SwarmConfig {
 }
 
 export function describeConfig(c: SwarmConfig): string {
-  return `${c.mode} W${c.width} C${c.concurrency} L${c.L} k${c.k} cache ${c.cacheNodes} entry ${c.entryGraph ? "graph" : "medoid"} ` +
-    `delay 1..${c.maxDelayTicks}${c.shuffle ? " shuffled" : ""}, ${c.faults} faults`;
+  return (
+    `${c.mode} W${c.width} C${c.concurrency} L${c.L} k${c.k} cache ${c.cacheNodes} entry ${c.entryGraph ? "graph" : "medoid"} ` +
+    `delay 1..${c.maxDelayTicks}${c.shuffle ? " shuffled" : ""}, ${c.faults} faults`
+  );
 }
 
 type Outcome = { ids: number[]; dists: number[] } | { error: unknown };
@@ -84,14 +87,29 @@ export interface SwarmStats {
 }
 
 /** Opens the index on a SimReader; faults are switched on after open (the node cache loads clean). */
-async function openSim(t: TinyIndex, c: SwarmConfig, sched: { maxDelayTicks: number; shuffle: boolean; concurrency: number },
-  onFault: (f: SimFault) => void): Promise<{ index: DiskIndex; reader: SimReader }> {
+async function openSim(
+  t: TinyIndex,
+  c: SwarmConfig,
+  sched: { maxDelayTicks: number; shuffle: boolean; concurrency: number },
+  onFault: (f: SimFault) => void,
+): Promise<{ index: DiskIndex; reader: SimReader }> {
   let reader: SimReader | null = null;
   const index = await DiskIndex.open(t.prefix, {
-    maxL: 64, maxWidth: 8, concurrency: sched.concurrency, cacheNodes: c.cacheNodes, entryGraph: c.entryGraph,
-    openReader: (file, g) => (reader = new SimReader(t.diskBytes, {
-      ...g, file, seed: c.seed, minDelayTicks: 1, maxDelayTicks: sched.maxDelayTicks, shuffle: sched.shuffle, onFault,
-    })),
+    maxL: 64,
+    maxWidth: 8,
+    concurrency: sched.concurrency,
+    cacheNodes: c.cacheNodes,
+    entryGraph: c.entryGraph,
+    openReader: (file, g) =>
+      (reader = new SimReader(t.diskBytes, {
+        ...g,
+        file,
+        seed: c.seed,
+        minDelayTicks: 1,
+        maxDelayTicks: sched.maxDelayTicks,
+        shuffle: sched.shuffle,
+        onFault,
+      })),
   });
   return { index, reader: reader! };
 }
@@ -105,7 +123,13 @@ function answerOf(m: QueryMachine, k: number): Outcome {
 
 /** Runs nq queries; `owners` tracks which query each machine runs, so faults can be charged to queries. */
 function runQueries(index: DiskIndex, c: SwarmConfig, queries: Float32Array, owners: Map<number, number>): Outcome[] {
-  const params = index.resolve({ mode: c.mode, L: c.L, k: c.k, width: c.width, entry: c.entryGraph ? "graph" : "medoid" });
+  const params = index.resolve({
+    mode: c.mode,
+    L: c.L,
+    k: c.k,
+    width: c.width,
+    entry: c.entryGraph ? "graph" : "medoid",
+  });
   const out: Outcome[] = [];
   const dim = index.dim;
   if (index.concurrency === 1) {
@@ -129,9 +153,21 @@ function runQueries(index: DiskIndex, c: SwarmConfig, queries: Float32Array, own
       if (next < c.nq) owners.set(m.owner, next++);
       else owners.delete(m.owner);
     };
-    index.driver.runInterleaved(ms, queries, dim, c.nq, params,
-      (q, m) => { out[q] = answerOf(m, c.k); after(m); },
-      (q, m, error) => { out[q] = { error }; after(m); });
+    index.driver.runInterleaved(
+      ms,
+      queries,
+      dim,
+      c.nq,
+      params,
+      (q, m) => {
+        out[q] = answerOf(m, c.k);
+        after(m);
+      },
+      (q, m, error) => {
+        out[q] = { error };
+        after(m);
+      },
+    );
   }
   owners.clear();
   return out;
@@ -155,8 +191,13 @@ function same(a: Outcome, b: Outcome): boolean {
 }
 
 /** Runs one seed; throws with what broke. `canonical` memoises in-order beam answers per config. */
-export async function runSeed(t: TinyIndex, queriesOf: (seed: number, nq: number) => Float32Array,
-  c: SwarmConfig, canonical: Map<string, Outcome[]>, stats: SwarmStats): Promise<void> {
+export async function runSeed(
+  t: TinyIndex,
+  queriesOf: (seed: number, nq: number) => Float32Array,
+  c: SwarmConfig,
+  canonical: Map<string, Outcome[]>,
+  stats: SwarmStats,
+): Promise<void> {
   const queries = queriesOf(c.seed, c.nq);
   const owners = new Map<number, number>();
   const sched = { maxDelayTicks: c.maxDelayTicks, shuffle: c.shuffle, concurrency: c.concurrency };
@@ -165,7 +206,9 @@ export async function runSeed(t: TinyIndex, queriesOf: (seed: number, nq: number
   const ref = await openSim(t, c, sched, () => fail("a fault in the fault-free run"));
   const clean = runQueries(ref.index, c, queries, owners);
   closeAndCheck(ref.index, ref.reader, "fault-free run");
-  clean.forEach((o, q) => ("ids" in o ? checkWellFormed(o, c, t.n, q) : fail(`fault-free query ${q} failed: ${String(o.error)}`)));
+  clean.forEach((o, q) =>
+    "ids" in o ? checkWellFormed(o, c, t.n, q) : fail(`fault-free query ${q} failed: ${String(o.error)}`),
+  );
 
   if (c.mode === "beam") {
     const key = `${c.width}/${c.L}/${c.k}/${c.cacheNodes}/${c.entryGraph}/${c.seed % 97}`;
@@ -206,7 +249,8 @@ export async function runSeed(t: TinyIndex, queriesOf: (seed: number, nq: number
       if (fatalHit.has(q)) fail(`query ${q} received a failed read but answered`);
       checkWellFormed(o, c, t.n, q);
       if (c.faults === "retry" && !same(o, clean[q]!)) fail(`query ${q}: retryable faults changed the answer`);
-      if (c.mode === "beam" && c.faults !== "corrupt" && !same(o, clean[q]!)) fail(`beam query ${q}: answer changed by faults elsewhere`);
+      if (c.mode === "beam" && c.faults !== "corrupt" && !same(o, clean[q]!))
+        fail(`beam query ${q}: answer changed by faults elsewhere`);
       return;
     }
     stats.failedQueries++;
@@ -214,7 +258,8 @@ export async function runSeed(t: TinyIndex, queriesOf: (seed: number, nq: number
     if (e instanceof IoError) {
       if (!fatalHit.has(q)) fail(`query ${q} failed with ${e.message} without receiving a failed read`);
       if (e.file !== diskFile) fail(`query ${q}: IoError names ${e.file}, not ${diskFile}`);
-      if (!run.fatalOffsets.get(q)!.has(e.offset)) fail(`query ${q}: IoError offset ${e.offset} is not a failed read of it`);
+      if (!run.fatalOffsets.get(q)!.has(e.offset))
+        fail(`query ${q}: IoError offset ${e.offset} is not a failed read of it`);
       if (e.code !== "E_IO" && e.code !== "E_SHORT_READ") fail(`query ${q}: IoError code ${e.code}`);
     } else if (e instanceof FormatError) {
       if (!corruptHit.has(q)) fail(`query ${q} failed with ${e.message} without receiving a corrupted read`);
@@ -243,5 +288,6 @@ function closeAndCheck(index: DiskIndex, reader: SimReader, what: string): void 
   if (reader.inFlight !== 0) fail(`${what}: ${reader.inFlight} reads in flight after drain`);
   if (reader.slotsHeld !== 0) fail(`${what}: ${reader.slotsHeld} slots leaked after drain`);
   index.close();
-  if (reader.pendingInKernel !== 0) fail(`${what}: ${reader.pendingInKernel} reads left in the simulated kernel after close`);
+  if (reader.pendingInKernel !== 0)
+    fail(`${what}: ${reader.pendingInKernel} reads left in the simulated kernel after close`);
 }
