@@ -62,3 +62,13 @@ export class UsageError extends RingannError {
 export function invariant(condition: boolean, message: string): asserts condition {
   if (!condition) throw new RingannError("E_INVARIANT", `ringann invariant violated: ${message}`);
 }
+
+/** An asynchronous query could not be taken or finished: a full queue, a deadline, a closed index. */
+export class QueryRejectedError extends RingannError {
+  /** "queue-full" | "deadline" | "closed" */
+  readonly reason: "queue-full" | "deadline" | "closed";
+  constructor(reason: "queue-full" | "deadline" | "closed", message: string) {
+    super(reason === "queue-full" ? "E_QUEUE_FULL" : reason === "deadline" ? "E_DEADLINE" : "E_CLOSED", message);
+    this.reason = reason;
+  }
+}

@@ -26,6 +26,7 @@
 // runSweep (sweep.ts) runs every query at every (L, mode, width) and returns those summaries.
 export { DiskIndex, type DiskIndexOptions, type SearchMode, type SearchOptions, type SearchResult } from "./disk-index.ts";
 export { SearchDriver, type DriverOptions } from "./driver.ts";
+export { QueryScheduler, type AsyncQueryOptions, type AsyncSearchResult, type AsyncWaitMode, type SchedulerOptions } from "./async-index.ts";
 export { BeamSearch } from "./beam.ts";
 export { PipeSearch } from "./pipe.ts";
 export { Blocked, Done, QueryMachine, Ready, type Progress, type SearchContext, type SearchParams } from "./machine.ts";
