@@ -82,7 +82,7 @@ describe("ringann serve", () => {
     const r = (await (await post("/v1/indexes/tiny/search", JSON.stringify({ vector: w.vector, k: 3, L: 200, include: ["words"] }))).json()) as { results: { ids: number[]; words: string[] }[] };
     expect(r.results[0]!.ids[0]).toBe(17); // a base vector's nearest neighbour is itself
     expect(r.results[0]!.words[0]).toBe("w17x");
-    expect((await (await fetch(`${h.url}/v1/indexes/tiny/words?prefix=w39`)).json()).words).toContain("w399x");
+    expect(((await (await fetch(`${h.url}/v1/indexes/tiny/words?prefix=w39`)).json()) as { words: string[] }).words).toContain("w399x");
     expect((await fetch(`${h.url}/v1/indexes/tiny/words/nosuchword`)).status).toBe(404);
   });
 
