@@ -16,7 +16,8 @@ const browser = await chromium.launchPersistentContext(profile, {
   args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
 });
 try {
-  const page = await browser.newPage({ viewport: { width: 1100, height: 760 } });
+  const page = await browser.newPage();
+  await page.setViewportSize({ width: 1100, height: 760 });
   await page.goto(`${values.url}/`);
   await page.waitForSelector("#index option", { state: "attached" });
   if (values.index) await page.selectOption("#index", values.index);
