@@ -7,7 +7,7 @@
 import { bench, group, run } from "mitata";
 import { SeededRandom } from "../src/build/random.ts";
 import type { PqPivots } from "../src/format/pq-files.ts";
-import { pinnedFloat32, pinnedUint32 } from "../src/io/pinned.ts";
+import { pinnedFloat32, pinnedUint32 } from "../src/math/pinned.ts";
 import { kernelName, loadNativeKernels } from "../src/math/native-kernels.ts";
 import { PqTable } from "../src/math/pq-table.ts";
 

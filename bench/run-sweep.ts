@@ -10,10 +10,10 @@
 import { resolve } from "node:path";
 import { release } from "node:os";
 import { flagBool, flagNumber, flagString, parseArgs, requireString } from "../src/cli/args.ts";
-import { planFromJson } from "../src/run/config.ts";
-import { runPlan } from "../src/run/jobs.ts";
-import type { ResultRow } from "../src/run/result-row.ts";
-import { RunLog } from "../src/run/run-log.ts";
+import { planFromJson } from "../src/run/config/config.ts";
+import { runPlan } from "../src/run/exec/jobs.ts";
+import type { ResultRow } from "../src/run/report/result-row.ts";
+import { RunLog } from "../src/run/report/run-log.ts";
 
 const args = parseArgs(process.argv.slice(2), {
   index: { type: "string", help: "index prefix" },

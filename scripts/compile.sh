@@ -2,7 +2,7 @@
 # dist/ringann: one executable with the Bun runtime, our code, every Worker and the native library.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-[ -f build/libringann.so ] || bash scripts/build-native.sh
+[ -f dist/libringann.so ] || bash scripts/build-native.sh
 mkdir -p dist
 mapfile -t workers < <(find src -name '*-worker.ts' | sort)
 ./node_modules/.bin/bun build --compile --minify-syntax src/cli/main.ts "${workers[@]}" --outfile dist/ringann.tmp >/dev/null

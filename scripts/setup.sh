@@ -3,7 +3,7 @@
 #   apt: C toolchain, liburing-dev (static liburing.a), fio, chromium, the Fashion-MNIST package — when missing
 #   npm: Bun (pinned in package.json, run from node_modules), zod, mitata, vega(-lite), GloVe vectors,
 #        playwright-core (drives chromium in the page test), autocannon (HTTP load cross-check)
-#   build/libringann.so from c/ (liburing linked statically: needs only libc)
+#   dist/libringann.so from c/ (liburing linked statically: needs only libc)
 #   dist/ringann: one executable (`bun build --compile`, native library embedded)
 # then runs the main job on a built-in default, unless SETUP_NO_RUN=1.
 set -euo pipefail

@@ -1,6 +1,6 @@
 // How build phases report progress: the CLI plugs in a Progress bar with ETA per phase; the library
 // API reports nothing unless given a reporter.
-import { Progress } from "../cli/progress.ts";
+import { Progress } from "../progress/progress.ts";
 
 export interface PhaseHandle {
   update(done: number): void;

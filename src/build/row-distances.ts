@@ -3,7 +3,7 @@
 // pool). The caller writes ids into `ids` and reads results from `out`; both are allocated once.
 // The native AVX2 kernel and the TypeScript loop share this shape; the choice is made once.
 // Bench: bench/build/distance-batch.bench.ts
-import { pinnedFloat32, pinnedUint32 } from "../io/pinned.ts";
+import { pinnedFloat32, pinnedUint32 } from "../math/pinned.ts";
 import { ptr } from "bun:ffi";
 import type { Metric, VectorType, Vectors } from "../format/vector-type.ts";
 import { distanceFor, type DistanceFn } from "../math/distance.ts";

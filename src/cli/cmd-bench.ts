@@ -4,7 +4,7 @@ import { UsageError } from "../errors.ts";
 import { ensureBenchFile, measureFio, measureOurs, type IoBenchRow } from "../io/io-benchmark.ts";
 import { flagBool, flagNumber, flagNumberList, flagString, parseArgs, renderHelp, type FlagSpec } from "./args.ts";
 import type { Command } from "./command.ts";
-import { Progress } from "./progress.ts";
+import { Progress } from "../progress/progress.ts";
 import { BENCH_SERVE_HELP } from "./cmd-bench-serve.ts";
 
 const FLAGS: Record<string, FlagSpec> = {

@@ -5,7 +5,7 @@ import { METRICS, VECTOR_TYPES, type Metric, type VectorType } from "../format/v
 import { UsageError } from "../errors.ts";
 import { flagBool, flagNumber, flagString, parseArgs, renderHelp, requireString, type FlagSpec } from "./args.ts";
 import { EXIT_INTERRUPTED, EXIT_OK, type Command } from "./command.ts";
-import { formatDuration } from "./progress.ts";
+import { formatDuration } from "../progress/progress.ts";
 
 const FLAGS: Record<string, FlagSpec> = {
   data: { type: "string", help: "vectors: .fbin/.u8bin/.i8bin/.bin, .fvecs/.bvecs or MNIST idx (.gz)" },

@@ -5,7 +5,7 @@ import { convertTruthFile, convertVectorFile } from "../format/convert.ts";
 import { flagBool, flagNumber, flagString, parseArgs, renderHelp, type FlagSpec } from "./args.ts";
 import { parseVectorType } from "./cmd-gt.ts";
 import { EXIT_OK, type Command } from "./command.ts";
-import { Progress } from "./progress.ts";
+import { Progress } from "../progress/progress.ts";
 
 const FLAGS: Record<string, FlagSpec> = {
   type: { type: "string", help: "element type of a plain .bin input holding 1-byte values: uint8|int8" },

@@ -3,15 +3,15 @@
 // built-in demo, written under ./ringann-demo.
 import { resolve } from "node:path";
 import { RingannError, UsageError } from "../errors.ts";
-import { loadConfigFile, planFromJson } from "../run/config.ts";
-import { IO_BACKENDS, type IoBackendChoice } from "../run/config-schema.ts";
-import { DEMO_CONFIG, DEMO_DIR_DEFAULT } from "../run/demo.ts";
+import { loadConfigFile, planFromJson } from "../run/config/config.ts";
+import { IO_BACKENDS, type IoBackendChoice } from "../run/config/config-schema.ts";
+import { DEMO_CONFIG, DEMO_DIR_DEFAULT } from "../run/config/demo.ts";
 import { exitCodeFor, EXIT_INTERRUPTED } from "../run/exit-codes.ts";
-import { runPlan, StepFailure, type RunOutcome } from "../run/jobs.ts";
-import type { RunPlan } from "../run/plan.ts";
-import { terminateAllPools } from "../run/pool.ts";
-import { RunLog } from "../run/run-log.ts";
-import { formatTable } from "../run/table.ts";
+import { runPlan, StepFailure, type RunOutcome } from "../run/exec/jobs.ts";
+import type { RunPlan } from "../run/config/plan.ts";
+import { terminateAllPools } from "../run/exec/pool.ts";
+import { RunLog } from "../run/report/run-log.ts";
+import { formatTable } from "../run/report/table.ts";
 import { flagBool, flagString, parseArgs, renderHelp, type FlagSpec } from "./args.ts";
 import { EXIT_OK, type Command } from "./command.ts";
 

@@ -11,7 +11,7 @@ import { runSweep } from "../search/sweep.ts";
 import { flagBool, flagNumber, flagNumberList, flagString, parseArgs, renderHelp, requireString, type FlagSpec } from "./args.ts";
 import { EXIT_OK, type Command } from "./command.ts";
 import { parseMetric, parseVectorType } from "./cmd-gt.ts";
-import { Progress } from "./progress.ts";
+import { Progress } from "../progress/progress.ts";
 
 const FLAGS: Record<string, FlagSpec> = {
   index: { type: "string", help: "index prefix (<prefix>_disk.index, _pq_pivots.bin, _pq_compressed.bin, [_mem.index])" },

@@ -1,5 +1,5 @@
 // Ground truth with a progress bar (rate and ETA on stderr) and the figures worth reporting.
-import { Progress } from "../cli/progress.ts";
+import { Progress } from "../progress/progress.ts";
 import type { Truth } from "../format/truth.ts";
 import { computeGroundTruth, type BaseRows, type GroundTruthOptions, type InMemoryVectors } from "./ground-truth.ts";
 

@@ -6,7 +6,7 @@
 // ceil(max_node_len / 4096) sectors. Record: T coords[dim] | u32 nnbrs | u32 nbrs[nnbrs] | zeros.
 // Pure functions of bytes: parsing checks every field against the others and the file size.
 import { FormatError } from "../errors.ts";
-import { SECTOR_BYTES } from "../io/reader.ts";
+import { SECTOR_BYTES } from "./sector.ts";
 import { bytesPerElement, type VectorType, type Vectors, viewVectors } from "./vector-type.ts";
 import { dataViewOf, loadU32, readI32, readU64, storeU32, writeU64 } from "./u64-fields.ts";
 

@@ -6,7 +6,7 @@
 // with the identity rearrangement by default.
 // Compressed: int32 npts | int32 M | u8 codes[npts*M].
 import { FormatError } from "../errors.ts";
-import { SECTOR_BYTES } from "../io/reader.ts";
+import { SECTOR_BYTES } from "./sector.ts";
 import { dataViewOf, readI32, readU64, writeU64 } from "./u64-fields.ts";
 
 export const PQ_CENTERS = 256;

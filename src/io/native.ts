@@ -1,7 +1,7 @@
-// The bun:ffi binding to build/libringann.so (c/uring.c). The library file is imported as a file
+// The bun:ffi binding to dist/libringann.so (c/uring.c). The library file is imported as a file
 // asset so `bun build --compile` embeds it; it is opened on first use, not at import.
 import { dlopen, FFIType, type Pointer } from "bun:ffi";
-import libPath from "../../build/libringann.so" with { type: "file" };
+import libPath from "../../dist/libringann.so" with { type: "file" };
 
 const { ptr, i32, u32, f64, void: voidT } = FFIType;
 

@@ -58,4 +58,5 @@ export interface SectorReader {
   close(): void;
 }
 
-export const SECTOR_BYTES = 4096;
+/** Reads are whole 4 KiB sectors: the index format owns the constant (src/format/sector.ts). */
+export { SECTOR_BYTES } from "../format/sector.ts";

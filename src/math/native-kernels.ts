@@ -1,4 +1,4 @@
-// Optional native distance kernels (c/kernels.c, linked into build/libringann.so by
+// Optional native distance kernels (c/kernels.c, linked into dist/libringann.so by
 // scripts/build-native.sh). When the library or its kernel symbols are missing, callers fall back
 // to the TypeScript loops in distance.ts: same results up to float rounding.
 // Set RINGANN_KERNELS=ts to force the TypeScript path (benchmarks compare both).

@@ -12,7 +12,7 @@
 import { ptr } from "bun:ffi";
 import type { Metric } from "../format/vector-type.ts";
 import type { PqPivots } from "../format/pq-files.ts";
-import { pinnedFloat32, pinnedUint32 } from "../io/pinned.ts";
+import { pinnedFloat32, pinnedUint32 } from "./pinned.ts";
 import type { NativeKernels } from "./native-kernels.ts";
 
 export const PQ_CENTERS = 256;
@@ -77,7 +77,7 @@ export class PqTable {
   /**
    * The native builder. Every array goes to C freshly pointed at per call (Bun takes each typed
    * array's address at the call), so C keeps no address between calls; the constant ones are pinned
-   * (src/io/pinned.ts) and made once here. Nothing is allocated per query.
+   * (src/math/pinned.ts) and made once here. Nothing is allocated per query.
    */
   private nativePopulate(k: NativeKernels): (q: Float32Array, qOffset: number, out: Float32Array) => void {
     const { dim, M, tableSize } = this;

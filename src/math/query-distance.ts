@@ -12,7 +12,7 @@ import type { NativeKernels } from "./native-kernels.ts";
 
 /**
  * out[i] = d(query[0..dim), base row ids[i]) for i < n. Every array is passed as a typed array,
- * so the FFI takes a fresh pointer at each call; ids and out should be pinned (src/io/pinned.ts).
+ * so the FFI takes a fresh pointer at each call; ids and out should be pinned (src/math/pinned.ts).
  */
 export type QueryRowsFn = (query: Float32Array, base: Vectors, dim: number, ids: Uint32Array, n: number, out: Float32Array) => void;
 

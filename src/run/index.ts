@@ -2,15 +2,15 @@
 // Workers sharing one copy of an index, results as JSON/CSV and SVG charts.
 //   const plan = loadConfigFile("configs/fashion-mnist.json");
 //   const { rows, files, charts } = await runPlan(plan, { log: new RunLog(false) });
-export { loadConfigFile, planFromJson, type PlanOptions } from "./config.ts";
-export { RunConfig, type RunConfigInput } from "./config-schema.ts";
-export { runPlan, StepFailure, type RunOptions, type RunOutcome } from "./jobs.ts";
-export type { RunPlan, Step, SearchStep, BuildStep, DatasetStep, GtStep } from "./plan.ts";
-export type { ResultRow } from "./result-row.ts";
-export { RunLog } from "./run-log.ts";
-export { writeReport, type RunReport } from "./report.ts";
-export { writeCharts } from "./chart.ts";
-export { formatTable } from "./table.ts";
-export { DEMO_CONFIG } from "./demo.ts";
-export { SearchPool, terminateAllPools } from "./pool.ts";
-export { loadSharedIndex, type SharedIndexParts } from "./shared-index.ts";
+export { loadConfigFile, planFromJson, type PlanOptions } from "./config/config.ts";
+export { RunConfig, type RunConfigInput } from "./config/config-schema.ts";
+export { runPlan, StepFailure, type RunOptions, type RunOutcome } from "./exec/jobs.ts";
+export type { RunPlan, Step, SearchStep, BuildStep, DatasetStep, GtStep } from "./config/plan.ts";
+export type { ResultRow } from "./report/result-row.ts";
+export { RunLog } from "./report/run-log.ts";
+export { writeReport, type RunReport } from "./report/report.ts";
+export { writeCharts } from "./report/chart.ts";
+export { formatTable } from "./report/table.ts";
+export { DEMO_CONFIG } from "./config/demo.ts";
+export { SearchPool, terminateAllPools } from "./exec/pool.ts";
+export { loadSharedIndex, type SharedIndexParts } from "./exec/shared-index.ts";

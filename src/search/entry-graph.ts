@@ -12,7 +12,7 @@ import { parseMemIndexGraph, parseMemIndexTags } from "../format/mem-index.ts";
 import type { VectorType, Vectors } from "../format/vector-type.ts";
 import type { DistanceFn } from "../math/distance.ts";
 import type { QueryRowsFn } from "../math/query-distance.ts";
-import { pinnedFloat32, pinnedUint32 } from "../io/pinned.ts";
+import { pinnedFloat32, pinnedUint32 } from "../math/pinned.ts";
 import { CandidateQueue } from "./queue.ts";
 import { type VisitedSet, createVisitedSet, visitedEstimate } from "./visited.ts";
 

@@ -10,8 +10,8 @@ import { dirname, resolve } from "node:path";
 import { z } from "zod";
 import { ConfigError } from "../errors.ts";
 import type { Metric, VectorType } from "../format/vector-type.ts";
-import { int, oneOf, pathField, record, text } from "../run/config-fields.ts";
-import { formatIssues } from "../run/config-issues.ts";
+import { int, oneOf, pathField, record, text } from "../run/config/config-fields.ts";
+import { formatIssues } from "../run/config/config-issues.ts";
 
 export interface SearchDefaults {
   k: number;

@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { basename, join } from "node:path";
-import { writeCharts } from "../../src/run/chart.ts";
+import { writeCharts } from "../../src/run/report/chart.ts";
 import { tempDir } from "../io/helpers.ts";
 import { makeRows } from "./rows.ts";
 

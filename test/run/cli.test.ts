@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, truncateSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { ResultRow } from "../../src/run/result-row.ts";
+import type { ResultRow } from "../../src/run/report/result-row.ts";
 import { makeRunFixture, type RunFixture } from "./fixture.ts";
 
 const root = join(import.meta.dir, "../..");

@@ -4,9 +4,9 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ConfigError } from "../../src/errors.ts";
-import { loadConfigFile, planFromJson } from "../../src/run/config.ts";
-import { DEMO_CONFIG, DEMO_REPO_CONFIG } from "../../src/run/demo.ts";
-import type { BuildStep, SearchStep } from "../../src/run/plan.ts";
+import { loadConfigFile, planFromJson } from "../../src/run/config/config.ts";
+import { DEMO_CONFIG, DEMO_REPO_CONFIG } from "../../src/run/config/demo.ts";
+import type { BuildStep, SearchStep } from "../../src/run/config/plan.ts";
 import { tempDir } from "../io/helpers.ts";
 
 let tmp: { dir: string; cleanup: () => void };

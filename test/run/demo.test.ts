@@ -3,8 +3,8 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import type { JobRecord } from "../../src/run/report.ts";
-import type { ResultRow } from "../../src/run/result-row.ts";
+import type { JobRecord } from "../../src/run/report/report.ts";
+import type { ResultRow } from "../../src/run/report/result-row.ts";
 import { tempDir } from "../io/helpers.ts";
 
 const main = join(import.meta.dir, "../../src/cli/main.ts");

@@ -9,9 +9,9 @@ import { readBin } from "../../src/format/bin.ts";
 import { readTruth, type Truth } from "../../src/format/truth.ts";
 import { DiskIndex } from "../../src/search/disk-index.ts";
 import type { SearchParams } from "../../src/search/machine.ts";
-import { allocSharedResults } from "../../src/run/pool-protocol.ts";
-import { SearchPool } from "../../src/run/pool.ts";
-import { loadSharedIndex, type SharedIndexParts } from "../../src/run/shared-index.ts";
+import { allocSharedResults } from "../../src/run/exec/pool-protocol.ts";
+import { SearchPool } from "../../src/run/exec/pool.ts";
+import { loadSharedIndex, type SharedIndexParts } from "../../src/run/exec/shared-index.ts";
 import { makeRunFixture, type RunFixture } from "./fixture.ts";
 
 const K = 10;

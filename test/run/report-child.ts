@@ -1,5 +1,5 @@
 // Child process for report.test.ts: rewrites a large report in a loop until killed.
-import { writeReport } from "../../src/run/report.ts";
+import { writeReport } from "../../src/run/report/report.ts";
 import { makeRows, reportOf } from "./rows.ts";
 
 const [dir, countText] = process.argv.slice(2);

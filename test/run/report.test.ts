@@ -2,8 +2,8 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { reportFiles, rowsToCsv, writeReport } from "../../src/run/report.ts";
-import { ROW_FIELDS } from "../../src/run/result-row.ts";
+import { reportFiles, rowsToCsv, writeReport } from "../../src/run/report/report.ts";
+import { ROW_FIELDS } from "../../src/run/report/result-row.ts";
 import { tempDir } from "../io/helpers.ts";
 import { makeRows, reportOf } from "./rows.ts";
 

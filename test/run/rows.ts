@@ -1,7 +1,7 @@
 // Result rows for report and chart tests: shapes like a real sweep (recall rising with L, latency
 // growing with L, pipe faster than beam) so the charts have something to draw.
-import type { RunReport } from "../../src/run/report.ts";
-import type { ResultRow } from "../../src/run/result-row.ts";
+import type { RunReport } from "../../src/run/report/report.ts";
+import type { ResultRow } from "../../src/run/report/result-row.ts";
 
 export function makeRows(count: number, seed = 0, opts: { threads?: number[]; concurrency?: number[]; job?: string } = {}): ResultRow[] {
   const rows: ResultRow[] = [];

@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { openVectorFile } from "../../src/format/vector-file.ts";
 import type { VectorType, Vectors } from "../../src/format/vector-type.ts";
 import { MemoryReader } from "../../src/io/memory-reader.ts";
-import { pinnedFloat32, pinnedUint32 } from "../../src/io/pinned.ts";
+import { pinnedFloat32, pinnedUint32 } from "../../src/math/pinned.ts";
 import { l2sq, negDot } from "../../src/math/distance.ts";
 import { loadNativeKernels, type NativeKernels } from "../../src/math/native-kernels.ts";
 import { nativeQueryRows } from "../../src/math/query-distance.ts";

@@ -10,7 +10,7 @@ import { nodeByteOffsetInSector, nodeSectorIndex } from "../../src/format/disk-i
 import { loadU32 } from "../../src/format/u64-fields.ts";
 import { MemoryReader } from "../../src/io/memory-reader.ts";
 import { SECTOR_BYTES } from "../../src/io/reader.ts";
-import { loadSharedIndex } from "../../src/run/shared-index.ts";
+import { loadSharedIndex } from "../../src/run/exec/shared-index.ts";
 import { CachePositions } from "../../src/search/cache-positions.ts";
 import { DiskIndex, type DiskIndexOptions, type SearchMode } from "../../src/search/disk-index.ts";
 import { HashedVisitedSet, StampedVisitedSet } from "../../src/search/visited.ts";

@@ -2,15 +2,15 @@
 // build (same parameters, same input file) already wrote the index.
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
-import { buildIndex } from "../build/build-index.ts";
-import { ProgressReporter } from "../build/phase-reporter.ts";
-import { readManifest } from "../data/manifest.ts";
-import { ConfigError } from "../errors.ts";
-import { openVectorFile } from "../format/vector-file.ts";
-import type { Metric } from "../format/vector-type.ts";
+import { buildIndex } from "../../build/build-index.ts";
+import { ProgressReporter } from "../../build/phase-reporter.ts";
+import { readManifest } from "../../data/manifest.ts";
+import { ConfigError } from "../../errors.ts";
+import { openVectorFile } from "../../format/vector-file.ts";
+import type { Metric } from "../../format/vector-type.ts";
 import type { StepResult } from "./jobs.ts";
-import type { BuildStep } from "./plan.ts";
-import type { RunLog } from "./run-log.ts";
+import type { BuildStep } from "../config/plan.ts";
+import type { RunLog } from "../report/run-log.ts";
 import { canReuse, fileIdentity, stampOf, writeStamp } from "./stamp.ts";
 
 export async function runBuildStep(step: BuildStep, log: RunLog): Promise<StepResult> {

@@ -2,12 +2,12 @@
 // CSV, charts), each file atomically, so a failure or an interrupt later keeps what finished.
 import { mkdirSync } from "node:fs";
 import { release } from "node:os";
-import { RingannError } from "../errors.ts";
-import { writeCharts } from "./chart.ts";
-import type { RunPlan, Step } from "./plan.ts";
-import { writeReport, type JobRecord, type ReportFiles, type RunReport } from "./report.ts";
-import type { ResultRow } from "./result-row.ts";
-import type { RunLog } from "./run-log.ts";
+import { RingannError } from "../../errors.ts";
+import { writeCharts } from "../report/chart.ts";
+import type { RunPlan, Step } from "../config/plan.ts";
+import { writeReport, type JobRecord, type ReportFiles, type RunReport } from "../report/report.ts";
+import type { ResultRow } from "../report/result-row.ts";
+import type { RunLog } from "../report/run-log.ts";
 import { runBuildStep } from "./step-build.ts";
 import { runDatasetStep, runGtStep } from "./step-data.ts";
 import { runSearchStep } from "./step-search.ts";

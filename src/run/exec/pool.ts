@@ -2,11 +2,11 @@
 // parts, the queries and the result arrays are SharedArrayBuffers (one copy whatever N). A run
 // resets the shared query counter, starts every Worker, and resolves when all are done, with the
 // wall time from the first start to the last finish (QPS = queries / wall time).
-import { RingannError } from "../errors.ts";
-import type { SearchParams } from "../search/machine.ts";
-import type { SearchMode } from "./config-schema.ts";
+import { RingannError } from "../../errors.ts";
+import type { SearchParams } from "../../search/machine.ts";
+import type { SearchMode } from "../config/config-schema.ts";
 import type { FromWorker, InitMessage, RunMessage, SharedResults, WorkerSetup } from "./pool-protocol.ts";
-import { workerEntry } from "../runtime/worker-entry.ts";
+import { workerEntry } from "../../runtime/worker-entry.ts";
 
 export interface PoolOptions extends WorkerSetup {
   readonly threads: number;
@@ -58,7 +58,7 @@ export class SearchPool {
     try {
       const ready: Promise<FromWorker>[] = [];
       for (let w = 0; w < threads; w++) {
-        const worker = new Worker(workerEntry("run/search-worker.ts", import.meta.url));
+        const worker = new Worker(workerEntry("run/exec/search-worker.ts", import.meta.url));
         pool.workers.push(worker);
         pool.waiters.push(null);
         worker.onmessage = (event: MessageEvent<FromWorker>) => pool.receive(w, event.data);

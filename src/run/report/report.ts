@@ -4,8 +4,8 @@
 // Both are streamed in chunks of rows, so a big sweep never becomes one giant string.
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { AtomicFileWriter } from "../format/atomic-file.ts";
-import type { Step } from "./plan.ts";
+import { AtomicFileWriter } from "../../format/atomic-file.ts";
+import type { Step } from "../config/plan.ts";
 import { ROW_FIELDS, type ResultRow } from "./result-row.ts";
 
 export interface JobRecord {

@@ -1,11 +1,11 @@
 // Messages between the main thread and the search Workers, and the shared result layout.
 // Per query the Workers write, into shared memory: k ids and distances, and STAT_COUNT statistics.
 // Queries are handed out through an atomic counter in chunks, so a fast Worker takes more.
-import type { Vectors } from "../format/vector-type.ts";
-import type { BackendChoice } from "../io/open-reader.ts";
-import type { SearchParams } from "../search/machine.ts";
-import { QueryStats } from "../search/stats.ts";
-import type { SearchMode } from "./config-schema.ts";
+import type { Vectors } from "../../format/vector-type.ts";
+import type { BackendChoice } from "../../io/open-reader.ts";
+import type { SearchParams } from "../../search/machine.ts";
+import { QueryStats } from "../../search/stats.ts";
+import type { SearchMode } from "../config/config-schema.ts";
 import type { SharedIndexParts } from "./shared-index.ts";
 
 /** Shared results of one run (views of SharedArrayBuffers sized for every query). */

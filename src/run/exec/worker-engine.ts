@@ -5,24 +5,24 @@
 // each completion goes to the query that owns its slot, so one core keeps several reads in flight
 // for several queries at once.
 // Bench: bench/run-sweep.ts
-import { nodeReadBytes } from "../format/disk-index.ts";
-import type { Vectors } from "../format/vector-type.ts";
-import { openSectorReader } from "../io/open-reader.ts";
-import type { SectorReader } from "../io/reader.ts";
-import { distanceFor } from "../math/distance.ts";
-import { loadNativeKernelsSync } from "../math/native-kernels.ts";
-import { PqTable } from "../math/pq-table.ts";
-import { nativeQueryDistance, nativeQueryRows } from "../math/query-distance.ts";
-import { nativeLibraryPath } from "../io/native.ts";
-import { BeamSearch } from "../search/beam.ts";
-import { NodeCache } from "../search/cache.ts";
-import { CachePositions } from "../search/cache-positions.ts";
-import { SearchDriver } from "../search/driver.ts";
-import { EntryGraph } from "../search/entry-graph.ts";
-import type { QueryMachine, SearchContext } from "../search/machine.ts";
-import { NodeSource } from "../search/node-source.ts";
-import { PipeSearch } from "../search/pipe.ts";
-import type { SearchMode } from "./config-schema.ts";
+import { nodeReadBytes } from "../../format/disk-index.ts";
+import type { Vectors } from "../../format/vector-type.ts";
+import { openSectorReader } from "../../io/open-reader.ts";
+import type { SectorReader } from "../../io/reader.ts";
+import { distanceFor } from "../../math/distance.ts";
+import { loadNativeKernelsSync } from "../../math/native-kernels.ts";
+import { PqTable } from "../../math/pq-table.ts";
+import { nativeQueryDistance, nativeQueryRows } from "../../math/query-distance.ts";
+import { nativeLibraryPath } from "../../io/native.ts";
+import { BeamSearch } from "../../search/beam.ts";
+import { NodeCache } from "../../search/cache.ts";
+import { CachePositions } from "../../search/cache-positions.ts";
+import { SearchDriver } from "../../search/driver.ts";
+import { EntryGraph } from "../../search/entry-graph.ts";
+import type { QueryMachine, SearchContext } from "../../search/machine.ts";
+import { NodeSource } from "../../search/node-source.ts";
+import { PipeSearch } from "../../search/pipe.ts";
+import type { SearchMode } from "../config/config-schema.ts";
 import { statsToRow, type InitMessage, type RunMessage, type SharedResults } from "./pool-protocol.ts";
 
 /** Entry-graph list size limit; matches DiskIndex's default maxMemL, which resolved the params. */

@@ -3,8 +3,8 @@
 // the stamp matches and the outputs are still there; any change of parameters rebuilds.
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { writeFileAtomic } from "../format/atomic-file.ts";
-import type { BuildStep, DatasetStep, GtStep } from "./plan.ts";
+import { writeFileAtomic } from "../../format/atomic-file.ts";
+import type { BuildStep, DatasetStep, GtStep } from "../config/plan.ts";
 
 type StampedStep = DatasetStep | GtStep | BuildStep;
 

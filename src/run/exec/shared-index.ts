@@ -4,13 +4,13 @@
 // the parts (cache records, ids and id → position table) into shared memory, resolves each run's search parameters, then closes it; each
 // Worker rebuilds a SearchContext around the shared parts with its own ring (worker-engine.ts).
 import { readFileSync } from "node:fs";
-import { readBin } from "../format/bin.ts";
-import type { DiskIndexMeta } from "../format/disk-index.ts";
-import { parseMemIndexGraph, parseMemIndexTags } from "../format/mem-index.ts";
-import type { Metric, VectorType, Vectors } from "../format/vector-type.ts";
-import type { BackendChoice } from "../io/open-reader.ts";
-import { DiskIndex } from "../search/disk-index.ts";
-import type { IndexFiles } from "../search/index-files.ts";
+import { readBin } from "../../format/bin.ts";
+import type { DiskIndexMeta } from "../../format/disk-index.ts";
+import { parseMemIndexGraph, parseMemIndexTags } from "../../format/mem-index.ts";
+import type { Metric, VectorType, Vectors } from "../../format/vector-type.ts";
+import type { BackendChoice } from "../../io/open-reader.ts";
+import { DiskIndex } from "../../search/disk-index.ts";
+import type { IndexFiles } from "../../search/index-files.ts";
 
 export interface SharedCache {
   readonly ids: Uint32Array;

@@ -1,14 +1,14 @@
 // Dataset and ground-truth steps: thin calls into src/data, plus the reuse stamp so a rerun of the
 // same config does not regenerate data that is already there.
-import { writeFashionMnist, writeGlove100, writeSynthetic, type DatasetWritten } from "../data/datasets.ts";
-import { runGroundTruth } from "../data/gt-run.ts";
-import { RingannError } from "../errors.ts";
-import { writeTruth } from "../format/truth.ts";
-import { openVectorFile } from "../format/vector-file.ts";
-import type { Vectors } from "../format/vector-type.ts";
+import { writeFashionMnist, writeGlove100, writeSynthetic, type DatasetWritten } from "../../data/datasets.ts";
+import { runGroundTruth } from "../../data/gt-run.ts";
+import { RingannError } from "../../errors.ts";
+import { writeTruth } from "../../format/truth.ts";
+import { openVectorFile } from "../../format/vector-file.ts";
+import type { Vectors } from "../../format/vector-type.ts";
 import type { StepResult } from "./jobs.ts";
-import type { DatasetStep, GtStep } from "./plan.ts";
-import type { RunLog } from "./run-log.ts";
+import type { DatasetStep, GtStep } from "../config/plan.ts";
+import type { RunLog } from "../report/run-log.ts";
 import { canReuse, fileIdentity, stampOf, writeStamp } from "./stamp.ts";
 
 export async function runDatasetStep(step: DatasetStep, log: RunLog): Promise<StepResult> {

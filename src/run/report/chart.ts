@@ -6,7 +6,7 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { parse, View } from "vega";
 import { compile, type TopLevelSpec } from "vega-lite";
-import { writeFileAtomic } from "../format/atomic-file.ts";
+import { writeFileAtomic } from "../../format/atomic-file.ts";
 import type { ResultRow } from "./result-row.ts";
 
 type Dimension = "job" | "mode" | "width" | "threads" | "concurrency" | "L";

@@ -2,8 +2,8 @@
 // of `--json`. Fields are those of `ringann search --json` (SearchRow) plus the run's own
 // dimensions (job, threads, concurrency, k, queries) and figures. Units are in the names (µs);
 // ratios are 0..1. results.csv columns follow ROW_FIELDS, not the order of declaration.
-import type { SearchRow } from "../search/stats.ts";
-import type { SearchMode } from "./config-schema.ts";
+import type { SearchRow } from "../../search/stats.ts";
+import type { SearchMode } from "../config/config-schema.ts";
 
 export interface ResultRow extends SearchRow {
   job: string;

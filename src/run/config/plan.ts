@@ -1,6 +1,6 @@
 // What a config means once validated: steps with absolute paths and every default filled in.
 // Both ringann's own jobs and DiskANN's disk-index jobs become these steps (config.ts).
-import type { Metric, VectorType } from "../format/vector-type.ts";
+import type { Metric, VectorType } from "../../format/vector-type.ts";
 import type { IoBackendChoice, SearchMode } from "./config-schema.ts";
 
 export interface StepBase {

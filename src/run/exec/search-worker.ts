@@ -1,7 +1,7 @@
 // A search Worker: `init` builds its engine (own ring and scratch, shared index parts), each `run`
 // searches chunks of queries until the shared counter runs out, `close` drains and closes the ring.
 // Errors go back to the main thread with their class name and code.
-import { RingannError } from "../errors.ts";
+import { RingannError } from "../../errors.ts";
 import { epochMs, type FromWorker, type ToWorker } from "./pool-protocol.ts";
 import { threadCpu } from "./thread-cpu.ts";
 import { WorkerEngine } from "./worker-engine.ts";

@@ -1,21 +1,21 @@
 // Search and sweep steps: every combination of threads × mode × width × concurrency × L, each run
 // over the same queries on a pool of Workers sharing one copy of the index parts. A row per run:
 // recall against the ground truth, QPS over the wall time, latency percentiles, reads, hops...
-import { readManifest } from "../data/manifest.ts";
-import { recallAtK, recallAtKByDistance } from "../data/recall.ts";
-import { ConfigError, FormatError } from "../errors.ts";
-import { readBin } from "../format/bin.ts";
-import { readSidecar, sidecarPath } from "../format/index-sidecar.ts";
-import { readTruth, type Truth } from "../format/truth.ts";
-import type { Metric, VectorType } from "../format/vector-type.ts";
-import type { SearchOptions } from "../search/disk-index.ts";
-import { QueryStats, RunCollector } from "../search/stats.ts";
-import type { SearchMode } from "./config-schema.ts";
-import type { RunPlan, SearchStep } from "./plan.ts";
+import { readManifest } from "../../data/manifest.ts";
+import { recallAtK, recallAtKByDistance } from "../../data/recall.ts";
+import { ConfigError, FormatError } from "../../errors.ts";
+import { readBin } from "../../format/bin.ts";
+import { readSidecar, sidecarPath } from "../../format/index-sidecar.ts";
+import { readTruth, type Truth } from "../../format/truth.ts";
+import type { Metric, VectorType } from "../../format/vector-type.ts";
+import type { SearchOptions } from "../../search/disk-index.ts";
+import { QueryStats, RunCollector } from "../../search/stats.ts";
+import type { SearchMode } from "../config/config-schema.ts";
+import type { RunPlan, SearchStep } from "../config/plan.ts";
 import { allocSharedResults, statsFromRow, type SharedResults } from "./pool-protocol.ts";
 import { SearchPool, type PoolRun, type PoolTimes } from "./pool.ts";
-import type { ResultRow } from "./result-row.ts";
-import type { RunLog } from "./run-log.ts";
+import type { ResultRow } from "../report/result-row.ts";
+import type { RunLog } from "../report/run-log.ts";
 import { loadSharedIndex } from "./shared-index.ts";
 
 interface SearchInputs {

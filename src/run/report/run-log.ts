@@ -1,6 +1,6 @@
 // Where a run talks: status lines and progress bars go to stderr (silent with --quiet), so stdout
 // carries only the table or, with --json, one JSON document.
-import { Progress } from "../cli/progress.ts";
+import { Progress } from "../../progress/progress.ts";
 
 export class RunLog {
   readonly quiet: boolean;

@@ -2,7 +2,7 @@
 // where problems and notes are collected, and how input paths resolve.
 import { existsSync } from "node:fs";
 import { isAbsolute, resolve } from "node:path";
-import type { Metric } from "../format/vector-type.ts";
+import type { Metric } from "../../format/vector-type.ts";
 
 export interface StepContext {
   /** Folder relative paths resolve against (the config's folder). */

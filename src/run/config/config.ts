@@ -3,7 +3,7 @@
 // input files (data, queries, groundtruth) are first looked up in `search_directories`.
 import { readFileSync } from "node:fs";
 import { basename, dirname, extname, resolve } from "node:path";
-import { ConfigError } from "../errors.ts";
+import { ConfigError } from "../../errors.ts";
 import { formatIssues } from "./config-issues.ts";
 import { RunConfig, type IoBackendChoice, type JobInput, type RunConfigInput, type SearchMode } from "./config-schema.ts";
 import { diskIndexSteps } from "./diskann-plan.ts";
