@@ -37,7 +37,7 @@ index.scheduler.sliceMs = Number(values["slice-ms"]);
 index.scheduler.maxQueued = n;
 const opts = { k: 10, L, mode: "pipe" as const, width: 4 };
 
-interface Row { qps: number; p50: number; p99: number; slice: number; lag: number; lagP99: number }
+interface Row { qps: number; p50: number; p99: number; slice: number; lag: number; lagP99: number; cpuUs: number }
 
 /** Lateness of a 1 ms timer: [p99, worst] in ms. */
 function lagProbe(): { stop: () => [number, number] } {
@@ -55,7 +55,7 @@ async function runIdle(ms: number): Promise<Row> {
   const probe = lagProbe();
   await new Promise((r) => setTimeout(r, ms));
   const [lagP99, lag] = probe.stop();
-  return { qps: 0, p50: 0, p99: 0, slice: 0, lag, lagP99 };
+  return { qps: 0, p50: 0, p99: 0, slice: 0, lag, lagP99, cpuUs: 0 };
 }
 
 function pct(a: number[], p: number): number {
@@ -63,17 +63,24 @@ function pct(a: number[], p: number): number {
   return s[Math.min(s.length - 1, Math.ceil(p * s.length) - 1)]!;
 }
 
+/** Process CPU (user + system, all threads) since c0, per query. */
+function cpuPerQuery(c0: NodeJS.CpuUsage): number {
+  const c = process.cpuUsage(c0);
+  return (c.user + c.system) / n;
+}
+
 async function runSync(): Promise<Row> {
   const probe = lagProbe();
   await new Promise((r) => setTimeout(r, 5));
   const p = index.resolve(opts);
   const lat: number[] = [];
+  const c0 = process.cpuUsage();
   const t0 = performance.now();
   index.driver.runInterleaved(index.machinesFor("pipe"), queries, dim, n, p, (_q, m) => lat.push(m.stats.latencyUs / 1000));
   const s = (performance.now() - t0) / 1000;
   await new Promise((r) => setTimeout(r, 5));
   const [lagP99, lag] = probe.stop();
-  return { qps: n / s, p50: pct(lat, 0.5), p99: pct(lat, 0.99), slice: s * 1000, lag, lagP99 };
+  return { qps: n / s, p50: pct(lat, 0.5), p99: pct(lat, 0.99), slice: s * 1000, lag, lagP99, cpuUs: cpuPerQuery(c0) };
 }
 
 async function runAsync(mode: "block" | "yield"): Promise<Row> {
@@ -82,6 +89,7 @@ async function runAsync(mode: "block" | "yield"): Promise<Row> {
   const probe = lagProbe();
   await new Promise((r) => setTimeout(r, 5));
   const lat: number[] = [];
+  const c0 = process.cpuUsage();
   const t0 = performance.now();
   // Open the queries C at a time, as a server with C in flight would (each completion starts the next).
   let next = 0;
@@ -96,7 +104,7 @@ async function runAsync(mode: "block" | "yield"): Promise<Row> {
   await Promise.all(Array.from({ length: C }, worker));
   const s = (performance.now() - t0) / 1000;
   const [lagP99, lag] = probe.stop();
-  return { qps: n / s, p50: pct(lat, 0.5), p99: pct(lat, 0.99), slice: index.scheduler.longestSliceMs, lag, lagP99 };
+  return { qps: n / s, p50: pct(lat, 0.5), p99: pct(lat, 0.99), slice: index.scheduler.longestSliceMs, lag, lagP99, cpuUs: cpuPerQuery(c0) };
 }
 
 const rounds = Number(values.rounds);
@@ -110,9 +118,9 @@ for (let r = 0; r < rounds; r++) {
 }
 index.close();
 console.log(`${n} queries, pipe L=${L} W=4, concurrency ${C}, slice ${values["slice-ms"]} ms, ${rounds} rounds (median by QPS)`);
-console.log("variant      QPS   p50 ms   p99 ms   longest slice ms   loop lag p99 ms   worst lag ms");
+console.log("variant      QPS   p50 ms   p99 ms   longest slice ms   loop lag p99 ms   worst lag ms   CPU µs/query");
 for (const [name, rows] of Object.entries(results)) {
   const m = [...rows].sort((a, b) => a.qps - b.qps)[Math.floor(rows.length / 2)]!;
   console.log(`${name.padEnd(8)} ${m.qps.toFixed(0).padStart(6)} ${m.p50.toFixed(2).padStart(8)} ${m.p99.toFixed(2).padStart(8)} ` +
-    `${m.slice.toFixed(2).padStart(18)} ${m.lagP99.toFixed(2).padStart(17)} ${m.lag.toFixed(2).padStart(14)}`);
+    `${m.slice.toFixed(2).padStart(18)} ${m.lagP99.toFixed(2).padStart(17)} ${m.lag.toFixed(2).padStart(14)} ${m.cpuUs.toFixed(0).padStart(14)}`);
 }

@@ -2,7 +2,8 @@
 // the server does (request i is due at start + i / rate); a request's latency runs from the moment it
 // was *due*, not when it left, so queueing in the client or the server is counted (no coordinated
 // omission). Per rate: achieved QPS (answers per second of the window), p50/p99/p99.9, errors by kind,
-// and the slowest /healthz answer seen while loaded (probed every 100 ms on its own connection).
+// and the slowest /healthz answer seen while loaded (probed every 100 ms, each on a fresh connection
+// of its own: fetch's pool of at most 256 connections would queue the probe behind the load).
 // Loopback only: the URL must name 127.0.0.1, ::1 or localhost. Every run stops by itself.
 import { UsageError } from "../errors.ts";
 
@@ -107,14 +108,13 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
       });
   };
 
+  // /healthz on its own TCP connection, not through fetch's pool (which queues behind the load).
+  const u = new URL(base);
   const probe = setInterval(() => {
     if (healthBusy) return;
     healthBusy = true;
     const t0 = performance.now();
-    fetch(`${base}/healthz`)
-      .then((r) => r.arrayBuffer())
-      .then(() => health.push(performance.now() - t0), () => health.push(Infinity))
-      .finally(() => (healthBusy = false));
+    probeHealthz(u).then((ok) => health.push(ok ? performance.now() - t0 : Infinity)).finally(() => (healthBusy = false));
   }, 100);
 
   const tick = (): void => {
@@ -134,4 +134,37 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
     p50Ms: pct(sorted, 0.5), p99Ms: pct(sorted, 0.99), p999Ms: pct(sorted, 0.999), maxMs: sorted.length ? sorted[sorted.length - 1]! : NaN,
     healthzMaxMs: hs.length ? hs[hs.length - 1]! : NaN, healthzP50Ms: pct(hs, 0.5),
   };
+}
+
+/** GET /healthz over a fresh connection; resolves true on a 200 status line. */
+function probeHealthz(u: URL): Promise<boolean> {
+  return new Promise((resolve) => {
+    let got = "";
+    const done = (ok: boolean, socket?: { end(): void }): void => {
+      socket?.end();
+      resolve(ok);
+    };
+    Bun.connect({
+      hostname: u.hostname.replace(/^\[|\]$/g, ""),
+      port: Number(u.port || 80),
+      socket: {
+        open(socket) {
+          socket.write(`GET /healthz HTTP/1.1\r\nHost: ${u.host}\r\nConnection: close\r\n\r\n`);
+        },
+        data(socket, chunk) {
+          got += new TextDecoder().decode(chunk);
+          if (got.includes("\r\n")) done(got.startsWith("HTTP/1.1 200"), socket);
+        },
+        error() {
+          done(false);
+        },
+        connectError() {
+          done(false);
+        },
+        close() {
+          if (!got.includes("\r\n")) done(false);
+        },
+      },
+    }).catch(() => done(false));
+  });
 }

@@ -74,3 +74,29 @@ test("dist/ringann serve: SIGTERM lets in-flight requests finish, then exits 0",
   const after = await fetch(`${url}/healthz`).then(() => "answered", () => "refused");
   expect(after).toBe("refused");
 }, 120_000);
+
+test("ringann run: a serve job serves the index for its seconds, then the run ends with 0", async () => {
+  const file = join(f.t.dir, "run-serve.json");
+  writeFileSync(file, JSON.stringify({
+    name: "rs", output: join(f.t.dir, "rs-out"),
+    jobs: [{ type: "serve", name: "tiny", index: f.t.prefix, dataset: f.datasetDir, port: 0, seconds: 6, L: 40 }],
+  }));
+  const proc = Bun.spawn([process.execPath, join(root, "src/cli/main.ts"), "run", file], { stdout: "pipe", stderr: "pipe" });
+  const decoder = new TextDecoder();
+  let seen = "";
+  let url: string | undefined;
+  for (const stream of [proc.stdout, proc.stderr]) {
+    void (async () => {
+      for await (const chunk of stream) seen += decoder.decode(chunk);
+    })();
+  }
+  for (let i = 0; i < 100 && url === undefined; i++) {
+    await new Promise((r) => setTimeout(r, 50));
+    url = /serving tiny on (http:\/\/127\.0\.0\.1:\d+)/.exec(seen)?.[1];
+  }
+  expect(url).toBeDefined();
+  const res = await fetch(`${url}/v1/indexes/tiny/search`, { method: "POST", body: JSON.stringify({ vector: Array.from(f.queries.subarray(0, DIM)) }) });
+  expect(res.status).toBe(200);
+  expect(await proc.exited).toBe(0);
+  expect(seen).toContain("1 queries answered");
+}, 60_000);
