@@ -50,6 +50,8 @@ interface Job {
   offset: number;
   params: SearchParams & { mode: SearchMode };
   calledAt: number;
+  /** Set when a machine takes the query: the time it waited, ms. */
+  queuedMs: number;
   deadlineAt: number;
   resolve: (r: AsyncSearchResult) => void;
   reject: (e: Error) => void;
@@ -110,7 +112,7 @@ export class QueryScheduler {
     }
     const deadlineMs = opts.deadlineMs ?? Infinity;
     return new Promise<AsyncSearchResult>((resolve, reject) => {
-      const job: Job = { query: vector, offset, params, calledAt, deadlineAt: calledAt + deadlineMs, resolve, reject };
+      const job: Job = { query: vector, offset, params, calledAt, queuedMs: 0, deadlineAt: calledAt + deadlineMs, resolve, reject };
       const free = this.free[params.mode];
       if (free.length > 0) {
         this.start(free.pop()!, job, calledAt);
@@ -160,7 +162,7 @@ export class QueryScheduler {
   private start(owner: number, job: Job, t: number): void {
     this.jobs[owner] = job;
     this.activeCount++;
-    job.calledAt = t - job.calledAt; // from here on: the time spent queued, in ms
+    job.queuedMs = t - job.calledAt;
     this.index.machines[owner]!.begin(job.query, job.offset, job.params, t);
   }
 
@@ -262,7 +264,7 @@ export class QueryScheduler {
     const ids = new Uint32Array(k);
     const distances = new Float32Array(k);
     const n = m.topK(k, ids, distances, 0);
-    job.resolve({ ids: ids.subarray(0, n), distances: distances.subarray(0, n), stats: m.stats.clone(), queuedUs: job.calledAt * 1000 });
+    job.resolve({ ids: ids.subarray(0, n), distances: distances.subarray(0, n), stats: m.stats.clone(), queuedUs: job.queuedMs * 1000 });
   }
 
   private notifyIdle(): void {

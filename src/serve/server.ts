@@ -74,9 +74,24 @@ export function startServer(indexes: readonly ServedIndex[], metrics: ServeMetri
     if (declared > opts.maxBodyBytes) {
       throw new HttpError(413, "E_BODY_TOO_LARGE", `The body has ${declared} bytes; the limit is ${opts.maxBodyBytes}`, "(body)");
     }
-    const bytes = new Uint8Array(await req.arrayBuffer());
-    if (bytes.length > opts.maxBodyBytes) {
-      throw new HttpError(413, "E_BODY_TOO_LARGE", `The body has ${bytes.length} bytes; the limit is ${opts.maxBodyBytes}`, "(body)");
+    // Chunked bodies carry no length: read until the limit, then refuse without reading the rest.
+    const chunks: Uint8Array[] = [];
+    let total = 0;
+    if (req.body !== null) {
+      for await (const chunk of req.body) {
+        total += chunk.length;
+        if (total > opts.maxBodyBytes) {
+          throw new HttpError(413, "E_BODY_TOO_LARGE", `The body has more than ${opts.maxBodyBytes} bytes, the limit`, "(body)");
+        }
+        chunks.push(chunk);
+      }
+    }
+    if (chunks.length === 1) return chunks[0]!;
+    const bytes = new Uint8Array(total);
+    let at = 0;
+    for (const c of chunks) {
+      bytes.set(c, at);
+      at += c.length;
     }
     return bytes;
   };
@@ -152,8 +167,9 @@ export function startServer(indexes: readonly ServedIndex[], metrics: ServeMetri
     hostname: opts.host,
     port: opts.port,
     reusePort: opts.reusePort,
-    // Bun's own hard cap; bodies between maxBodyBytes and this get our JSON 413 from readBody.
-    maxRequestBodySize: opts.maxBodyBytes + 65536,
+    // Bun's own cap answers a bare 413 before our handler runs; keep it far above ours so every
+    // refusal is our JSON 413 (declared lengths are refused before the body is read).
+    maxRequestBodySize: Math.max(opts.maxBodyBytes * 4, 1 << 30),
     idleTimeout: 30,
     async fetch(req: Request): Promise<Response> {
       const t0 = performance.now();

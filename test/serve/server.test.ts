@@ -118,6 +118,10 @@ describe("ringann serve", () => {
       ["unknown index", () => post("/v1/indexes/nope/search", JSON.stringify({ vector: row(0) })), 404, "E_UNKNOWN_INDEX", "(url)"],
       ["malformed JSON", () => post("/v1/indexes/tiny/search", '{"vector": [1, 2,'), 400, "E_JSON", "(body)"],
       ["body over limit", () => post("/v1/indexes/tiny/search", big), 413, "E_BODY_TOO_LARGE", "(body)"],
+      ["body over limit (chunked, no length)", () => fetch(`${h.url}/v1/indexes/tiny/search`, {
+        method: "POST", headers: { "Content-Type": "application/json" },
+        body: new ReadableStream({ start(c) { for (let i = 0; i < 8; i++) c.enqueue(new TextEncoder().encode("x".repeat(10_000))); c.close(); } }),
+      }), 413, "E_BODY_TOO_LARGE", "(body)"],
       ["too many vectors", () => post("/v1/indexes/tiny/search", JSON.stringify({ vectors: Array.from({ length: 65 }, () => row(0)) })), 413, "E_TOO_MANY", "vectors"],
       ["full queue", () => post("/v1/indexes/narrow/search", JSON.stringify({ vectors: [row(0), row(1), row(2)] })), 429, "E_QUEUE_FULL", "vectors[1]"],
       ["deadline", () => post("/v1/indexes/slow/search", JSON.stringify({ vectors: Array.from({ length: 150 }, (_, i) => row(i % f.nq)), deadline_ms: 1 })), 504, "E_DEADLINE", ""],
