@@ -57,7 +57,7 @@ export const command: Command = {
     FLAGS, [
       "ringann serve --index idx/fmnist --dataset data/fmnist --threads 2",
       "curl -s localhost:8080/v1/indexes/fmnist/search -d '{\"vector\": [0, 0, ...784 values], \"k\": 5}'",
-      "RINGANN_TOKEN=s3cret ringann serve configs/serve.json --port 9000",
+      "RINGANN_TOKEN=s3cret ringann serve serve.json --port 9000",
     ]),
   async run(argv: string[]): Promise<number> {
     const args = parseArgs(argv, FLAGS);
@@ -67,6 +67,11 @@ export const command: Command = {
     if (args.positionals.length > 1) throw new UsageError("Expected at most one CONFIG.json");
     if (args.positionals.length === 1) {
       if (flagString(args, "index") !== undefined) throw new UsageError("Give either --index PREFIX or CONFIG.json, not both");
+      const perIndex = ["name", "dataset", "metric", "type", "cache-nodes", "concurrency", "max-queued", "k", "L", "mode", "width",
+        "max-L", "max-k", "max-batch", "deadline-ms"].filter(seen);
+      if (perIndex.length > 0) {
+        throw new UsageError(`--${perIndex[0]} describes one index: with a CONFIG.json set it in the config's "indexes" entries`);
+      }
       config = loadServeConfig(args.positionals[0]!);
       if (seen("host")) config.host = flagString(args, "host")!;
       if (seen("port")) config.port = num("port", 0, 65535);

@@ -35,6 +35,7 @@ function topHelp(): string {
     "  ringann build --data data/fmnist/base.u8bin --out idx/fmnist --metric l2 --R 64 --L 100",
     "  ringann search --index idx/fmnist --queries data/fmnist/queries.u8bin --gt data/fmnist/gt100.bin --L 10,20,50,100",
     "  ringann run configs/fashion-mnist.json",
+    "  ringann serve --index idx/fmnist --dataset data/fmnist     # HTTP search + a search page on 127.0.0.1:8080",
     "",
     "Environment: RINGANN_IO=uring|pread forces the I/O backend.",
   );
