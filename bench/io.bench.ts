@@ -1,13 +1,16 @@
 // mitata: the cost of one batch of random 4 KiB O_DIRECT reads at depth 1, 8 and 32 through the
 // io_uring reader vs the pread reader. `ringann bench io` gives the IOPS table with fio beside it.
-// Run: node_modules/.bin/bun bench/io.bench.ts [FILE]   (FILE defaults to /var/tmp/ringann-io.bin, 1 GiB)
+// Run: node_modules/.bin/bun bench/io.bench.ts [FILE]   (FILE defaults to ringann-io.bin in the
+// temp dir — give a FILE on a real disk when the temp dir is tmpfs; 1 GiB)
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { bench, group, run, summary } from "mitata";
 import { ensureBenchFile } from "../src/io/io-benchmark.ts";
 import { PreadReader } from "../src/io/pread-reader.ts";
 import { ReadCompletions, type SectorReader } from "../src/io/reader.ts";
 import { UringReader } from "../src/io/uring-reader.ts";
 
-const file = process.argv[2] ?? "/var/tmp/ringann-io.bin";
+const file = process.argv[2] ?? join(tmpdir(), "ringann-io.bin");
 ensureBenchFile(file, 2 ** 30);
 
 function batchOf(reader: SectorReader, depth: number, out: ReadCompletions, state: { x: number }): void {

@@ -5,7 +5,7 @@
 // speed-up is taken against the baseline of its own round; the table reports medians over rounds.
 // Prints a markdown block ready for docs/benchmarks.md.
 //
-//   node_modules/.bin/bun bench/run-sweep.ts --index /work/data/idx/fmnist_R64_L100 --dataset /work/data/fmnist \
+//   node_modules/.bin/bun bench/run-sweep.ts --index $DATA/idx/fmnist_R64_L100 --dataset $DATA/fmnist \
 //       [--L 50] [--width 4] [--mode pipe] [--rounds 5] [--queries 2000] [--warmup 300] [--spin] [--cache-nodes N]
 import { resolve } from "node:path";
 import { release } from "node:os";

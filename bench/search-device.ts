@@ -4,11 +4,13 @@
 //   pipeline W: keep W reads in flight, one new read per completion (pipelined search's pattern);
 // plus, for a batch, when its k-th read completes. If a batch's reads all complete together, beam
 // search loses nothing by waiting for the slowest, and pipelining can only win by overlapping CPU.
-// Run: node_modules/.bin/bun bench/search-device.ts [FILE]   (default: the Fashion-MNIST index)
+// Run: node_modules/.bin/bun bench/search-device.ts [FILE]   (e.g. $DATA/idx/fmnist_R64_L100_disk.index;
+// default: the PipeANN fixture index in test/fixtures)
+import { join } from "node:path";
 import { openSectorReader } from "../src/io/open-reader.ts";
 import { ReadCompletions } from "../src/io/reader.ts";
 
-const file = process.argv[2] ?? "/work/data/idx/fmnist_R64_L100_disk.index";
+const file = process.argv[2] ?? join(import.meta.dir, "../test/fixtures/pipeann-syn10k/syn10k_disk.index");
 const reader = openSectorReader(file, { slotBytes: 4096, slotCount: 64, backend: "uring" });
 const sectors = Math.floor(reader.fileBytes / 4096) - 1;
 const out = new ReadCompletions(64);

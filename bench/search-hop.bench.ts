@@ -1,27 +1,28 @@
 // Where the CPU time of one search hop goes: PQ table (once per query), PQ distances of a node's
 // neighbours, the exact distance of the expanded node, decoding its record, visited-set checks and
-// queue inserts — each measured with mitata on real records of a real index (a MemoryReader holds
+// queue inserts — each measured with mitata on real records of a real index (a SimReader holds
 // the disk file, so no I/O), then a whole search through the same machinery divided by its hops.
 // Run: node_modules/.bin/bun bench/search-hop.bench.ts [INDEX_PREFIX] [QUERIES]
 //      (default: the PipeANN fixture, 10K × 128 float32, R 32, PQ 32 B)
 //      VISITED=hash forces the hashed visited sets (what indexes above 2^24 points use) everywhere.
 import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { bench, do_not_optimize, group, run, summary } from "mitata";
 import { openVectorFile } from "../src/format/vector-file.ts";
 import type { Vectors } from "../src/format/vector-type.ts";
-import { MemoryReader } from "../src/io/memory-reader.ts";
+import { SimReader } from "../src/io/sim-reader.ts";
 import { pqDistances } from "../src/math/pq-table.ts";
 import { DiskIndex } from "../src/search/disk-index.ts";
 import { CandidateQueue } from "../src/search/queue.ts";
 import { createVisitedSet, visitedEstimate } from "../src/search/visited.ts";
 
-const prefix = process.argv[2] ?? "/work/shared/fixtures/pipeann-syn10k/syn10k";
-const queriesFile = process.argv[3] ?? "/work/shared/fixtures/pipeann-syn10k/query.fbin";
+const prefix = process.argv[2] ?? join(import.meta.dir, "../test/fixtures/pipeann-syn10k/syn10k");
+const queriesFile = process.argv[3] ?? join(import.meta.dir, "../test/fixtures/pipeann-syn10k/query.fbin");
 const visitedArrayMaxNpts = process.env.VISITED === "hash" ? 0 : undefined;
 const disk = new Uint8Array(readFileSync(`${prefix}_disk.index`));
 const index = await DiskIndex.open(prefix, {
   ...(visitedArrayMaxNpts === undefined ? {} : { visitedArrayMaxNpts }),
-  openReader: (file, g) => new MemoryReader(disk, { ...g, file, minDelayTicks: 1, maxDelayTicks: 1, shuffle: false }),
+  openReader: (file, g) => new SimReader(disk, { ...g, file, minDelayTicks: 1, maxDelayTicks: 1, shuffle: false }),
 });
 const qf = openVectorFile(queriesFile);
 const nq = Math.min(200, qf.npts);

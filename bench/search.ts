@@ -4,8 +4,8 @@
 // latency to beam's, the recall difference and pipe's I/O occupancy against the targets:
 //   pipe mean ≤ 0.7 × beam mean, pipe recall@10 ≥ beam recall@10 − 0.002, pipe occupancy ≥ 0.9.
 // Run:
-//   node_modules/.bin/bun bench/search.ts --index /work/data/idx/fmnist --queries /work/data/fmnist/queries.u8bin \
-//     --gt /work/data/fmnist/gt100.bin [--widths 4,8] [--L 10,20,50,100] [--queries-limit 1000] [--cache-nodes 0]
+//   node_modules/.bin/bun bench/search.ts --index $DATA/idx/fmnist --queries $DATA/fmnist/queries.u8bin \
+//     --gt $DATA/fmnist/gt100.bin [--widths 4,8] [--L 10,20,50,100] [--queries-limit 1000] [--cache-nodes 0]
 import { parseArgs } from "node:util";
 import { renderTable } from "../src/cli/cmd-search.ts";
 import { readTruth } from "../src/format/truth.ts";

@@ -4,9 +4,9 @@
 //
 //   bun bench/build/build.bench.ts [syn100k|fmnist|glove|all] [--threads 2] [--queries 1000] [--append]
 //
-// Datasets (made by `ringann dataset ...`): /work/data/syn100k (synthetic 100,000 x 128 float32),
-// /work/data/fmnist (60,000 x 784 uint8), /work/data/glove100 (331,479 x 100 float32, cosine).
-// Indexes go to /work/data/idx/<name> (outside the repo). --append adds the figures to
+// Datasets (made by `ringann dataset ...`) under $DATA (default ./data): $DATA/syn100k (synthetic
+// 100,000 x 128 float32), $DATA/fmnist (60,000 x 784 uint8), $DATA/glove100 (331,479 x 100 float32,
+// cosine). Indexes go to $DATA/idx/<name> (keep $DATA outside the repository). --append adds the figures to
 // docs/benchmarks.md. RINGANN_KERNELS=ts forces the TypeScript distance loops.
 import { appendFileSync, existsSync } from "node:fs";
 import { join } from "node:path";
@@ -25,7 +25,7 @@ interface Dataset {
   readonly metric: Metric;
 }
 
-const DATA = "/work/data";
+const DATA = process.env.DATA ?? "data";
 const DATASETS: Dataset[] = [
   { name: "syn100k", dir: `${DATA}/syn100k`, base: "base.fbin", queries: "queries.fbin", type: "float32", metric: "l2" },
   { name: "fmnist", dir: `${DATA}/fmnist`, base: "base.u8bin", queries: "queries.u8bin", type: "uint8", metric: "l2" },
@@ -75,7 +75,7 @@ for (const ds of DATASETS) {
   for (let i = 0; i < loaded.meta.npts; i++) deg += loaded.graph.degree[i]!;
   const line = `| ${ds.name} ${loaded.meta.npts}x${loaded.meta.dim} ${ds.type} ${ds.metric} | R ${R} L ${L} | ${threads} | ${summary.seconds.toFixed(1)} s | ` +
     `${summary.peak_rss_mb} MB | ${summary.kernel} | ${(deg / loaded.meta.npts).toFixed(1)} | ` +
-    recalls.map((r) => r.recall.toFixed(4)).join(" / ") + ` | ${prefix} |`;
+    recalls.map((r) => r.recall.toFixed(4)).join(" / ") + ` | $DATA/idx/${ds.name}_R${R}_L${L} |`;
   console.log(line);
   rows.push(line);
 }

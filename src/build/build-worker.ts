@@ -1,5 +1,6 @@
 // A build Worker: attaches to the shared vectors and graph once, then runs Vamana passes on request
 // (see vamana-pass.ts for how work is split). Messages: init → ready; pass → done | error.
+import { invariant } from "../errors.ts";
 import { viewVectors } from "../format/vector-type.ts";
 import { kernelName, loadNativeKernels } from "../math/native-kernels.ts";
 import { SharedGraph } from "./shared-graph.ts";
@@ -23,7 +24,7 @@ self.onmessage = async (event: MessageEvent<WorkerRequest>) => {
       reply({ kind: "ready", kernel: kernels ? kernelName() : "ts" });
       return;
     }
-    if (!inserter || !init) throw new Error("build worker used before init");
+    invariant(inserter !== null && init !== null, "build worker used before init");
     const before = inserter.comparisons;
     runPass(inserter, msg.pass, new Uint32Array(init.order), new Int32Array(init.counters), init.medoid, msg.alpha);
     reply({ kind: "done", comparisons: inserter.comparisons - before });

@@ -27,7 +27,7 @@ export const command: Command = {
       "reader, its pread fallback and fio's io_uring engine, interleaved round by round in one run (median\n" +
       "round reported) and printed side by side with ratios. Targets: uring ≥ 0.9× fio at every depth, ≥ 3× pread at depth 32.",
     FLAGS,
-    ["ringann bench io --file /var/tmp/ringann-io.bin", "ringann bench io --file big.bin --depths 32 --seconds 10 --json"],
+    ["ringann bench io --file data/io.bin", "ringann bench io --file big.bin --depths 32 --seconds 10 --json"],
   ) + "\n\n" + BENCH_SERVE_HELP,
   async run(argv) {
     if (argv[0] === "serve") return (await import("./cmd-bench-serve.ts")).runBenchServe(argv.slice(1));

@@ -1,11 +1,10 @@
 // `ringann dataset <name> DIR`: base, queries and exact ground truth (k = 100) in DiskANN formats
 // plus manifest.json. A missing package exits 3 with the command that installs it.
 import { DATASET_NAMES, writeFashionMnist, writeGlove100, writeSynthetic, type DatasetName, type DatasetWritten } from "../data/datasets.ts";
-import { MissingPackageError } from "../data/packages.ts";
 import { UsageError } from "../errors.ts";
 import { flagBool, flagNumber, flagString, parseArgs, renderHelp, type FlagSpec } from "./args.ts";
 import { parseMetric } from "./cmd-gt.ts";
-import { EXIT_ENVIRONMENT, EXIT_OK, type Command } from "./command.ts";
+import { EXIT_OK, type Command } from "./command.ts";
 
 const COMMON: Record<string, FlagSpec> = {
   k: { type: "string", help: "ground-truth neighbours per query", default: "100" },
@@ -61,38 +60,30 @@ export const command: Command = {
       quiet: flagBool(args, "quiet"),
     };
     let written: DatasetWritten;
-    try {
-      switch (dataset) {
-        case "fashion-mnist":
-          written = await writeFashionMnist(dir, { ...common, sourceDir: flagString(args, "source") });
-          break;
-        case "glove-100":
-          written = await writeGlove100(dir, {
-            ...common,
-            source: flagString(args, "source"),
-            seed: flagNumber(args, "seed", { integer: true, min: 0 }),
-            queries: flagNumber(args, "queries", { integer: true, min: 1 }),
-          });
-          break;
-        case "synthetic":
-          written = await writeSynthetic(dir, {
-            n: flagNumber(args, "n", { integer: true, min: 1 }) ?? 10_000,
-            dim: flagNumber(args, "dim", { integer: true, min: 1 }) ?? 128,
-            clusters: flagNumber(args, "clusters", { integer: true, min: 1 }) ?? 16,
-            seed: flagNumber(args, "seed", { integer: true, min: 0 }) ?? 1,
-            queries: flagNumber(args, "queries", { integer: true, min: 1 }) ?? 1000,
-            intrinsicDim: flagNumber(args, "intrinsic-dim", { integer: true, min: 1 }),
-            noise: flagNumber(args, "noise", { min: 0 }),
-            metric: parseMetric(flagString(args, "metric") ?? "l2"),
-          }, common);
-          break;
-      }
-    } catch (err) {
-      if (err instanceof MissingPackageError) {
-        process.stderr.write(`ringann dataset: ${err.message}\n`);
-        return EXIT_ENVIRONMENT;
-      }
-      throw err;
+    switch (dataset) {
+      case "fashion-mnist":
+        written = await writeFashionMnist(dir, { ...common, sourceDir: flagString(args, "source") });
+        break;
+      case "glove-100":
+        written = await writeGlove100(dir, {
+          ...common,
+          source: flagString(args, "source"),
+          seed: flagNumber(args, "seed", { integer: true, min: 0 }),
+          queries: flagNumber(args, "queries", { integer: true, min: 1 }),
+        });
+        break;
+      case "synthetic":
+        written = await writeSynthetic(dir, {
+          n: flagNumber(args, "n", { integer: true, min: 1 }) ?? 10_000,
+          dim: flagNumber(args, "dim", { integer: true, min: 1 }) ?? 128,
+          clusters: flagNumber(args, "clusters", { integer: true, min: 1 }) ?? 16,
+          seed: flagNumber(args, "seed", { integer: true, min: 0 }) ?? 1,
+          queries: flagNumber(args, "queries", { integer: true, min: 1 }) ?? 1000,
+          intrinsicDim: flagNumber(args, "intrinsic-dim", { integer: true, min: 1 }),
+          noise: flagNumber(args, "noise", { min: 0 }),
+          metric: parseMetric(flagString(args, "metric") ?? "l2"),
+        }, common);
+        break;
     }
     const m = written.paths.manifest;
     console.log(`wrote ${dataset} to ${dir}: ${m.counts.base} base + ${m.counts.queries} queries, ${m.dim}-d ${m.type}, ${m.metric}, ` +

@@ -24,7 +24,7 @@ export const command: Command = {
       "O_DIRECT, and which I/O backend searches will use (RINGANN_IO=uring|pread forces one).\n" +
       "Exit code 0 when io_uring and O_DIRECT both work, 1 otherwise.",
     FLAGS,
-    ["ringann doctor", "ringann doctor --dir /mnt/nvme --json", "RINGANN_IO=pread ringann doctor"],
+    ["ringann doctor", "ringann doctor --dir data --json", "RINGANN_IO=pread ringann doctor"],
   ),
   async run(argv) {
     const args = parseArgs(argv, FLAGS);

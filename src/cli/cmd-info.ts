@@ -29,7 +29,7 @@ export const command: Command = {
   help: renderHelp(USAGE,
     "Reads PREFIX_disk.index (sector 0), the PQ files, the entry graph and the sidecar, checks them against each\n" +
     "other, and prints what they hold. Works on indexes written by ringann, DiskANN or PipeANN.",
-    FLAGS, ["ringann info idx/fmnist", "ringann info /work/shared/fixtures/pipeann-syn10k/syn10k --json"]),
+    FLAGS, ["ringann info idx/fmnist", "ringann info test/fixtures/pipeann-syn10k/syn10k --json"]),
   async run(argv: string[]): Promise<number> {
     const args = parseArgs(argv, FLAGS);
     const prefix = args.positionals[0];

@@ -6,7 +6,7 @@ import { RingannError, UsageError } from "../errors.ts";
 import { loadConfigFile, planFromJson } from "../run/config/config.ts";
 import { IO_BACKENDS, type IoBackendChoice } from "../run/config/config-schema.ts";
 import { DEMO_CONFIG, DEMO_DIR_DEFAULT } from "../run/config/demo.ts";
-import { exitCodeFor, EXIT_INTERRUPTED } from "../run/exit-codes.ts";
+import { exitCodeFor, EXIT_INTERRUPTED } from "../exit-codes.ts";
 import { runPlan, StepFailure, type RunOutcome } from "../run/exec/jobs.ts";
 import type { RunPlan } from "../run/config/plan.ts";
 import { terminateAllPools } from "../run/exec/pool.ts";

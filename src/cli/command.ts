@@ -1,6 +1,5 @@
-// What every `ringann <command>` module exports. run() returns the process exit code:
-// 0 ok, 1 runtime failure, 2 usage/config error, 3 environment problem (e.g. missing package),
-// 130 interrupted by a signal (nothing half-written is left).
+// What every `ringann <command>` module exports. run() returns the process exit code (0 or 130);
+// errors it throws get theirs from the one code → exit-code map (src/exit-codes.ts) in main.ts.
 
 export interface Command {
   readonly name: string;
@@ -11,8 +10,4 @@ export interface Command {
   run(argv: string[]): Promise<number>;
 }
 
-export const EXIT_OK = 0;
-export const EXIT_FAILURE = 1;
-export const EXIT_USAGE = 2;
-export const EXIT_ENVIRONMENT = 3;
-export const EXIT_INTERRUPTED = 130;
+export { EXIT_ENVIRONMENT, EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE } from "../exit-codes.ts";

@@ -1,8 +1,9 @@
 #!/usr/bin/env bun
 // ringann's single entry point: `ringann <command> [flags]`. Commands load lazily so `doctor`
 // does not pay for the build or search code.
-import { RingannError, UsageError, ConfigError } from "../errors.ts";
-import { EXIT_FAILURE, EXIT_USAGE, type Command } from "./command.ts";
+import { UsageError, asRingannError } from "../errors.ts";
+import { exitCodeFor } from "../exit-codes.ts";
+import { EXIT_USAGE, type Command } from "./command.ts";
 
 type Loader = () => Promise<Command>;
 
@@ -62,27 +63,21 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`ringann: unknown command '${name}'\n\n${topHelp()}\n`);
     return EXIT_USAGE;
   }
-  const command = await entry.load();
-  if (rest.includes("--help") || rest.includes("-h")) {
-    console.log(command.help);
-    return 0;
-  }
   try {
+    const command = await entry.load();
+    if (rest.includes("--help") || rest.includes("-h")) {
+      console.log(command.help);
+      return 0;
+    }
     return await command.run(rest);
-  } catch (err) {
-    if (err instanceof UsageError) {
-      process.stderr.write(`ringann ${name}: ${err.message}\n(see \`ringann ${name} --help\`)\n`);
-      return EXIT_USAGE;
-    }
-    if (err instanceof ConfigError) {
-      process.stderr.write(`ringann ${name}: ${err.message}\n`);
-      return EXIT_USAGE;
-    }
-    if (err instanceof RingannError) {
-      process.stderr.write(`ringann ${name}: ${err.message}\n`);
-      return EXIT_FAILURE;
-    }
-    throw err;
+  } catch (thrown) {
+    // One error model: every error is a RingannError with a code, and the code alone decides the
+    // exit code (src/exit-codes.ts), whichever command threw it.
+    const err = asRingannError(thrown);
+    const hint = err instanceof UsageError ? `\n(see \`ringann ${name} --help\`)` : "";
+    process.stderr.write(`ringann ${name}: ${err.message}${hint}\n`);
+    if (err.code === "E_INTERNAL" && thrown instanceof Error && thrown.stack) process.stderr.write(`${thrown.stack}\n`);
+    return exitCodeFor(err);
   }
 }
 

@@ -5,7 +5,7 @@
 // owns a contiguous range of queries and sees every chunk in increasing id order; ties go to the lower
 // id. Distances follow src/math/distance.ts: l2 → squared L2, ip → −dot, cosine → squared L2 between
 // unit-normalised vectors (= 2 − 2·cos). uint8/int8 data is compared in exact integer arithmetic.
-import { FormatError, UsageError } from "../errors.ts";
+import { FormatError, RingannError, UsageError } from "../errors.ts";
 import type { Truth } from "../format/truth.ts";
 import { allocElements, type ElementArray, type VectorFileReader } from "../format/vector-file.ts";
 import type { Metric, VectorType, Vectors } from "../format/vector-type.ts";
@@ -138,8 +138,8 @@ class GtPool {
   constructor(size: number) {
     for (let i = 0; i < size; i++) {
       const worker = new Worker(workerEntry("data/gt-worker.ts", import.meta.url));
-      worker.onmessage = (event: MessageEvent<FromGtWorker>) => this.settle(i, event.data.kind === "ok" ? null : new Error(`gt worker ${i}: ${event.data.message}`));
-      worker.onerror = (event: ErrorEvent) => this.settle(i, new Error(`gt worker ${i} crashed: ${event.message}`));
+      worker.onmessage = (event: MessageEvent<FromGtWorker>) => this.settle(i, event.data.kind === "ok" ? null : new RingannError("E_WORKER", `gt worker ${i}: ${event.data.message}`));
+      worker.onerror = (event: ErrorEvent) => this.settle(i, new RingannError("E_WORKER", `gt worker ${i} crashed: ${event.message}`));
       this.workers.push(worker);
       this.waiting.push(null);
     }

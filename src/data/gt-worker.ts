@@ -2,6 +2,7 @@
 // chunk the main thread hands it (in increasing id order, which is what makes ties go to the lower
 // id). Chunks and queries live in SharedArrayBuffers, so nothing is copied per chunk; progress is a
 // per-worker slot in a shared Float64Array the main thread polls.
+import { invariant } from "../errors.ts";
 import { newTopK, scanForRows, type GtRows, type KernelName, type ScanFn, type TopK } from "./gt-kernels.ts";
 
 export type ToGtWorker =
@@ -46,7 +47,7 @@ function handle(msg: ToGtWorker): void {
       return;
     }
     case "chunk": {
-      if (!state) throw new Error("gt worker: chunk before init");
+      invariant(state !== null, "gt worker: chunk before init");
       const { queries, qStart, qEnd, dim, tileRows, sliceRows, progress, progressSlot } = state.init;
       // Slices keep progress fine-grained; each slice is a view, allocated once per slice, not per distance.
       for (let r0 = 0; r0 < msg.rows; r0 += sliceRows) {
@@ -57,7 +58,7 @@ function handle(msg: ToGtWorker): void {
       return;
     }
     case "finish": {
-      if (!state) throw new Error("gt worker: finish before init");
+      invariant(state !== null, "gt worker: finish before init");
       const { qStart, k, outIds, outDists } = state.init;
       const { ids, dists } = state.top;
       for (let i = 0; i < ids.length; i++) {

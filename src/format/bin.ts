@@ -5,7 +5,7 @@
 import { FormatError, invariant } from "../errors.ts";
 import { AtomicFileWriter } from "./atomic-file.ts";
 import { FileRange, withFileRange } from "./file-range.ts";
-import { allocVectors, bytesPerElement, vectorTypeFromExtension, viewVectors, type VectorType, type Vectors } from "./vector-type.ts";
+import { allocVectors, bytesPerElement, checkFinite, vectorTypeFromExtension, viewVectors, type VectorType, type Vectors } from "./vector-type.ts";
 
 export const BIN_HEADER_BYTES = 8;
 
@@ -103,6 +103,7 @@ export class BinReader {
     const elementBytes = bytesPerElement(type);
     const bytes = new Uint8Array(into.buffer, into.byteOffset, count * dim * elementBytes);
     this.range.readInto(bytes, BIN_HEADER_BYTES + start * dim * elementBytes);
+    checkFinite(into, count * dim, file, start, dim);
   }
 
   close(): void {

@@ -9,7 +9,7 @@ import { constants, gunzipSync, gzipSync } from "node:zlib";
 import { FormatError } from "../errors.ts";
 import { writeFileAtomic } from "./atomic-file.ts";
 import { FileRange, withFileRange } from "./file-range.ts";
-import { allocVectors, type VectorType, type Vectors } from "./vector-type.ts";
+import { allocVectors, checkFinite, type VectorType, type Vectors } from "./vector-type.ts";
 
 export interface IdxHeader {
   readonly file: string;
@@ -73,6 +73,7 @@ export function readIdx(path: string): { header: IdxHeader; data: Vectors } {
     const view = new DataView(raw.buffer, raw.byteOffset + header.headerBytes, count * 4);
     const out = data as Float32Array;
     for (let i = 0; i < count; i++) out[i] = view.getFloat32(4 * i, false);
+    checkFinite(out, count, path, 0, header.dim);
   } else {
     new Uint8Array(data.buffer).set(raw.subarray(header.headerBytes, header.headerBytes + count));
   }

@@ -8,6 +8,7 @@
 import { FormatError } from "../errors.ts";
 import { SECTOR_BYTES } from "./sector.ts";
 import { dataViewOf, readI32, readU64, writeU64 } from "./u64-fields.ts";
+import { checkFinite } from "./vector-type.ts";
 
 export const PQ_CENTERS = 256;
 
@@ -80,10 +81,12 @@ export function parsePqPivots(bytes: Uint8Array, file: string): PqPivots {
     throw new FormatError(file, "pivots block", `${8 + PQ_CENTERS * dim * 4} bytes before offsets[1]`, `${offsets[1]! - offsets[0]!}`);
   }
   const pivots = copyF32(bytes, pivotsBlock.dataOffset, PQ_CENTERS * dim);
+  checkFinite(pivots, pivots.length, file, 0, dim, "pivot");
 
   const centroidBlock = readBlock(view, offsets[1]!, file, "centroid");
   expectShape(centroidBlock, dim, 1, file, "centroid");
   const centroid = copyF32(bytes, centroidBlock.dataOffset, dim);
+  checkFinite(centroid, dim, file, 0, dim, "centroid");
 
   let perm: Uint32Array | null = null;
   let chunkAt = offsets[2]!;

@@ -5,6 +5,7 @@
 import { FormatError, invariant } from "../errors.ts";
 import { AtomicFileWriter } from "./atomic-file.ts";
 import { FileRange } from "./file-range.ts";
+import { checkFinite } from "./vector-type.ts";
 
 export type TexmexKind = "fvecs" | "ivecs" | "bvecs";
 export type TexmexValues = Float32Array | Int32Array | Uint8Array;
@@ -95,6 +96,7 @@ export class TexmexReader {
       }
       done += rows;
     }
+    if (kind === "fvecs") checkFinite(into, count * dim, file, start, dim);
   }
 
   close(): void {

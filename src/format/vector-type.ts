@@ -1,4 +1,5 @@
 // Element types of stored vectors and the metrics ringann knows.
+import { FormatError } from "../errors.ts";
 
 export type VectorType = "float32" | "uint8" | "int8";
 export type Metric = "l2" | "ip" | "cosine";
@@ -36,4 +37,20 @@ export function vectorTypeFromExtension(path: string): VectorType | null {
   if (lower.endsWith(".u8bin") || lower.endsWith(".bvecs")) return "uint8";
   if (lower.endsWith(".i8bin")) return "int8";
   return null;
+}
+
+/**
+ * Throws a FormatError naming the row and dimension of the first NaN or ±Infinity among float32
+ * values (count of them from element 0, the first being row `firstRow` of `dim`-wide rows): no
+ * distance means anything once one is in. One pass, no allocation; integer types are skipped.
+ */
+export function checkFinite(values: ArrayLike<number>, count: number, file: string, firstRow: number, dim: number, what = "vector"): void {
+  if (!(values instanceof Float32Array)) return;
+  for (let i = 0; i < count; i++) {
+    const x = values[i]!;
+    if (x - x !== 0) {
+      const row = firstRow + Math.floor(i / Math.max(1, dim));
+      throw new FormatError(file, `${what} ${row} [${i % Math.max(1, dim)}]`, "a finite float32", String(x));
+    }
+  }
 }

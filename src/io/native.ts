@@ -1,6 +1,7 @@
 // The bun:ffi binding to dist/libringann.so (c/uring.c). The library file is imported as a file
 // asset so `bun build --compile` embeds it; it is opened on first use, not at import.
 import { dlopen, FFIType, type Pointer } from "bun:ffi";
+import { RingannError } from "../errors.ts";
 import libPath from "../../dist/libringann.so" with { type: "file" };
 
 const { ptr, i32, u32, f64, void: voidT } = FFIType;
@@ -33,7 +34,7 @@ export function native(): NativeLib {
     try {
       lib = dlopen(libPath, SYMBOLS).symbols;
     } catch (err) {
-      throw new Error(`Cannot load ringann's native library ${libPath}: ${(err as Error).message}. Run \`bash scripts/setup.sh\` (or \`bash scripts/build-native.sh\`) first.`);
+      throw new RingannError("E_NATIVE_MISSING", `Cannot load ringann's native library ${libPath}: ${(err as Error).message}. Run \`bash scripts/setup.sh\` (or \`bash scripts/build-native.sh\`) first.`);
     }
   }
   return lib;

@@ -2,7 +2,7 @@
 // callers see slot numbers and read-only views of completed slots, never pointers.
 import type { IoError } from "../errors.ts";
 
-export type ReaderBackend = "uring" | "pread" | "memory";
+export type ReaderBackend = "uring" | "pread" | "sim";
 
 /**
  * Completions copied out of the reader by poll()/wait(). Allocated once by the caller and reused:

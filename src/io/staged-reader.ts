@@ -1,6 +1,8 @@
 // What the io_uring and pread readers share: argument checks (read-request.ts), the slot arena,
 // staging reads until the next poll/wait (one kernel call per batch), and settling raw results into
-// ReadCompletions: EINTR/EAGAIN are re-queued, errors and short reads fail their read and free its slot.
+// ReadCompletions: EINTR/EAGAIN are re-queued, errors and short reads fail their read and free its slot,
+// and a "misconfigured" errno (EINVAL, EFAULT, EBADF, ...: every read would fail the same way) fails
+// the reader: that poll/wait throws an E_MISCONFIGURED IoError, and so does every later call.
 import { IoError, RingannError } from "../errors.ts";
 import { describeErrno, errnoAction } from "./errno.ts";
 import { checkReadRequest } from "./read-request.ts";
@@ -23,6 +25,8 @@ export abstract class StagedReader implements SectorReader {
   protected readonly reapSlot: Uint32Array;
   protected readonly reapResult: Int32Array;
   protected closed = false;
+  /** Set when the kernel refused a read as misconfigured: the reader is unusable from then on. */
+  protected failure: IoError | null = null;
 
   /**
    * `reap` lets a subclass give arrays that C writes into (native memory); otherwise they are plain
@@ -47,6 +51,7 @@ export abstract class StagedReader implements SectorReader {
 
   submit(offset: number, length: number): number | null {
     if (this.closed) throw new RingannError("E_CLOSED", `Cannot read ${this.file}: the reader is closed`);
+    if (this.failure !== null) throw this.failure;
     checkReadRequest(this.file, this.fileBytes, this.slotBytes, offset, length);
     const slot = this.arena.acquire();
     if (slot < 0) return null;
@@ -58,6 +63,7 @@ export abstract class StagedReader implements SectorReader {
 
   flush(): void {
     if (this.closed) throw new RingannError("E_CLOSED", `Cannot read ${this.file}: the reader is closed`);
+    if (this.failure !== null) throw this.failure;
     if (this.stagedCount > 0) this.exchange(0, 0);
   }
 
@@ -101,20 +107,34 @@ export abstract class StagedReader implements SectorReader {
 
   private collect(min: number, out: ReadCompletions): number {
     if (this.closed) throw new RingannError("E_CLOSED", `Cannot read ${this.file}: the reader is closed`);
+    if (this.failure !== null) throw this.failure;
     let count = 0;
+    let requeued = false;
     do {
       const room = out.capacity - count;
       if (room === 0) break;
       const n = this.exchange(min > count ? min - count : 0, room);
+      requeued = false;
       for (let i = 0; i < n; i++) {
         const slot = this.reapSlot[i]!;
         const error = this.settle(slot, this.reapResult[i]!);
-        if (error === undefined) continue; // re-queued
+        if (error === undefined) {
+          requeued = true;
+          continue;
+        }
         out.slot[count] = slot;
         out.error[count] = error;
         count++;
       }
-    } while (count < min);
+      if (this.failure !== null) {
+        // Completed reads already copied into `out` are never handed over; the reader is dead, so
+        // their slots simply stay Completed until close() frees the arena.
+        out.count = 0;
+        throw this.failure;
+      }
+      // Re-queued reads (EINTR/EAGAIN) go back to the kernel before returning, not at the caller's
+      // next poll: a retry should not cost the query a round.
+    } while (count < min || requeued);
     out.count = count;
     return count;
   }
@@ -128,11 +148,18 @@ export abstract class StagedReader implements SectorReader {
     const length = this.slotLength[slot]!;
     if (result < 0) {
       const errno = -result;
-      if (errnoAction(errno) === "retry") {
+      const action = errnoAction(errno);
+      if (action === "retry") {
         this.staged[this.stagedCount++] = slot;
         return undefined;
       }
       this.arena.fail(slot);
+      if (action === "misconfigured") {
+        this.failure ??= new IoError("read", errno, this.file, offset,
+          `${describeErrno(errno)}: the kernel refuses this reader's reads, so every read would fail — the reader is ` +
+          "closed to further reads (check O_DIRECT support and alignment on this filesystem, or RINGANN_IO=pread)", "E_MISCONFIGURED");
+        return this.failure;
+      }
       return new IoError("read", errno, this.file, offset, describeErrno(errno));
     }
     if (result < length) {

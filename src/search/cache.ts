@@ -79,7 +79,9 @@ export function loadNodeCache(reader: SectorReader, meta: DiskIndexMeta, count: 
   const readBytes = nodeReadBytes(meta);
   const out = new ReadCompletions(reader.slotCount);
   const slotNode = new Uint32Array(reader.slotCount);
+  const slotFailed = new Uint8Array(reader.slotCount);
   const batch = Math.max(1, reader.slotCount);
+  const batchSlots = new Int32Array(batch);
 
   while (cached < count && head < tail) {
     let submitted = 0;
@@ -88,39 +90,63 @@ export function loadNodeCache(reader: SectorReader, meta: DiskIndexMeta, count: 
       const slot = reader.submit(nodeSectorIndex(meta, id) * SECTOR_BYTES, readBytes);
       if (slot === null) break;
       slotNode[slot] = id;
+      batchSlots[submitted] = slot;
       head++;
       submitted++;
     }
     invariant(submitted > 0, "node cache: no read slot free");
-    let done = 0;
-    while (done < submitted) {
+    // Wait for the whole batch, then take its records in submission order: the cache (which nodes,
+    // at which positions) does not depend on the order the reads completed in. A failed read or a
+    // bad record ends the load only after every slot of the batch is given back, so the reader stays
+    // clean for its owner (the node-record fuzzer found the load leaking slots when it threw).
+    let failure: unknown = null;
+    for (let done = 0; done < submitted; ) {
       const n = reader.wait(submitted - done, out);
       for (let i = 0; i < n; i++) {
-        const slot = out.slot[i]!;
         const err = out.error[i];
-        if (err) throw err;
-        const id = slotNode[slot]!;
-        const view = reader.view(slot);
-        const at = nodeByteOffsetInSector(meta, id);
-        bytes.set(view.subarray(at, at + meta.maxNodeBytes), cached * stride);
-        ids[cached] = id;
-        cached++;
-        const degree = loadU32(view, at + meta.coordBytes);
-        if (degree > meta.R) throw new FormatError(meta.file, `node ${id} nnbrs`, `≤ R (${meta.R})`, String(degree));
-        const base = at + meta.coordBytes + 4;
-        for (let k = 0; k < degree; k++) {
-          const nbr = loadU32(view, base + 4 * k);
-          if (nbr >= meta.npts) throw new FormatError(meta.file, `node ${id} nbrs[${k}]`, `< npts (${meta.npts})`, String(nbr));
-          if (tail < count && seen.add(nbr)) order[tail++] = nbr;
+        if (err) {
+          failure ??= err;
+          slotFailed[out.slot[i]!] = 1; // already Free
         }
-        reader.release(slot);
       }
       done += n;
     }
+    for (let j = 0; j < submitted; j++) {
+      const slot = batchSlots[j]!;
+      if (slotFailed[slot] === 1) {
+        slotFailed[slot] = 0;
+        continue;
+      }
+      if (failure === null) {
+        try {
+          cached = takeRecord(reader.view(slot), slotNode[slot]!, cached);
+        } catch (e) {
+          failure = e;
+        }
+      }
+      reader.release(slot);
+    }
+    if (failure !== null) throw failure;
   }
   if (cached < count) {
     // The graph reachable from the medoid is smaller than asked: keep what was found.
     return new NodeCache(ids.slice(0, cached), bytes.slice(0, cached * stride), stride);
   }
   return new NodeCache(ids, bytes, stride);
+
+  /** Copies node `id`'s record into the cache and queues its undiscovered neighbours; returns the new count. */
+  function takeRecord(view: Uint8Array, id: number, slotsFilled: number): number {
+    const at = nodeByteOffsetInSector(meta, id);
+    bytes.set(view.subarray(at, at + meta.maxNodeBytes), slotsFilled * stride);
+    ids[slotsFilled] = id;
+    const degree = loadU32(view, at + meta.coordBytes);
+    if (degree > meta.R) throw new FormatError(meta.file, `node ${id} nnbrs`, `≤ R (${meta.R})`, String(degree));
+    const base = at + meta.coordBytes + 4;
+    for (let k = 0; k < degree; k++) {
+      const nbr = loadU32(view, base + 4 * k);
+      if (nbr >= meta.npts) throw new FormatError(meta.file, `node ${id} nbrs[${k}]`, `< npts (${meta.npts})`, String(nbr));
+      if (tail < count && seen.add(nbr)) order[tail++] = nbr;
+    }
+    return slotsFilled + 1;
+  }
 }

@@ -38,7 +38,7 @@ export interface DiskIndexOptions {
   backend?: BackendChoice;
   /** O_DIRECT (default true). */
   direct?: boolean;
-  /** Supply the reader yourself (tests: MemoryReader). Receives the slot geometry to use. */
+  /** Supply the reader yourself (tests: SimReader). Receives the slot geometry to use. */
   openReader?: (file: string, geometry: { slotBytes: number; slotCount: number }) => SectorReader;
   /** Largest L / width / memL any search will ask for (scratch is sized once). Defaults 512/32/64. */
   maxL?: number;

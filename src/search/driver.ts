@@ -71,10 +71,12 @@ export class SearchDriver {
    * Runs queries 0..count-1 (row q of `queries` at q * dim) on the machines `use` (a subset of this
    * driver's, e.g. the pipe machines) at once; onDone(q, m) is called as each finishes (read the
    * answer from m before returning). Queries start in order; each machine runs one at a time.
+   * A query that fails (a failed read, a corrupt record) throws its error and stops the others —
+   * unless onFailed is given: then that query alone ends with onFailed(q, m, error) and the rest run on.
    */
   runInterleaved(
     use: readonly QueryMachine[], queries: Vectors, dim: number, count: number, params: SearchParams,
-    onDone: (q: number, m: QueryMachine) => void,
+    onDone: (q: number, m: QueryMachine) => void, onFailed?: (q: number, m: QueryMachine, error: Error) => void,
   ): void {
     const ms = use;
     const C = ms.length;
@@ -97,13 +99,14 @@ export class SearchDriver {
         for (let i = 0; i < C; i++) {
           if (queryOf[i]! < 0) continue;
           const m = ms[i]!;
-          const p = m.step(now());
+          const p = onFailed === undefined ? m.step(now()) : this.stepOrFail(m);
           if (p === Done) {
-            if (m.error !== null) throw m.error;
+            if (m.error !== null && onFailed === undefined) throw m.error;
             const q = queryOf[i]!;
             queryOf[i] = -1;
             active--;
-            onDone(q, m);
+            if (m.error !== null) onFailed!(q, m, m.error);
+            else onDone(q, m);
             start(i);
             if (queryOf[i]! >= 0) anyReady = true;
           } else {
@@ -124,6 +127,18 @@ export class SearchDriver {
         if (queryOf[i]! >= 0 && !m.done) m.finish(now());
       }
       throw err;
+    }
+  }
+
+  /** step(), but an error thrown by the query's own work (a corrupt record) ends only that query. */
+  private stepOrFail(m: QueryMachine): Progress {
+    try {
+      return m.step(now());
+    } catch (err) {
+      if (!(err instanceof Error) || err instanceof RingannError && err.code === "E_INVARIANT") throw err;
+      if (m.error === null) m.error = err;
+      m.finish(now());
+      return Done;
     }
   }
 
@@ -184,8 +199,17 @@ export class SearchDriver {
         continue;
       }
       const m = this.machines[owner]!;
-      if (error === null || error === undefined) m.onRead(slot, t);
-      else m.onReadFailed(slot, error, t);
+      if (error === null || error === undefined) {
+        // A record that fails to decode (a wasted read ranked on arrival) ends its query, which the
+        // next step() reports; the rest of the batch is still routed, or its slots would leak.
+        try {
+          m.onRead(slot, t);
+        } catch (err) {
+          if (m.error === null) m.error = err instanceof Error ? err : new Error(String(err));
+        }
+      } else {
+        m.onReadFailed(slot, error, t);
+      }
     }
   }
 }

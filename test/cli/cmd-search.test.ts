@@ -1,7 +1,8 @@
 // `ringann search` end to end on the PipeANN fixture: the table, the JSON rows, usage errors.
 import { describe, expect, test } from "bun:test";
+import { PIPEANN } from "../fixtures.ts";
 
-const DIR = "/work/shared/fixtures/pipeann-syn10k/";
+const DIR = PIPEANN.dir + "/";
 const BUN = process.execPath;
 
 function search(args: string[]): { code: number; stdout: string; stderr: string } {

@@ -12,6 +12,7 @@ import { readIdx } from "../../src/format/idx.ts";
 import { readTruth } from "../../src/format/truth.ts";
 import { makeTempDir } from "../format/tmp.ts";
 import { naiveTruth } from "./naive.ts";
+import { fashionMnistFile } from "../fixtures.ts";
 
 const tmp = makeTempDir("datasets");
 afterAll(tmp.cleanup);
@@ -41,8 +42,8 @@ describe("ringann dataset", () => {
     expect(ds.manifest.source).toContain("dataset-fashion-mnist");
     const base = readBin(ds.base);
     const queries = readBin(ds.queries);
-    const train = readIdx("/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz").data;
-    const test10k = readIdx("/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz").data;
+    const train = readIdx(fashionMnistFile("train-images-idx3-ubyte.gz")).data;
+    const test10k = readIdx(fashionMnistFile("t10k-images-idx3-ubyte.gz")).data;
     expect(Buffer.from(base.data.buffer).equals(Buffer.from(train.buffer))).toBe(true);
     expect(Buffer.from(queries.data.buffer).equals(Buffer.from(test10k.buffer, 0, 300 * 784))).toBe(true);
     const gt = readTruth(ds.groundtruth);

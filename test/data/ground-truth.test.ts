@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { existsSync } from "node:fs";
+import { PIPEANN } from "../fixtures.ts";
 import { computeGroundTruth, memoryRows } from "../../src/data/ground-truth.ts";
 import { readBin } from "../../src/format/bin.ts";
 import { readTruth } from "../../src/format/truth.ts";
@@ -69,8 +69,8 @@ describe("exact ground truth equals naive brute force, ties included", () => {
     expectEqualTruth(truth, naiveTruth(base, queries, dim, 10, "l2"), 1e-7);
   });
 
-  const fixture = "/work/shared/fixtures/pipeann-syn10k";
-  test.skipIf(!existsSync(`${fixture}/gt100.bin`))("matches the ground truth PipeANN wrote for its syn10k fixture", async () => {
+  const fixture = PIPEANN.dir;
+  test("matches the ground truth PipeANN wrote for its syn10k fixture", async () => {
     const base = readBin(`${fixture}/base.fbin`);
     const queries = readBin(`${fixture}/query.fbin`);
     const theirs = readTruth(`${fixture}/gt100.bin`);

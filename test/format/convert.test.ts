@@ -8,10 +8,11 @@ import { readIdx } from "../../src/format/idx.ts";
 import { readTexmex, writeTexmex } from "../../src/format/texmex.ts";
 import { readTruth, writeTruth } from "../../src/format/truth.ts";
 import { caught, makeTempDir } from "./tmp.ts";
+import { fashionMnistFile } from "../fixtures.ts";
 
 const tmp = makeTempDir("convert");
 afterAll(tmp.cleanup);
-const FMNIST_QUERIES = "/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz";
+const FMNIST_QUERIES = fashionMnistFile("t10k-images-idx3-ubyte.gz");
 
 describe("convert", () => {
   test("fvecs → fbin → fvecs is byte-identical", () => {

@@ -1,4 +1,5 @@
 import { describe, expect, test } from "bun:test";
+import { PIPEANN } from "../fixtures.ts";
 import { readFileSync } from "node:fs";
 import { FormatError } from "../../src/errors.ts";
 import {
@@ -6,7 +7,7 @@ import {
   nodeDegree, nodeReadBytes, nodeSectorIndex, parseDiskIndexHeader,
 } from "../../src/format/disk-index.ts";
 
-const FIXTURE = "/work/shared/fixtures/pipeann-syn10k/syn10k_disk.index";
+const FIXTURE = `${PIPEANN.prefix}_disk.index`;
 
 function u64le(bytes: Uint8Array, at: number): number {
   return Number(new DataView(bytes.buffer, bytes.byteOffset).getBigUint64(at, true));
@@ -43,7 +44,7 @@ describe("PipeANN-written fixture", () => {
   });
 
   test("every node decodes: degree ≤ R, ids < npts, coords equal base.fbin", () => {
-    const base = new Float32Array(readFileSync("/work/shared/fixtures/pipeann-syn10k/base.fbin").buffer.slice(8));
+    const base = new Float32Array(readFileSync(PIPEANN.base).buffer.slice(8));
     const nbrs = new Uint32Array(meta.R);
     const coords = new Float32Array(meta.dim);
     for (let id = 0; id < meta.npts; id++) {

@@ -4,6 +4,7 @@ import { gzipSync } from "node:zlib";
 import { FormatError } from "../../src/errors.ts";
 import { readIdx, readIdxHeader, writeIdx } from "../../src/format/idx.ts";
 import { caught, makeTempDir } from "./tmp.ts";
+import { fashionMnistFile } from "../fixtures.ts";
 
 const tmp = makeTempDir("idx");
 afterAll(tmp.cleanup);
@@ -79,12 +80,12 @@ describe("MNIST idx files", () => {
   });
 
   test("reads the real Fashion-MNIST test images", () => {
-    const header = readIdxHeader("/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz");
+    const header = readIdxHeader(fashionMnistFile("t10k-images-idx3-ubyte.gz"));
     expect(header.dims).toEqual([10000, 28, 28]);
-    const labels = readIdx("/usr/share/datasets/fashion-mnist/t10k-labels-idx1-ubyte.gz");
+    const labels = readIdx(fashionMnistFile("t10k-labels-idx1-ubyte.gz"));
     expect(labels.header.npts).toBe(10000);
     expect(labels.header.dim).toBe(1);
     expect(Math.max(...labels.data)).toBe(9);
-    expect(readFileSync("/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz").length).toBeGreaterThan(1000);
+    expect(readFileSync(fashionMnistFile("t10k-images-idx3-ubyte.gz")).length).toBeGreaterThan(1000);
   });
 });

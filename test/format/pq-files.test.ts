@@ -1,9 +1,10 @@
 import { describe, expect, test } from "bun:test";
+import { PIPEANN } from "../fixtures.ts";
 import { readFileSync } from "node:fs";
 import { FormatError } from "../../src/errors.ts";
 import { encodePqCompressedHeader, encodePqPivots, parsePqCompressed, parsePqPivots } from "../../src/format/pq-files.ts";
 
-const DIR = "/work/shared/fixtures/pipeann-syn10k/";
+const DIR = PIPEANN.dir + "/";
 
 describe("PipeANN-written PQ files", () => {
   const bytes = new Uint8Array(readFileSync(DIR + "syn10k_pq_pivots.bin"));

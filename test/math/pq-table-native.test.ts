@@ -2,13 +2,13 @@
 // within float rounding for l2 and ip, with and without a rearrangement and a centroid, for uneven
 // chunks; and beam searches through either table return the same neighbours on real indexes.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { existsSync } from "node:fs";
 import type { PqPivots } from "../../src/format/pq-files.ts";
 import { readBin } from "../../src/format/bin.ts";
 import { loadNativeKernels, type NativeKernels } from "../../src/math/native-kernels.ts";
 import { PqTable } from "../../src/math/pq-table.ts";
 import { DiskIndex } from "../../src/search/disk-index.ts";
 import { rng } from "../search/tiny-index.ts";
+import { PIPEANN, smallFmnistIndex } from "../fixtures.ts";
 
 let kernels: NativeKernels;
 beforeAll(async () => {
@@ -69,17 +69,20 @@ describe("native PQ table", () => {
 
 // Beam search is deterministic: the same table gives the same hops, so the same answers.
 const INDEXES = [
-  { name: "PipeANN fixture (128-d float32, nr=5 pivots)", prefix: "/work/shared/fixtures/pipeann-syn10k/syn10k", queries: "/work/shared/fixtures/pipeann-syn10k/query.fbin" },
-  { name: "Fashion-MNIST (784-d uint8)", prefix: "/work/data/idx/fmnist_R64_L100", queries: "/work/data/fmnist/queries.u8bin" },
+  { name: "PipeANN fixture (128-d float32, nr=5 pivots)", files: async () => ({ prefix: PIPEANN.prefix, queries: PIPEANN.queries }) },
+  { name: "Fashion-MNIST 2,000 rows built in the suite (784-d uint8)", files: smallFmnistIndex },
 ];
 for (const ix of INDEXES) {
-  describe.skipIf(!existsSync(`${ix.prefix}_disk.index`))(`searches through the native table: ${ix.name}`, () => {
+  describe(`searches through the native table: ${ix.name}`, () => {
     let native: DiskIndex;
     let ts: DiskIndex;
+    let queriesFile = "";
     beforeAll(async () => {
-      native = await DiskIndex.open(ix.prefix);
-      ts = await DiskIndex.open(ix.prefix, { pqKernel: "ts" });
-    });
+      const f = await ix.files();
+      queriesFile = f.queries;
+      native = await DiskIndex.open(f.prefix);
+      ts = await DiskIndex.open(f.prefix, { pqKernel: "ts" });
+    }, 300_000);
     afterAll(() => {
       native?.close();
       ts?.close();
@@ -88,7 +91,7 @@ for (const ix of INDEXES) {
     test("beam returns the same ids and distances as through the TypeScript table (L 10, 50)", () => {
       expect(native.context.pq.kernel).toBe("native");
       expect(ts.context.pq.kernel).toBe("ts");
-      const q = readBin(ix.queries);
+      const q = readBin(queriesFile);
       const nq = Math.min(200, q.npts);
       const a = new Uint32Array(10), b = new Uint32Array(10);
       const da = new Float32Array(10), db = new Float32Array(10);
@@ -105,6 +108,6 @@ for (const ix of INDEXES) {
         }
       }
       expect(same).toBe(2 * nq);
-    });
+    }, 300_000);
   });
 }

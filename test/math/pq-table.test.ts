@@ -1,6 +1,7 @@
 // The PQ query table against the formula of disk-format.md, computed naively, with a non-trivial
 // rearrangement, a non-zero centroid and uneven chunks; and on the PipeANN fixture's pivots.
 import { describe, expect, test } from "bun:test";
+import { PIPEANN } from "../fixtures.ts";
 import { readFileSync } from "node:fs";
 import { parsePqCompressed, parsePqPivots, type PqPivots } from "../../src/format/pq-files.ts";
 import { PqTable, pqDistance, pqDistances } from "../../src/math/pq-table.ts";
@@ -67,7 +68,7 @@ describe("PqTable", () => {
   });
 
   test("on the PipeANN fixture, PQ distance tracks the exact distance", () => {
-    const D = "/work/shared/fixtures/pipeann-syn10k/";
+    const D = PIPEANN.dir + "/";
     const p = parsePqPivots(new Uint8Array(readFileSync(D + "syn10k_pq_pivots.bin")), "pivots");
     const { codes } = parsePqCompressed(new Uint8Array(readFileSync(D + "syn10k_pq_compressed.bin")), "codes");
     const base = new Float32Array(readFileSync(D + "base.fbin").buffer.slice(8));

@@ -2,7 +2,7 @@
 // search, the queue limit, deadlines, closing, and the event loop keeps turning while they run.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { ConfigError, QueryRejectedError, RingannError } from "../../src/errors.ts";
-import { MemoryReader } from "../../src/io/memory-reader.ts";
+import { SimReader } from "../../src/io/sim-reader.ts";
 import { DiskIndex } from "../../src/search/disk-index.ts";
 import { type TinyIndex, writeTinyIndex } from "./tiny-index.ts";
 
@@ -37,10 +37,10 @@ describe("DiskIndex.query (async)", () => {
     });
   }
 
-  test("out-of-order completions (MemoryReader): mixed beam and pipe queries all exact", async () => {
+  test("out-of-order completions (SimReader): mixed beam and pipe queries all exact", async () => {
     const index = await DiskIndex.open(t.prefix, {
       maxL: t.n, concurrency: 2,
-      openReader: (file, g) => new MemoryReader(t.diskBytes, { ...g, file, seed: 5, minDelayTicks: 1, maxDelayTicks: 9 }),
+      openReader: (file, g) => new SimReader(t.diskBytes, { ...g, file, seed: 5, minDelayTicks: 1, maxDelayTicks: 9 }),
     });
     const qs = queries(20, 700);
     const rs = await Promise.all(qs.map((q, i) => index.query(q, { k: 5, L: t.n, mode: i % 2 === 0 ? "beam" : "pipe" })));

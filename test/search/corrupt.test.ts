@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { copyFileSync, readFileSync, rmSync, truncateSync, writeFileSync } from "node:fs";
 import { ConfigError, FormatError, IoError } from "../../src/errors.ts";
-import { MemoryReader } from "../../src/io/memory-reader.ts";
+import { SimReader } from "../../src/io/sim-reader.ts";
 import { DiskIndex } from "../../src/search/disk-index.ts";
 import { type TinyIndex, writeTinyIndex } from "./tiny-index.ts";
 
@@ -161,7 +161,7 @@ describe("a failed read fails its query only", () => {
       const badSector = 1 + Math.floor(t.medoid / Math.floor(4096 / maxNode));
       const index = await DiskIndex.open(t.prefix, {
         entryGraph: false,
-        openReader: (file, g) => new MemoryReader(t.diskBytes, { ...g, file, seed: 2, maxDelayTicks: 4, failOffsets: [badSector * 4096] }),
+        openReader: (file, g) => new SimReader(t.diskBytes, { ...g, file, seed: 2, maxDelayTicks: 4, failOffsets: [badSector * 4096] }),
       });
       const err = (() => { try { index.search(t.randomQuery(1), { mode, L: 20 }); } catch (e) { return e as Error; } throw new Error("no error"); })();
       expect(err).toBeInstanceOf(IoError);

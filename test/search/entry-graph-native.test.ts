@@ -1,18 +1,19 @@
 // The native query-vs-rows kernels (c/kernels.c rk_*_query, rk_*_query1) against the TypeScript
 // distances for every metric × type, odd dims included; and the entry-graph search through them
 // returns the same seeds as the TypeScript path on the PipeANN fixture (float32) and on the
-// Fashion-MNIST index (uint8; skipped when absent).
+// Fashion-MNIST index built in the suite (uint8).
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { existsSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { openVectorFile } from "../../src/format/vector-file.ts";
 import type { VectorType, Vectors } from "../../src/format/vector-type.ts";
-import { MemoryReader } from "../../src/io/memory-reader.ts";
+import { SimReader } from "../../src/io/sim-reader.ts";
 import { pinnedFloat32, pinnedUint32 } from "../../src/math/pinned.ts";
 import { l2sq, negDot } from "../../src/math/distance.ts";
 import { loadNativeKernels, type NativeKernels } from "../../src/math/native-kernels.ts";
 import { nativeQueryRows } from "../../src/math/query-distance.ts";
 import { DiskIndex } from "../../src/search/disk-index.ts";
 import { rng } from "./tiny-index.ts";
+import { PIPEANN, smallFmnistIndex } from "../fixtures.ts";
 
 let kernels: NativeKernels;
 beforeAll(async () => {
@@ -78,23 +79,25 @@ function query0(dim: number): Float32Array {
 }
 
 const cases = [
-  { name: "PipeANN fixture (float32)", prefix: "/work/shared/fixtures/pipeann-syn10k/syn10k", queries: "/work/shared/fixtures/pipeann-syn10k/query.fbin", exact: false },
-  { name: "Fashion-MNIST (uint8)", prefix: "/work/data/idx/fmnist_R64_L100", queries: "/work/data/fmnist/queries.u8bin", exact: true },
+  { name: "PipeANN fixture (float32)", files: async () => ({ prefix: PIPEANN.prefix, queries: PIPEANN.queries }), exact: false },
+  { name: "Fashion-MNIST 2,000 rows built in the suite (uint8)", files: smallFmnistIndex, exact: true },
 ];
 
 for (const c of cases) {
-  const present = existsSync(`${c.prefix}_mem.index`) && existsSync(c.queries);
-  describe.skipIf(!present)(`entry-graph search, native vs TypeScript: ${c.name}`, () => {
+  describe(`entry-graph search, native vs TypeScript: ${c.name}`, () => {
     let native: DiskIndex;
     let ts: DiskIndex;
+    let queriesFile = "";
     beforeAll(async () => {
+      const f = await c.files();
+      queriesFile = f.queries;
       // A deterministic in-memory reader, so whole searches depend only on the distances.
-      const disk = new Uint8Array(readFileSync(`${c.prefix}_disk.index`));
+      const disk = new Uint8Array(readFileSync(`${f.prefix}_disk.index`));
       const openReader = (file: string, g: { slotBytes: number; slotCount: number }) =>
-        new MemoryReader(disk, { ...g, file, minDelayTicks: 1, maxDelayTicks: 1, shuffle: false });
-      native = await DiskIndex.open(c.prefix, { exactKernel: "native", openReader });
-      ts = await DiskIndex.open(c.prefix, { exactKernel: "ts", openReader });
-    });
+        new SimReader(disk, { ...g, file, minDelayTicks: 1, maxDelayTicks: 1, shuffle: false });
+      native = await DiskIndex.open(f.prefix, { exactKernel: "native", openReader });
+      ts = await DiskIndex.open(f.prefix, { exactKernel: "ts", openReader });
+    }, 300_000);
     afterAll(() => {
       native?.close();
       ts?.close();
@@ -105,7 +108,7 @@ for (const c of cases) {
       const gt = ts.entryGraph!;
       expect(gn.kernel).toBe("native");
       expect(gt.kernel).toBe("ts");
-      const qf = openVectorFile(c.queries);
+      const qf = openVectorFile(queriesFile);
       const nq = Math.min(200, qf.npts);
       const queries = qf.readRows(0, nq) as Vectors;
       qf.close();
@@ -131,10 +134,10 @@ for (const c of cases) {
         if (c.exact) expect(idMismatch).toBe(0);
         else expect(idMismatch).toBeLessThanOrEqual(2);
       }
-    });
+    }, 120_000);
 
     test("whole pipe searches agree", () => {
-      const qf = openVectorFile(c.queries);
+      const qf = openVectorFile(queriesFile);
       const queries = qf.readRows(0, Math.min(50, qf.npts)) as Vectors;
       qf.close();
       for (let i = 0; i < 50; i++) {
@@ -142,6 +145,6 @@ for (const c of cases) {
         const b = ts.search(queries, { mode: "pipe", L: 20, k: 10 }, i * ts.dim);
         expect(Array.from(a.ids)).toEqual(Array.from(b.ids));
       }
-    });
+    }, 120_000);
   });
 }

@@ -1,13 +1,14 @@
-// The index PipeANN wrote (../shared/fixtures/pipeann-syn10k) opens — header, nr=5 pivots, codes,
+// The index PipeANN wrote (test/fixtures/pipeann-syn10k) opens — header, nr=5 pivots, codes,
 // entry graph — and both searches reach PipeANN's own recall@10 on it (pipeann-figures.txt) within
 // 0.01 at every L, on real io_uring with O_DIRECT.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { PIPEANN } from "../fixtures.ts";
 import { readFileSync } from "node:fs";
 import { readBin } from "../../src/format/bin.ts";
 import { readTruth } from "../../src/format/truth.ts";
 import { DiskIndex } from "../../src/search/disk-index.ts";
 
-const DIR = "/work/shared/fixtures/pipeann-syn10k/";
+const DIR = PIPEANN.dir + "/";
 
 /** recall@10 per L for "beam" and "pipe", parsed from PipeANN's output. */
 function pipeannFigures(): Record<"beam" | "pipe", Map<number, number>> {

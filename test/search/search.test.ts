@@ -1,17 +1,17 @@
 // Beam and pipelined search on small exact indexes, through real io_uring and through the
 // in-memory reader that completes reads out of order (seeded, so a failure replays).
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { MemoryReader } from "../../src/io/memory-reader.ts";
+import { SimReader } from "../../src/io/sim-reader.ts";
 import { DiskIndex, type DiskIndexOptions, type SearchMode } from "../../src/search/disk-index.ts";
 import { type TinyIndex, type TinyIndexSpec, writeTinyIndex } from "./tiny-index.ts";
 
 const MODES: SearchMode[] = ["beam", "pipe"];
 
-function memoryOptions(t: TinyIndex, seed: number, extra: DiskIndexOptions = {}): DiskIndexOptions {
+function simOptions(t: TinyIndex, seed: number, extra: DiskIndexOptions = {}): DiskIndexOptions {
   return {
     maxL: t.n,
     ...extra,
-    openReader: (file, g) => new MemoryReader(t.diskBytes, { ...g, file, seed, minDelayTicks: 1, maxDelayTicks: 9 }),
+    openReader: (file, g) => new SimReader(t.diskBytes, { ...g, file, seed, minDelayTicks: 1, maxDelayTicks: 9 }),
   };
 }
 
@@ -52,8 +52,8 @@ describe("with L ≥ n both searches return the exact neighbours", () => {
     test(name, async () => {
       const t = writeTinyIndex(spec);
       try {
-        for (const backend of ["uring", "memory"] as const) {
-          const opts = backend === "memory" ? memoryOptions(t, 5) : { maxL: t.n, backend: "uring" as const };
+        for (const backend of ["uring", "sim"] as const) {
+          const opts = backend === "sim" ? simOptions(t, 5) : { maxL: t.n, backend: "uring" as const };
           const index = await DiskIndex.open(t.prefix, opts);
           try {
             expect(index.metric).toBe(t.metric);
@@ -105,7 +105,7 @@ describe("search behaviour", () => {
 
   test("pipelined search stays correct when reads complete out of order (many seeds)", async () => {
     for (let seed = 1; seed <= 12; seed++) {
-      const index = await DiskIndex.open(t.prefix, memoryOptions(t, seed));
+      const index = await DiskIndex.open(t.prefix, simOptions(t, seed));
       try {
         for (let s = 0; s < 5; s++) {
           const q = t.randomQuery(seed * 31 + s);
@@ -126,7 +126,7 @@ describe("search behaviour", () => {
 
   test("beam search does not depend on completion order, and io_uring gives the same answer", async () => {
     const answers: string[] = [];
-    for (const opts of [memoryOptions(t, 1), memoryOptions(t, 2), memoryOptions(t, 3), { maxL: t.n, backend: "uring" as const }]) {
+    for (const opts of [simOptions(t, 1), simOptions(t, 2), simOptions(t, 3), { maxL: t.n, backend: "uring" as const }]) {
       const index = await DiskIndex.open(t.prefix, opts);
       const parts: string[] = [];
       for (let s = 0; s < 8; s++) {
@@ -169,7 +169,7 @@ describe("search behaviour", () => {
   });
 
   test("interleaved queries on one ring: beam answers equal one-at-a-time, pipe stays exact", async () => {
-    const index = await DiskIndex.open(t.prefix, { ...memoryOptions(t, 9), concurrency: 3 });
+    const index = await DiskIndex.open(t.prefix, { ...simOptions(t, 9), concurrency: 3 });
     const nq = 10;
     const queries = new Float32Array(nq * t.dim);
     for (let s = 0; s < nq; s++) queries.set(t.randomQuery(900 + s), s * t.dim);
@@ -202,7 +202,7 @@ describe("search behaviour", () => {
   });
 
   test("a read limit caps the reads of both searches", async () => {
-    const index = await DiskIndex.open(t.prefix, memoryOptions(t, 4));
+    const index = await DiskIndex.open(t.prefix, simOptions(t, 4));
     for (const mode of MODES) {
       const r = index.search(t.randomQuery(1), { k: 5, L: 40, mode, width: 4, readLimit: 7 });
       expect(r.stats.reads).toBeLessThanOrEqual(7);

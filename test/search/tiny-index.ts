@@ -39,7 +39,7 @@ export interface TinyIndex {
   metric: Metric;
   medoid: number;
   vectors: Vectors;
-  /** The bytes of <prefix>_disk.index (for MemoryReader). */
+  /** The bytes of <prefix>_disk.index (for SimReader). */
   diskBytes: Uint8Array;
   cleanup(): void;
   /** Brute-force k nearest (ids, dists) of a float32 query. */

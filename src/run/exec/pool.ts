@@ -2,7 +2,7 @@
 // parts, the queries and the result arrays are SharedArrayBuffers (one copy whatever N). A run
 // resets the shared query counter, starts every Worker, and resolves when all are done, with the
 // wall time from the first start to the last finish (QPS = queries / wall time).
-import { RingannError } from "../../errors.ts";
+import { RingannError, isErrorCode } from "../../errors.ts";
 import type { SearchParams } from "../../search/machine.ts";
 import type { SearchMode } from "../config/config-schema.ts";
 import type { FromWorker, InitMessage, RunMessage, SharedResults, WorkerSetup } from "./pool-protocol.ts";
@@ -134,7 +134,7 @@ export class SearchPool {
 
   private receive(w: number, msg: FromWorker): void {
     if (msg.type === "error") {
-      const err = new RingannError(msg.code, msg.message);
+      const err = new RingannError(isErrorCode(msg.code) ? msg.code : "E_WORKER", msg.message);
       err.stack = msg.stack;
       this.fail(w, err);
       return;
