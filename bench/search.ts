@@ -3,17 +3,17 @@
 // both modes alike. Prints the table of `ringann search`, then per (W, L) the ratio of pipe's mean
 // latency to beam's, the recall difference and pipe's I/O occupancy against the targets:
 //   pipe mean ≤ 0.7 × beam mean, pipe recall@10 ≥ beam recall@10 − 0.002, pipe occupancy ≥ 0.9.
+// It runs on the same runner as `ringann search` and `ringann run` (a one-step plan, one Worker).
 // Run:
 //   node_modules/.bin/bun bench/search.ts --index $DATA/idx/fmnist --queries $DATA/fmnist/queries.u8bin \
 //     --gt $DATA/fmnist/gt100.bin [--widths 4,8] [--L 10,20,50,100] [--queries-limit 1000] [--cache-nodes 0]
+import { resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { renderTable } from "../src/cli/cmd-search.ts";
-import { readTruth } from "../src/format/truth.ts";
-import { openVectorFile } from "../src/format/vector-file.ts";
-import type { Vectors } from "../src/format/vector-type.ts";
-import { DiskIndex } from "../src/search/disk-index.ts";
-import type { RunSummary } from "../src/search/stats.ts";
-import { runSweep } from "../src/search/sweep.ts";
+import { SEARCH_STEP_DEFAULTS, type RunPlan, type SearchStep } from "../src/run/config/plan.ts";
+import { runStep } from "../src/run/exec/jobs.ts";
+import type { ResultRow } from "../src/run/report/result-row.ts";
+import { RunLog } from "../src/run/report/run-log.ts";
+import { formatTable } from "../src/run/report/table.ts";
 
 const { values } = parseArgs({
   options: {
@@ -38,34 +38,30 @@ const list = (s: string): number[] => s.split(",").map(Number);
 const widths = list(values.widths!);
 const Ls = list(values.L!);
 
-const qFile = openVectorFile(values.queries);
-const count = Math.min(qFile.npts, Number(values["queries-limit"]));
-const data = qFile.readRows(0, count) as Vectors;
-qFile.close();
-const truth = readTruth(values.gt);
-
-const index = await DiskIndex.open(values.index, {
-  cacheNodes: Number(values["cache-nodes"]), maxL: Math.max(...Ls), maxWidth: Math.max(...widths), spin: values.spin, sqpoll: values.sqpoll,
-});
+const step: SearchStep = {
+  kind: "search", at: "bench/search.ts", label: "bench", reuse: false, index: resolve(values.index), dataset: null,
+  queries: resolve(values.queries), gt: resolve(values.gt), metric: null, k: 10, Ls, modes: ["beam", "pipe"], widths,
+  threads: [1], concurrency: [1], cacheNodes: Number(values["cache-nodes"]), ioLimit: null, adaptiveWidth: null,
+  entryGraph: true, maxQueries: Number(values["queries-limit"]), warmupQueries: Number(values.warmup), spin: values.spin ?? false,
+  expectType: null, ...SEARCH_STEP_DEFAULTS, order: values.order === "sequential" ? "sequential" : "interleaved",
+  sqpoll: values.sqpoll ?? false,
+};
+const plan: RunPlan = { source: "bench/search.ts", name: "bench", baseDir: process.cwd(), outputDir: process.cwd(), io: "auto", steps: [step], notes: [] };
 const started = performance.now();
-const rows = runSweep(index, { data, dim: qFile.dim, count }, truth, {
-  k: 10, Ls, modes: ["beam", "pipe"], widths, warmup: Number(values.warmup),
-  order: values.order === "sequential" ? "sequential" : "interleaved",
-});
+const rows = (await runStep(step, plan, new RunLog(false))).rows ?? [];
 const seconds = (performance.now() - started) / 1000;
-console.log(`# ${values.index}: ${index.meta.npts} × ${index.dim} ${index.meta.type} ${index.metric}, R ${index.meta.R}, ` +
-  `PQ ${index.files.pivots.M} B, ${index.reader.backend}${values.spin ? " (spin)" : ""}${values.sqpoll ? " (sqpoll)" : ""}, cache ${index.cache?.count ?? 0}, ` +
-  `entry graph ${index.entryGraph?.npts ?? 0} pts; ${count} queries, ${seconds.toFixed(0)} s`);
-console.log(renderTable(rows, 10));
+console.log(`# ${values.index}: ${rows[0]?.queries ?? 0} queries, order ${step.order}${values.spin ? ", spin" : ""}` +
+  `${values.sqpoll ? ", sqpoll" : ""}, cache ${step.cacheNodes} nodes, ${seconds.toFixed(0)} s`);
+console.log(formatTable(rows));
 console.log("");
 console.log("W    L  pipe/beam mean  Δrecall(pipe−beam)  pipe occupancy  beam occupancy  targets (≤0.70, ≥−0.002, ≥0.9)");
-const find = (mode: string, w: number, L: number): RunSummary => rows.find((r) => r.mode === mode && r.width === w && r.L === L)!;
+const find = (mode: string, w: number, L: number): ResultRow => rows.find((r) => r.mode === mode && r.width === w && r.L === L)!;
 let allMet = true;
 for (const w of widths) {
   for (const L of Ls) {
     const b = find("beam", w, L);
     const p = find("pipe", w, L);
-    const ratio = p.meanUs / b.meanUs;
+    const ratio = p.mean_us / b.mean_us;
     const dRecall = p.recall - b.recall;
     const met = ratio <= 0.7 && dRecall >= -0.002 && p.occupancy >= 0.9;
     allMet &&= met;
@@ -74,4 +70,3 @@ for (const w of widths) {
   }
 }
 console.log(allMet ? "all targets met" : "some targets not met");
-index.close();

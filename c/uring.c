@@ -1,6 +1,6 @@
 // ringann's thin wrapper over liburing, loaded from TypeScript through bun:ffi.
 //
-// Rules (see shared/docs/style.md): batch calls only — queue N reads in one call, reap up to N
+// Rules (CONTRIBUTING.md): batch calls only — queue N reads in one call, reap up to N
 // completions into caller-provided arrays in one call; nothing is allocated per operation; errors
 // come back as negative errno; C never calls back into JavaScript. File offsets travel as doubles
 // (exact below 2^53) so TypeScript needs no BigInt on the hot path.

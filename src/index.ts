@@ -14,7 +14,7 @@ export { buildIndex, type BuildIndexOptions, type BuildIndexResult } from "./bui
 
 // Search.
 export { DiskIndex, type DiskIndexOptions, type SearchMode, type SearchOptions, type SearchResult } from "./search/index.ts";
-export { runSweep, summarizeRun, toSearchRow, type SearchRow } from "./search/index.ts";
+export { summarizeRun, type RunFigures } from "./search/index.ts";
 export { QueryScheduler, type AsyncQueryOptions, type AsyncSearchResult } from "./search/index.ts";
 
 // I/O.

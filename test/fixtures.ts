@@ -1,7 +1,7 @@
 // The one place tests find their fixtures. Everything a test reads either lives under
 // test/fixtures/ (resolved from this file, so a fresh clone anywhere passes) or is built here,
 // once per test process, from data the setup installs (the dataset-fashion-mnist package).
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { buildIndex } from "../src/build/build-index.ts";
@@ -67,4 +67,22 @@ export function smallFmnistIndex(): Promise<BuiltFixture> {
 /** A file of the Fashion-MNIST package (dataset-fashion-mnist, installed by scripts/setup.sh). */
 export function fashionMnistFile(name: "train-images-idx3-ubyte.gz" | "t10k-images-idx3-ubyte.gz" | "t10k-labels-idx1-ubyte.gz"): string {
   return join(FASHION_MNIST_DIR, name);
+}
+
+/**
+ * dist/ringann, fresh. Under CI the setup step compiled it: it must be there. Elsewhere it is
+ * (re)built when missing or older than src/.
+ */
+export function ensureBinary(binary = join(import.meta.dir, "..", "dist", "ringann")): string {
+  const root = join(import.meta.dir, "..");
+  const ci = process.env.CI !== undefined && process.env.CI !== "" && process.env.CI !== "false" && process.env.CI !== "0";
+  if (ci) {
+    if (!existsSync(binary)) throw new Error(`${binary} is missing: .ci/run compiles it (scripts/setup.sh → scripts/compile.sh) before the tests`);
+    return binary;
+  }
+  const newestSource = Math.max(...[...new Bun.Glob("src/**/*.ts").scanSync({ cwd: root })].map((f) => statSync(join(root, f)).mtimeMs));
+  if (existsSync(binary) && statSync(binary).mtimeMs >= newestSource) return binary;
+  const built = Bun.spawnSync(["bash", join(root, "scripts/compile.sh")], { cwd: root });
+  if (built.exitCode !== 0) throw new Error(`scripts/compile.sh failed:\n${built.stderr.toString()}`);
+  return binary;
 }

@@ -111,7 +111,7 @@ export class VamanaInserter {
 
   /** Adds edge q → p; when q's slots are full, prunes q's list plus p back to R. */
   private link(q: number, p: number, alpha: number): void {
-    const { graph, rd, linkPool, linkList } = this;
+    const { graph, rd, linkList } = this;
     const slots = graph.slots;
     const nbrs = graph.nbrs;
     const base = q * slots;

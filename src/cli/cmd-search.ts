@@ -1,17 +1,18 @@
 // `ringann search`: run queries against a disk index with beam and/or pipelined search and print,
 // per mode, width and L: recall@k, QPS, mean/p50/p99/p99.9 latency, mean reads, hops, cache hits
-// and I/O occupancy (or the same as JSON rows with --json).
+// and I/O occupancy (or the same as JSON rows with --json). It is a one-job plan of `ringann run`'s
+// runner (run/exec): the same Workers, the same rows, the same table, results files with --out.
+import { resolve } from "node:path";
 import { UsageError } from "../errors.ts";
-import { readTruth } from "../format/truth.ts";
-import { openVectorFile } from "../format/vector-file.ts";
-import type { Vectors } from "../format/vector-type.ts";
-import { DiskIndex, type SearchMode } from "../search/disk-index.ts";
-import { toSearchRow, type RunSummary } from "../search/stats.ts";
-import { runSweep } from "../search/sweep.ts";
+import type { SearchMode } from "../run/config/config-schema.ts";
+import { SEARCH_STEP_DEFAULTS, type RunPlan, type SearchStep } from "../run/config/plan.ts";
+import { runPlan, runStep } from "../run/exec/jobs.ts";
+import type { ResultRow } from "../run/report/result-row.ts";
+import { RunLog } from "../run/report/run-log.ts";
+import { formatTable } from "../run/report/table.ts";
 import { flagBool, flagNumber, flagNumberList, flagString, parseArgs, renderHelp, requireString, type FlagSpec } from "./args.ts";
 import { EXIT_OK, type Command } from "./command.ts";
 import { parseMetric, parseVectorType } from "./cmd-gt.ts";
-import { Progress } from "../progress/progress.ts";
 
 const FLAGS: Record<string, FlagSpec> = {
   index: { type: "string", help: "index prefix (<prefix>_disk.index, _pq_pivots.bin, _pq_compressed.bin, [_mem.index])" },
@@ -21,6 +22,8 @@ const FLAGS: Record<string, FlagSpec> = {
   L: { type: "string", help: "search list sizes, comma-separated", default: "10,20,50,100" },
   mode: { type: "string", help: "beam, pipe or beam,pipe", default: "beam,pipe" },
   width: { type: "string", help: "beam width / most reads in flight, comma-separated", default: "4" },
+  threads: { type: "string", help: "search threads (Workers sharing one copy of the index), comma-separated", default: "1" },
+  concurrency: { type: "string", help: "queries interleaved on one thread's ring, comma-separated (order sequential)", default: "1" },
   "cache-nodes": { type: "string", help: "cache this many nodes (BFS from the medoid)", default: "0" },
   "cache-bytes": { type: "string", help: "or cache as many nodes as fit in this many bytes" },
   "queries-limit": { type: "string", help: "use only the first N queries" },
@@ -38,9 +41,14 @@ const FLAGS: Record<string, FlagSpec> = {
   buffered: { type: "boolean", help: "read through the page cache (default O_DIRECT)" },
   spin: { type: "boolean", help: "poll the completion queue instead of sleeping in the kernel (lower latency, burns the core)" },
   sqpoll: { type: "boolean", help: "a kernel thread submits reads (no submit system call per read; costs a core)" },
+  out: { type: "string", help: "also write results.json, results.csv and SVG charts into this folder" },
   json: { type: "boolean", help: "print {\"rows\": [...]} instead of a table" },
   quiet: { type: "boolean", help: "no progress bar" },
 };
+
+function unique<T>(values: readonly T[]): T[] {
+  return [...new Set(values)];
+}
 
 function parseModes(raw: string): SearchMode[] {
   const modes = raw.split(",").map((m) => m.trim());
@@ -48,32 +56,17 @@ function parseModes(raw: string): SearchMode[] {
   return modes as SearchMode[];
 }
 
-function fmt(x: number, digits: number): string {
-  return Number.isFinite(x) ? x.toFixed(digits) : "-";
-}
-
-export function renderTable(rows: readonly RunSummary[], k: number): string {
-  const head = ["mode", "W", "L", `recall@${k}`, "QPS", "mean_us", "p50_us", "p99_us", "p99.9_us", "reads", "hops", "cache%", "occup", "cpu_us", "iowait_us"];
-  const lines = [head];
-  for (const r of rows) {
-    lines.push([
-      r.mode, String(r.width), String(r.L), fmt(r.recall, 4), fmt(r.qps, 0), fmt(r.meanUs, 0), fmt(r.p50Us, 0), fmt(r.p99Us, 0),
-      fmt(r.p999Us, 0), fmt(r.reads, 2), fmt(r.hops, 2), fmt(100 * r.cacheHitRate, 1), fmt(r.occupancy, 3), fmt(r.cpuUs, 0), fmt(r.ioWaitUs, 0),
-    ]);
-  }
-  const widths = head.map((_, c) => Math.max(...lines.map((l) => l[c]!.length)));
-  return lines.map((l) => l.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join("  ")).join("\n");
-}
-
 export const command: Command = {
   name: "search",
   summary: "search a disk index with beam and/or pipelined search; recall, QPS, latency",
   help: renderHelp(
     "ringann search --index P --queries Q [--gt G] [--k 10] [--L 10,20,50,100] [--mode beam,pipe] [--width 4] [--json]",
-    "Runs every query at every L, mode and width on one thread (io_uring, O_DIRECT) and prints recall@k,\n" +
-      "QPS, mean/p50/p99/p99.9 latency (µs), mean reads and hops per query, cache hit %, and I/O occupancy\n" +
-      "(share of a query's time with at least one read in flight). Beam = DiskANN (W reads per round,\n" +
-      "wait for all); pipe = PipeANN (up to W reads always in flight, adaptive width, entry graph).",
+    "Runs every query at every L, mode and width (io_uring, O_DIRECT; one Worker thread unless --threads)\n" +
+      "and prints recall@k, QPS, mean/p50/p99/p99.9 latency (µs), mean reads and hops per query, cache\n" +
+      "hit %, and I/O occupancy (share of a query's time with at least one read in flight). Beam = DiskANN\n" +
+      "(W reads per round, wait for all); pipe = PipeANN (up to W reads always in flight, adaptive width,\n" +
+      "entry graph). The same runner as `ringann run`: --json prints its rows (every per-query stat's\n" +
+      "mean, in µs where timed), --out writes results.json, results.csv and charts.",
     FLAGS,
     [
       "ringann search --index idx/fmnist --queries data/fmnist/queries.u8bin --gt data/fmnist/gt100.bin --L 10,20,50,100",
@@ -94,54 +87,55 @@ export const command: Command = {
     const entry = flagString(args, "entry");
     if (entry !== undefined && entry !== "medoid" && entry !== "graph") throw new UsageError(`--entry takes medoid or graph, got '${entry}'`);
     for (const L of Ls) if (L < k) throw new UsageError(`every L must be ≥ k (${k}); got ${L}`);
-    const metricRaw = flagString(args, "metric");
-
-    const qFile = openVectorFile(requireString(args, "queries"), { type: parseVectorType(flagString(args, "type")) });
-    if (qFile.type === "int32") throw new UsageError(`${qFile.file} holds int32 vectors; queries must be float32, uint8 or int8`);
-    const count = Math.min(qFile.npts, flagNumber(args, "queries-limit", { integer: true, min: 1 }) ?? qFile.npts);
-    const data = qFile.readRows(0, count) as Vectors;
-    qFile.close();
-    const gtFile = flagString(args, "gt");
-    const truth = gtFile ? readTruth(gtFile) : null;
-    if (truth && truth.k < k) throw new UsageError(`${gtFile} holds ${truth.k} neighbours per query, fewer than --k ${k}`);
-    if (truth && truth.nq < count) throw new UsageError(`${gtFile} covers ${truth.nq} queries, fewer than the ${count} searched`);
-
-    const index = await DiskIndex.open(requireString(args, "index"), {
-      metric: metricRaw ? parseMetric(metricRaw) : undefined,
-      type: parseVectorType(flagString(args, "type")),
-      backend, direct: !flagBool(args, "buffered"), spin: flagBool(args, "spin"), sqpoll: flagBool(args, "sqpoll"),
-      cacheNodes: flagNumber(args, "cache-nodes", { integer: true, min: 0 }),
-      cacheBytes: flagNumber(args, "cache-bytes", { min: 0 }),
-      maxL: Math.max(...Ls), maxWidth: Math.max(...widths),
-    });
-    try {
-      if (qFile.dim !== index.dim) throw new UsageError(`queries have ${qFile.dim} dimensions, the index ${index.dim}`);
-      const progress = new Progress("search", Ls.length * count, { quiet: flagBool(args, "quiet") || flagBool(args, "json") });
-      const rows = runSweep(index, { data, dim: qFile.dim, count }, truth, {
-        k, Ls, modes, widths, order,
-        warmup: flagNumber(args, "warmup", { integer: true, min: 0 }),
-        search: {
-          entry: entry as "medoid" | "graph" | undefined,
-          memL: flagNumber(args, "mem-l", { integer: true, min: 0 }),
-          adaptiveWidth: !flagBool(args, "fixed-width"),
-          pqWhileReading: !flagBool(args, "pq-first"),
-          rankWasted: !flagBool(args, "drop-wasted"),
-          readLimit: flagNumber(args, "read-limit", { integer: true, min: 1 }),
-        },
-        onProgress: (done) => progress.update(done),
-      });
-      progress.finish();
-      if (flagBool(args, "json")) {
-        console.log(JSON.stringify({ rows: rows.map(toSearchRow) }));
-      } else {
-        console.log(`${index.prefix}: ${index.meta.npts} × ${index.dim} ${index.meta.type}, ${index.metric}, R ${index.meta.R}, ` +
-          `PQ ${index.files.pivots.M} B, reader ${index.reader.backend}, cache ${index.cache?.count ?? 0} nodes, ` +
-          `entry graph ${index.entryGraph ? index.entryGraph.npts + " points" : "none"}; ${count} queries, order ${order}`);
-        console.log(renderTable(rows, k));
-      }
-    } finally {
-      index.close();
+    const threads = flagNumberList(args, "threads", { integer: true, min: 1, max: 256 })!;
+    const concurrency = flagNumberList(args, "concurrency", { integer: true, min: 1, max: 1024 })!;
+    if (order === "interleaved" && concurrency.some((c) => c > 1)) {
+      throw new UsageError("--concurrency above 1 needs --order sequential (interleaved runs one query at a time per thread)");
     }
+    const metricRaw = flagString(args, "metric");
+    const type = parseVectorType(flagString(args, "type"));
+    const index = resolve(requireString(args, "index"));
+    const gt = flagString(args, "gt");
+    const step: SearchStep = {
+      kind: "search", at: "ringann search", label: "search", reuse: false, index, dataset: null,
+      queries: resolve(requireString(args, "queries")), gt: gt !== undefined ? resolve(gt) : null,
+      metric: metricRaw ? parseMetric(metricRaw) : null, k, Ls: unique(Ls), modes: unique(modes), widths: unique(widths),
+      threads: unique(threads), concurrency: unique(concurrency),
+      cacheNodes: flagNumber(args, "cache-nodes", { integer: true, min: 0 }) ?? 0,
+      ioLimit: flagNumber(args, "read-limit", { integer: true, min: 1 }) ?? null,
+      adaptiveWidth: flagBool(args, "fixed-width") ? false : null,
+      entryGraph: entry !== "medoid",
+      maxQueries: flagNumber(args, "queries-limit", { integer: true, min: 1 }) ?? null,
+      warmupQueries: flagNumber(args, "warmup", { integer: true, min: 0 }) ?? 0,
+      spin: flagBool(args, "spin"),
+      expectType: type ?? null,
+      ...SEARCH_STEP_DEFAULTS,
+      order,
+      cacheBytes: flagNumber(args, "cache-bytes", { min: 0 }) ?? null,
+      entry: (entry as "medoid" | "graph" | undefined) ?? null,
+      memL: flagNumber(args, "mem-l", { integer: true, min: 0 }) ?? null,
+      pqWhileReading: flagBool(args, "pq-first") ? false : null,
+      rankWasted: flagBool(args, "drop-wasted") ? false : null,
+      direct: !flagBool(args, "buffered"),
+      sqpoll: flagBool(args, "sqpoll"),
+    };
+    const out = flagString(args, "out");
+    const plan: RunPlan = {
+      source: "(ringann search)", name: "search", baseDir: process.cwd(), outputDir: resolve(out ?? "."), io: backend,
+      steps: [step], notes: [],
+    };
+    const json = flagBool(args, "json");
+    const log = new RunLog(flagBool(args, "quiet") || json);
+    let rows: ResultRow[];
+    if (out !== undefined) {
+      const outcome = await runPlan(plan, { log });
+      rows = outcome.rows;
+      log.info(`results: ${outcome.files.json}, ${outcome.files.csv}${outcome.charts.length > 0 ? `; charts: ${outcome.charts.join(", ")}` : ""}`);
+    } else {
+      rows = (await runStep(step, plan, log)).rows ?? [];
+    }
+    if (json) console.log(JSON.stringify({ rows }));
+    else console.log(formatTable(rows));
     return EXIT_OK;
   },
 };

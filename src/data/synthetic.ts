@@ -1,7 +1,7 @@
 // Seeded synthetic data with structure a graph index can exploit: a Gaussian mixture in a
 // low-dimensional subspace (16-d by default), randomly projected into the full dimension, plus a little
 // isotropic noise. Isotropic clusters in the full dimension are unrealistically hard for graph search
-// (see docs datasets.md); real descriptors have low intrinsic dimension, and so does this.
+// (their neighbours are almost equidistant); real descriptors have low intrinsic dimension, and so does this.
 // Queries are fresh draws from the same mixture (never copies of base points).
 import { DatasetRng } from "./rng.ts";
 

@@ -1,4 +1,4 @@
-// `<prefix>_disk.index`: the DiskANN sector layout (see ../shared/docs/disk-format.md).
+// `<prefix>_disk.index`: the DiskANN sector layout (docs/disk-format.md).
 // Sector 0 is a .bin of uint64 values: npts, ndims, medoid, max_node_len, nnodes_per_sector,
 // num_frozen, frozen_loc, then writer-specific values (DiskANN C++: append_reorder_data, file size;
 // PipeANN: file size twice). Node i lives in sector 1 + i / nnodes_per_sector at byte

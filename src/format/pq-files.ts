@@ -1,4 +1,4 @@
-// `<prefix>_pq_pivots.bin` and `<prefix>_pq_compressed.bin` (see ../shared/docs/disk-format.md).
+// `<prefix>_pq_pivots.bin` and `<prefix>_pq_compressed.bin` (docs/disk-format.md).
 // Pivots: a .bin<uint64> of block offsets at 0, then .bin blocks (int32 rows | int32 cols | data):
 //   nr=4 (DiskANN C++/Rust): pivots 256×dim f32, centroid dim×1 f32, chunk offsets (M+1)×1 u32
 //   nr=5 (PipeANN, older DiskANN): the same with a dim×1 u32 rearrangement before the chunk offsets.

@@ -1,5 +1,5 @@
 // A simulated SectorReader over a byte array, for deterministic tests of everything above the kernel
-// (style.md §13) — in addition to, never instead of, tests on real io_uring. It is a backend of
+// (CONTRIBUTING.md, "Test") — in addition to, never instead of, tests on real io_uring. It is a backend of
 // StagedReader, so submit(), staging, the EINTR/EAGAIN retry loop, short-read and errno handling
 // are the very code the io_uring and pread readers run; only exchange() (the "kernel") is simulated.
 //

@@ -1,4 +1,4 @@
-// Product-quantisation distances for a query (layout in ../shared/docs/disk-format.md).
+// Product-quantisation distances for a query (layout in docs/disk-format.md).
 // The query table holds, per chunk m and centre c, the chunk's share of the distance:
 //   l2:  table[m*256 + c] = Σ_{j in chunk m} (pivot[c][j] - (q[perm[j]] - centroid[perm[j]]))²
 //   ip:  table[m*256 + c] = -Σ_{j in chunk m} pivot[c][j] * q[perm[j]]

@@ -21,9 +21,9 @@
 // Blocked; route completions by slotOwner; when every machine is Blocked, wait on the reader
 // (m.waitingFor() completions) and charge the time with m.addIoWait(us). See driver.ts.
 //
-// Per-run figures: RunCollector / summarizeRun / toSearchRow (stats.ts) give what `ringann search`
-// prints (recall, QPS, mean/p50/p99/p99.9 latency, reads, hops, cache hits, I/O occupancy);
-// runSweep (sweep.ts) runs every query at every (L, mode, width) and returns those summaries.
+// Per-run figures: RunCollector / summarizeRun (stats.ts) aggregate QueryStats into RunFigures
+// (latency percentiles and the per-query mean of every stat in stat-fields.ts), the figures of
+// `ringann search` rows; sweeps over L, mode, width and threads are run by src/run (runPlan).
 export { DiskIndex, type DiskIndexOptions, type SearchMode, type SearchOptions, type SearchResult } from "./disk-index.ts";
 export { SearchDriver, type DriverOptions } from "./driver.ts";
 export { QueryScheduler, type AsyncQueryOptions, type AsyncSearchResult, type AsyncWaitMode, type SchedulerOptions } from "./async-index.ts";
@@ -37,6 +37,6 @@ export { EntryGraph } from "./entry-graph.ts";
 export { CandidateQueue } from "./queue.ts";
 export { HashedVisitedSet, StampedVisitedSet, VISITED_ARRAY_MAX_NPTS, type VisitedSet, createVisitedSet, visitedEstimate } from "./visited.ts";
 export { ResultSet } from "./results.ts";
-export { QueryStats, RunCollector, percentile, summarizeRun, toSearchRow, type RunSummary, type SearchRow } from "./stats.ts";
+export { QueryStats, RunCollector, percentile, summarizeRun, type RunFigures } from "./stats.ts";
+export { STAT_COUNT, STAT_FIELDS, STAT_NAMES, type StatColumn, type StatField, type StatName } from "./stat-fields.ts";
 export { loadIndexFiles, type IndexFiles } from "./index-files.ts";
-export { runSweep, type SweepOptions, type SweepQueries } from "./sweep.ts";

@@ -1,47 +1,20 @@
-// Per-query statistics and their aggregation per (mode, L, width): the figures `ringann search`
-// prints and the runs engineer's sweeps reuse (summarizeRun / RunCollector / toSearchRow).
-// Times are microseconds. A query's latency runs from begin() to the moment its answer is known;
-// I/O wait is the time its driver spent blocked on the reader while the query had nothing to do;
-// CPU = latency − I/O wait. Occupancy is the share of the latency with ≥ 1 of its reads in flight.
+// Per-query statistics (QueryStats, its fields declared once in stat-fields.ts) and their
+// aggregation over one run of queries (RunCollector): the latency distribution and the per-query
+// mean of every stat, named as the result rows name them (mean_us, p99_us, reads, io_wait_us, ...).
+import { STAT_COUNT, STAT_FIELDS, STAT_NAMES, type StatColumn, type StatName } from "./stat-fields.ts";
 
+/** The statistics of one query: one number per STAT_FIELDS entry (stat-fields.ts), all starting at 0. */
+// The fields are declared by the schema, so the class and the list cannot drift apart.
+export interface QueryStats extends Record<StatName, number> {}
+// biome-ignore lint/suspicious/noUnsafeDeclarationMerging: the constructor sets every field the interface names.
 export class QueryStats {
-  /** Sector reads submitted (one per node not in the cache). */
-  reads = 0;
-  /** Nodes served by the node cache (no read). */
-  cacheHits = 0;
-  /** Nodes expanded (exact distance + neighbours), whether read or cached. */
-  hops = 0;
-  /** Beam rounds (batches of up to W reads); 0 for pipelined search. */
-  rounds = 0;
-  /** PQ distances computed (one per newly seen neighbour). */
-  pqDistances = 0;
-  /** Reads whose node had left the top L when they completed (never expanded). */
-  wastedReads = 0;
-  /** Pipelined search: the width reached by the adaptive rule (= W without it). */
-  finalWidth = 0;
-  latencyUs = 0;
-  ioWaitUs = 0;
-  cpuUs = 0;
-  pqTableUs = 0;
-  /** Time searching the in-memory entry graph for seeds. */
-  entryUs = 0;
-  /** Time with at least one of this query's reads in flight. */
-  ioBusyUs = 0;
+  constructor() {
+    // Same fields in the same order for every instance: one object shape, fast property access.
+    resetStats(this);
+  }
 
   reset(): void {
-    this.reads = 0;
-    this.cacheHits = 0;
-    this.hops = 0;
-    this.rounds = 0;
-    this.pqDistances = 0;
-    this.wastedReads = 0;
-    this.finalWidth = 0;
-    this.latencyUs = 0;
-    this.ioWaitUs = 0;
-    this.cpuUs = 0;
-    this.pqTableUs = 0;
-    this.entryUs = 0;
-    this.ioBusyUs = 0;
+    resetStats(this);
   }
 
   /** Share of the latency with ≥ 1 read in flight (0..1). */
@@ -50,93 +23,68 @@ export class QueryStats {
   }
 
   copyFrom(o: QueryStats): this {
-    this.reads = o.reads;
-    this.cacheHits = o.cacheHits;
-    this.hops = o.hops;
-    this.rounds = o.rounds;
-    this.pqDistances = o.pqDistances;
-    this.wastedReads = o.wastedReads;
-    this.finalWidth = o.finalWidth;
-    this.latencyUs = o.latencyUs;
-    this.ioWaitUs = o.ioWaitUs;
-    this.cpuUs = o.cpuUs;
-    this.pqTableUs = o.pqTableUs;
-    this.entryUs = o.entryUs;
-    this.ioBusyUs = o.ioBusyUs;
+    copyStats(this, o);
     return this;
   }
 
   clone(): QueryStats {
     return new QueryStats().copyFrom(this);
   }
+
+  /** Writes the stats at `offset` of a flat array, in STAT_FIELDS order (allocation-free). */
+  writeTo(out: Float64Array, offset: number): void {
+    writeStats(this, out, offset);
+  }
+
+  /** Reads stats written by writeTo (e.g. by a search Worker, through shared memory). */
+  readFrom(src: Float64Array, offset: number): this {
+    readStats(this, src, offset);
+    return this;
+  }
 }
 
-/** One row of `ringann search --json` (fractions are 0..1). */
-export interface SearchRow {
-  mode: string;
-  L: number;
-  width: number;
-  recall: number;
-  qps: number;
-  mean_us: number;
+// Once per query, so straight-line code generated from the schema at load time: a loop over the
+// names with computed keys cost ~0.5 µs per query more (a side-by-side run, 13 fields). The names
+// are the identifiers of STAT_FIELDS, checked here before they go into code.
+for (const name of STAT_NAMES) if (!/^[a-zA-Z]\w*$/.test(name)) throw new Error(`stat name ${name} is not an identifier`);
+type StatsRecord = Record<StatName, number>;
+const resetStats = new Function("s", STAT_NAMES.map((n) => `s.${n} = 0;`).join("\n")) as (s: StatsRecord) => void;
+const copyStats = new Function("s", "o", STAT_NAMES.map((n) => `s.${n} = o.${n};`).join("\n")) as (s: StatsRecord, o: StatsRecord) => void;
+const writeStats = new Function("s", "out", "at", STAT_NAMES.map((n, i) => `out[at + ${i}] = s.${n};`).join("\n")) as (
+  s: StatsRecord,
+  out: Float64Array,
+  at: number,
+) => void;
+const readStats = new Function("s", "src", "at", STAT_NAMES.map((n, i) => `s.${n} = src[at + ${i}];`).join("\n")) as (
+  s: StatsRecord,
+  src: Float64Array,
+  at: number,
+) => void;
+
+/**
+ * Everything aggregated over one run of queries, named as the result rows name it: the per-query
+ * mean of every stat (STAT_FIELDS' columns, mean_us among them), the latency percentiles, the
+ * cache hit share and the mean I/O occupancy.
+ */
+export type RunFigures = Record<StatColumn, number> & {
+  queries: number;
   p50_us: number;
+  p95_us: number;
   p99_us: number;
   p999_us: number;
-  /** Mean sector reads per query. */
-  reads: number;
-  hops: number;
-  /** Share of node requests served by the cache. */
+  max_us: number;
+  /** Share of node requests served by the cache (0..1). */
   cache_hit: number;
-  /** Share of a query's time with at least one read in flight (mean over queries). */
+  /** Share of a query's time with at least one read in flight, mean over queries (0..1). */
   occupancy: number;
-}
-
-/** Everything aggregated over one run of queries (a superset of SearchRow). */
-export interface RunSummary {
-  mode: string;
-  L: number;
-  width: number;
-  queries: number;
-  recall: number;
-  qps: number;
-  wallMs: number;
-  meanUs: number;
-  p50Us: number;
-  p95Us: number;
-  p99Us: number;
-  p999Us: number;
-  maxUs: number;
-  reads: number;
-  cacheHits: number;
-  hops: number;
-  rounds: number;
-  pqDistances: number;
-  wastedReads: number;
-  cacheHitRate: number;
-  occupancy: number;
-  ioWaitUs: number;
-  cpuUs: number;
-  pqTableUs: number;
-  entryUs: number;
-  finalWidth: number;
-}
+};
 
 /** Collects per-query statistics of one run (arrays sized once for the query count). */
 export class RunCollector {
   readonly latencyUs: Float64Array;
   count = 0;
-  private reads = 0;
-  private cacheHits = 0;
-  private hops = 0;
-  private rounds = 0;
-  private pqDistances = 0;
-  private wastedReads = 0;
+  private readonly sums = new Float64Array(STAT_COUNT);
   private occupancySum = 0;
-  private ioWaitUs = 0;
-  private cpuUs = 0;
-  private pqTableUs = 0;
-  private entryUs = 0;
-  private finalWidth = 0;
 
   constructor(capacity: number) {
     this.latencyUs = new Float64Array(capacity);
@@ -145,54 +93,28 @@ export class RunCollector {
   add(s: QueryStats): void {
     if (this.count < this.latencyUs.length) this.latencyUs[this.count] = s.latencyUs;
     this.count++;
-    this.reads += s.reads;
-    this.cacheHits += s.cacheHits;
-    this.hops += s.hops;
-    this.rounds += s.rounds;
-    this.pqDistances += s.pqDistances;
-    this.wastedReads += s.wastedReads;
+    for (let i = 0; i < STAT_COUNT; i++) this.sums[i]! += s[STAT_NAMES[i]!];
     this.occupancySum += s.occupancy;
-    this.ioWaitUs += s.ioWaitUs;
-    this.cpuUs += s.cpuUs;
-    this.pqTableUs += s.pqTableUs;
-    this.entryUs += s.entryUs;
-    this.finalWidth += s.finalWidth;
   }
 
-  /** wallMs: elapsed time of the whole run (QPS = queries / wall time). */
-  summarize(meta: { mode: string; L: number; width: number; recall: number; wallMs: number }): RunSummary {
+  summarize(): RunFigures {
     const n = Math.max(1, this.count);
     const lat = this.latencyUs.slice(0, Math.min(this.count, this.latencyUs.length)).sort();
-    let sum = 0;
-    for (let i = 0; i < lat.length; i++) sum += lat[i]!;
-    const visits = this.reads + this.cacheHits;
+    const means = {} as Record<StatColumn, number>;
+    STAT_FIELDS.forEach((f, i) => {
+      means[f.column] = this.sums[i]! / n;
+    });
+    const visits = means.reads + means.cache_hits;
     return {
-      mode: meta.mode,
-      L: meta.L,
-      width: meta.width,
+      ...means,
       queries: this.count,
-      recall: meta.recall,
-      qps: meta.wallMs > 0 ? (this.count * 1000) / meta.wallMs : 0,
-      wallMs: meta.wallMs,
-      meanUs: lat.length > 0 ? sum / lat.length : 0,
-      p50Us: percentile(lat, 0.5),
-      p95Us: percentile(lat, 0.95),
-      p99Us: percentile(lat, 0.99),
-      p999Us: percentile(lat, 0.999),
-      maxUs: lat.length > 0 ? lat[lat.length - 1]! : 0,
-      reads: this.reads / n,
-      cacheHits: this.cacheHits / n,
-      hops: this.hops / n,
-      rounds: this.rounds / n,
-      pqDistances: this.pqDistances / n,
-      wastedReads: this.wastedReads / n,
-      cacheHitRate: visits > 0 ? this.cacheHits / visits : 0,
+      p50_us: percentile(lat, 0.5),
+      p95_us: percentile(lat, 0.95),
+      p99_us: percentile(lat, 0.99),
+      p999_us: percentile(lat, 0.999),
+      max_us: lat.length > 0 ? lat[lat.length - 1]! : 0,
+      cache_hit: visits > 0 ? means.cache_hits / visits : 0,
       occupancy: this.occupancySum / n,
-      ioWaitUs: this.ioWaitUs / n,
-      cpuUs: this.cpuUs / n,
-      pqTableUs: this.pqTableUs / n,
-      entryUs: this.entryUs / n,
-      finalWidth: this.finalWidth / n,
     };
   }
 }
@@ -205,29 +127,8 @@ export function percentile(sortedAsc: Float64Array, p: number): number {
 }
 
 /** Aggregates a run in one call (for callers that keep their own QueryStats list). */
-export function summarizeRun(
-  stats: readonly QueryStats[],
-  meta: { mode: string; L: number; width: number; recall: number; wallMs: number },
-): RunSummary {
+export function summarizeRun(stats: readonly QueryStats[]): RunFigures {
   const c = new RunCollector(stats.length);
   for (const s of stats) c.add(s);
-  return c.summarize(meta);
-}
-
-export function toSearchRow(s: RunSummary): SearchRow {
-  return {
-    mode: s.mode,
-    L: s.L,
-    width: s.width,
-    recall: s.recall,
-    qps: s.qps,
-    mean_us: s.meanUs,
-    p50_us: s.p50Us,
-    p99_us: s.p99Us,
-    p999_us: s.p999Us,
-    reads: s.reads,
-    hops: s.hops,
-    cache_hit: s.cacheHitRate,
-    occupancy: s.occupancy,
-  };
+  return c.summarize();
 }

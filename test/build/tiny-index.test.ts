@@ -1,6 +1,6 @@
 // Hand-checked builds: points on a line, where robust pruning provably keeps only the path edges
 // (a farther point on the same side is occluded by the nearer one: d(p,c)/d(k,c) > alpha), so every
-// byte of the resulting disk index follows from disk-format.md by hand.
+// byte of the resulting disk index follows from docs/disk-format.md by hand.
 import { afterAll, describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { buildIndex } from "../../src/build/build-index.ts";

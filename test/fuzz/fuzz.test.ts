@@ -69,7 +69,8 @@ describe("parser fuzzer", () => {
         bad.push(`${f}: no target named by its prefix`);
         continue;
       }
-      const problem = judge(t, parseCase(t, new Uint8Array(readFileSync(join(REGRESSIONS, f)))));
+      // "--nonfinite-" inputs hold a NaN/Inf vector value, which must be refused, not just survived.
+      const problem = judge(t, parseCase(t, new Uint8Array(readFileSync(join(REGRESSIONS, f)))), f.includes("--nonfinite-"));
       if (problem !== null) bad.push(`${f}: ${problem}`);
     }
     expect(bad).toEqual([]);
@@ -92,9 +93,9 @@ describe("parser fuzzer", () => {
         const problem = judge(t, parseCase(t, bytes), mustFail);
         if (problem === null) continue;
         mkdirSync(REGRESSIONS, { recursive: true });
-        const kept = join(REGRESSIONS, `${slug(t)}--case${i}`);
-        writeFileSync(kept, bytes);
-        failures.push(`case ${i} (${what}): ${problem}\n    kept as test/fixtures/fuzz-regressions/${slug(t)}--case${i}`);
+        const name = `${slug(t)}--${mustFail ? "nonfinite-" : ""}case${i}`;
+        writeFileSync(join(REGRESSIONS, name), bytes);
+        failures.push(`case ${i} (${what}): ${problem}\n    kept as test/fixtures/fuzz-regressions/${name}`);
         if (failures.length >= 10) break;
       }
       expect(failures).toEqual([]);

@@ -42,7 +42,12 @@ beforeAll(async () => {
     for (const id of frontier) {
       const sector = disk.subarray(nodeSectorIndex(meta, id) * 4096);
       const n = decodeNodeNeighbors(meta, sector, id, nbrs);
-      for (let k = 0; k < n; k++) if (!seen.has(nbrs[k]!)) (seen.add(nbrs[k]!), next.push(nbrs[k]!));
+      for (let k = 0; k < n; k++) {
+        const nbr = nbrs[k]!;
+        if (seen.has(nbr)) continue;
+        seen.add(nbr);
+        next.push(nbr);
+      }
     }
     frontier = next;
   }

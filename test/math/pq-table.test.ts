@@ -1,4 +1,4 @@
-// The PQ query table against the formula of disk-format.md, computed naively, with a non-trivial
+// The PQ query table against the formula of docs/disk-format.md, computed naively, with a non-trivial
 // rearrangement, a non-zero centroid and uneven chunks; and on the PipeANN fixture's pivots.
 import { describe, expect, test } from "bun:test";
 import { PIPEANN } from "../fixtures.ts";

@@ -6,6 +6,7 @@ import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSyn
 import { join } from "node:path";
 import type { ResultRow } from "../../src/run/report/result-row.ts";
 import { makeRunFixture, type RunFixture } from "./fixture.ts";
+import { ensureBinary } from "../fixtures.ts";
 
 const root = join(import.meta.dir, "../..");
 const main = join(root, "src/cli/main.ts");
@@ -13,7 +14,7 @@ let fx: RunFixture;
 
 beforeAll(async () => {
   fx = await makeRunFixture({ n: 5000, queries: 200 });
-});
+}, 120_000);
 afterAll(() => fx?.cleanup());
 
 function runCli(args: string[], cwd = fx.dir): { code: number; stdout: string; stderr: string } {
@@ -137,16 +138,3 @@ test("the compiled binary runs a config from another folder", () => {
   expect(out.charts.some((c) => c === join(fx.dir, "results/from-binary/qps-threads.svg"))).toBe(true);
   expect(readdirSync(elsewhere)).toEqual([]); // nothing written relative to the working directory
 }, 120_000);
-
-/** Under CI the setup step compiled dist/ringann: it must be there. Elsewhere, (re)build it when missing or older than src/. */
-function ensureBinary(binary: string): void {
-  const ci = process.env.CI !== undefined && process.env.CI !== "" && process.env.CI !== "false" && process.env.CI !== "0";
-  if (ci) {
-    if (!existsSync(binary)) throw new Error(`${binary} is missing: .ci/run compiles it (scripts/setup.sh → scripts/compile.sh) before the tests`);
-    return;
-  }
-  const newestSource = Math.max(...[...new Bun.Glob("src/**/*.ts").scanSync({ cwd: root })].map((f) => statSync(join(root, f)).mtimeMs));
-  if (existsSync(binary) && statSync(binary).mtimeMs >= newestSource) return;
-  const built = Bun.spawnSync(["bash", join(root, "scripts/compile.sh")], { cwd: root });
-  if (built.exitCode !== 0) throw new Error(`scripts/compile.sh failed:\n${built.stderr.toString()}`);
-}

@@ -52,7 +52,7 @@ async function poolRun(threads: number, concurrency: number, mode: "beam" | "pip
     threads, index: parts, backend: "auto", queries: queries.data, dim: queries.dim, k: K, maxL: 64, maxWidth: 8, maxConcurrency: concurrency, results,
   });
   try {
-    const { wallMs } = await pool.run({ mode, params: params[mode], concurrency, count: queries.npts });
+    const { wallMs } = await pool.run({ combos: [{ mode, params: params[mode] }], concurrency, count: queries.npts });
     expect(pool.finished).toBe(queries.npts);
     return { ids: results.ids.slice(), wallMs, workers: pool.backend };
   } finally {

@@ -57,7 +57,7 @@ test("JSON holds the rows; CSV has one header and one line per row, quoted where
 
 test("a writer killed at random moments never leaves a half-written file under the final name", async () => {
   const dir = join(tmp.dir, "killed");
-  const count = 6000; // ~4 MB per write in chunks of 256 rows: kills land between chunks
+  const count = 4000; // ~4 MB per write in chunks of 256 rows: kills land between chunks
   const files = reportFiles(dir);
   let sawComplete = 0;
   for (let round = 0; round < 8; round++) {

@@ -6,6 +6,7 @@ import { flag, int, intOrList, num, oneOf, oneOrListOf, pathField, record, text 
 import { DiskIndexJob } from "./diskann-schema.ts";
 
 export const SEARCH_MODES = ["beam", "pipe"] as const;
+export const SEARCH_ORDERS = ["sequential", "interleaved"] as const;
 export const METRIC_NAMES = ["l2", "ip", "cosine"] as const;
 export const IO_BACKENDS = ["auto", "uring", "pread"] as const;
 export const DATASET_SOURCES = ["synthetic", "fashion-mnist", "glove-100"] as const;
@@ -77,6 +78,9 @@ const searchShape = {
   max_queries: int("use only the first N queries", 1).optional(),
   warmup_queries: int("queries run and discarded before each measured run", 0).optional(),
   spin: flag("poll the completion queue while every query waits, instead of blocking in the kernel").optional(),
+  order: oneOf(SEARCH_ORDERS, "sequential: one run after another; interleaved: each query runs every mode × width in turn")
+    .optional(),
+  cache_bytes: num("node cache budget in bytes (with or instead of cache_nodes)", 0).optional(),
 };
 
 export const SearchJob = record("a search job", { type: z.literal("search"), ...searchShape });

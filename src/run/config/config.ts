@@ -8,7 +8,7 @@ import { formatIssues } from "./config-issues.ts";
 import { RunConfig, type IoBackendChoice, type JobInput, type RunConfigInput, type SearchMode } from "./config-schema.ts";
 import { diskIndexSteps } from "./diskann-plan.ts";
 import { checkInputs } from "./plan-inputs.ts";
-import { DEFAULTS, type RunPlan, type Step } from "./plan.ts";
+import { DEFAULTS, SEARCH_STEP_DEFAULTS, type RunPlan, type Step } from "./plan.ts";
 import { defaultThreads, type StepContext } from "./step-context.ts";
 
 export interface PlanOptions {
@@ -122,6 +122,9 @@ function jobSteps(job: JobInput, at: string, ctx: StepContext): Step[] {
         ctx.problems.push(`${at}: expected "dataset" (a dataset folder) or both "queries" and "gt", found ${job.queries === undefined ? (job.gt === undefined ? "neither" : "only gt") : "only queries"}`);
       }
       const modes = list<SearchMode>(job.mode) ?? [...DEFAULTS.modes];
+      if (job.order === "interleaved" && (list(job.concurrency) ?? []).some((c) => c > 1)) {
+        ctx.problems.push(`${at}.order: "interleaved" runs one query at a time per thread; expected concurrency 1`);
+      }
       if (job.adaptive_width && !modes.includes("pipe")) ctx.problems.push(`${at}.adaptive_width: only applies to mode "pipe", found modes ${modes.join(", ")}`);
       return [{
         kind: "search", at, label: job.name ?? `search ${basename(job.index)}`, reuse: false, index: p(job.index),
@@ -131,6 +134,7 @@ function jobSteps(job: JobInput, at: string, ctx: StepContext): Step[] {
         concurrency: unique(list(job.concurrency) ?? [DEFAULTS.concurrency]), cacheNodes: job.cache_nodes ?? 0,
         ioLimit: job.io_limit ?? null, adaptiveWidth: job.adaptive_width ?? null, entryGraph: job.entry_graph ?? true,
         maxQueries: job.max_queries ?? null, warmupQueries: job.warmup_queries ?? 0, spin: job.spin ?? false, expectType: null,
+        ...SEARCH_STEP_DEFAULTS, order: job.order ?? SEARCH_STEP_DEFAULTS.order, cacheBytes: job.cache_bytes ?? null,
       }];
     }
     case "serve":

@@ -4,7 +4,7 @@
 // DiskANN's own runtime become notes.
 import { basename, resolve } from "node:path";
 import type { DiskIndexJobInput } from "./diskann-schema.ts";
-import { DEFAULTS, type BuildStep, type SearchStep, type Step } from "./plan.ts";
+import { DEFAULTS, SEARCH_STEP_DEFAULTS, type BuildStep, type SearchStep, type Step } from "./plan.ts";
 import { findInput, metricFromDiskann, type StepContext } from "./step-context.ts";
 
 export function diskIndexSteps(job: DiskIndexJobInput, at: string, ctx: StepContext): Step[] {
@@ -51,7 +51,7 @@ export function diskIndexSteps(job: DiskIndexJobInput, at: string, ctx: StepCont
     k: phase.recall_at, Ls: [...new Set(phase.search_list)], modes: [pipe ? "pipe" : "beam"], widths: [phase.beam_width],
     threads: [phase.num_threads], concurrency: [1], cacheNodes: phase.num_nodes_to_cache ?? 0, ioLimit: phase.search_io_limit ?? null,
     adaptiveWidth: pipe && (phase.search_mode?.adaptive_beam_width ?? false), entryGraph: pipe, maxQueries: null, warmupQueries: 0, spin: false,
-    expectType: source.data_type,
+    expectType: source.data_type, ...SEARCH_STEP_DEFAULTS,
   };
   steps.push(search);
   return steps;

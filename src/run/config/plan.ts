@@ -82,7 +82,38 @@ export interface SearchStep extends StepBase {
   readonly spin: boolean;
   /** Set by DiskANN Load sources: the index must hold this type. */
   readonly expectType: VectorType | null;
+  /** sequential: all queries of one run, then the next; interleaved: each query runs every mode × width in turn. */
+  readonly order: SearchOrder;
+  /** Node cache by byte budget (with or instead of cacheNodes). */
+  readonly cacheBytes: number | null;
+  /** Entry point: null = the library's default (beam the medoid, pipe the entry graph when loaded). */
+  readonly entry: "medoid" | "graph" | null;
+  /** Entry-graph search list size; null = the library's default. */
+  readonly memL: number | null;
+  /** Pipe: build the PQ table while the first reads are in flight; null = default (true). */
+  readonly pqWhileReading: boolean | null;
+  /** Pipe: rank reads whose node left the top L instead of dropping them; null = default (true). */
+  readonly rankWasted: boolean | null;
+  /** O_DIRECT reads (false: through the page cache). */
+  readonly direct: boolean;
+  /** Kernel-side submission polling in every Worker. */
+  readonly sqpoll: boolean;
 }
+
+export type SearchOrder = "sequential" | "interleaved";
+
+/** The settings of a search step that configs leave at their defaults unless they say otherwise. */
+export const SEARCH_STEP_DEFAULTS = {
+  order: "sequential",
+  cacheBytes: null,
+  entry: null,
+  memL: null,
+  pqWhileReading: null,
+  rankWasted: null,
+  direct: true,
+  sqpoll: false,
+} as const satisfies Partial<SearchStep>;
+
 
 export interface ServeStep extends StepBase {
   readonly kind: "serve";

@@ -1,19 +1,24 @@
 // Messages between the main thread and the search Workers, and the shared result layout.
-// Per query the Workers write, into shared memory: k ids and distances, and STAT_COUNT statistics.
+// Per query the Workers write, into shared memory: k ids and distances, and its statistics
+// (QueryStats.writeTo: STAT_COUNT numbers in search/stat-fields.ts order, so every stat crosses).
 // Queries are handed out through an atomic counter in chunks, so a fast Worker takes more.
+// A run has one or more combos (mode + resolved parameters); with several, each query runs through
+// every combo in turn ("interleaved" order), and combo c's answers sit in block c of the arrays.
 import type { Vectors } from "../../format/vector-type.ts";
 import type { BackendChoice } from "../../io/open-reader.ts";
 import type { SearchParams } from "../../search/machine.ts";
-import { QueryStats } from "../../search/stats.ts";
+import { STAT_COUNT } from "../../search/stat-fields.ts";
 import type { SearchMode } from "../config/config-schema.ts";
 import type { SharedIndexParts } from "./shared-index.ts";
 
-/** Shared results of one run (views of SharedArrayBuffers sized for every query). */
+/** Shared results of one run (views of SharedArrayBuffers sized for every query of every combo). */
 export interface SharedResults {
-  /** nq × k ids, nearest first. */
+  /** Queries per combo block (nq). */
+  readonly capacity: number;
+  /** combos × nq × k ids, nearest first. */
   readonly ids: Uint32Array;
   readonly dists: Float32Array;
-  /** nq × STAT_COUNT statistics (statsToRow layout). */
+  /** combos × nq × STAT_COUNT statistics (QueryStats.writeTo layout). */
   readonly stats: Float64Array;
   /** [0] next query to hand out, [1] queries finished (for progress). */
   readonly counters: Int32Array;
@@ -31,6 +36,10 @@ export interface WorkerSetup {
   /** Most queries any run interleaves on one ring (sizes the reader's slots). */
   readonly maxConcurrency: number;
   readonly results: SharedResults;
+  /** O_DIRECT reads (default true). */
+  readonly direct?: boolean;
+  /** Kernel-side submission polling (costs a core per Worker; off by default). */
+  readonly sqpoll?: boolean;
 }
 
 export interface InitMessage extends WorkerSetup {
@@ -38,11 +47,17 @@ export interface InitMessage extends WorkerSetup {
   readonly worker: number;
 }
 
+/** One way of searching in a run: combo c writes block c of the shared results. */
+export interface RunCombo {
+  readonly mode: SearchMode;
+  readonly params: SearchParams;
+}
+
 export interface RunMessage {
   readonly type: "run";
   readonly run: number;
-  readonly mode: SearchMode;
-  readonly params: SearchParams;
+  /** One combo, or several run in turn for each query (then concurrency is 1). */
+  readonly combos: readonly RunCombo[];
   readonly concurrency: number;
   readonly spin: boolean;
   /** Queries [0, count) are handed out `chunk` at a time. */
@@ -55,50 +70,31 @@ export type ToWorker = InitMessage | RunMessage | { readonly type: "close" };
 export type FromWorker =
   | { readonly type: "ready"; readonly worker: number; readonly backend: string }
   | { readonly type: "closed"; readonly worker: number }
-  | { readonly type: "done"; readonly worker: number; readonly run: number; readonly startMs: number; readonly endMs: number; readonly cpuMs: number; readonly runQueueMs: number; readonly queries: number }
+  | {
+      readonly type: "done";
+      readonly worker: number;
+      readonly run: number;
+      readonly startMs: number;
+      readonly endMs: number;
+      readonly cpuMs: number;
+      readonly runQueueMs: number;
+      readonly queries: number;
+      /** Per combo: the summed time of this Worker's searches (interleaved runs' per-combo wall time). */
+      readonly comboMs: readonly number[];
+    }
   | { readonly type: "error"; readonly worker: number; readonly name: string; readonly code: string; readonly message: string; readonly stack: string };
 
-export const STAT_COUNT = 12;
-
-/** Writes a query's statistics at row `q` (allocation-free). */
-export function statsToRow(s: QueryStats, out: Float64Array, q: number): void {
-  const o = q * STAT_COUNT;
-  out[o] = s.reads;
-  out[o + 1] = s.cacheHits;
-  out[o + 2] = s.hops;
-  out[o + 3] = s.rounds;
-  out[o + 4] = s.pqDistances;
-  out[o + 5] = s.wastedReads;
-  out[o + 6] = s.finalWidth;
-  out[o + 7] = s.latencyUs;
-  out[o + 8] = s.ioWaitUs;
-  out[o + 9] = s.cpuUs;
-  out[o + 10] = s.pqTableUs;
-  out[o + 11] = s.ioBusyUs;
+/** Where query q of combo c starts in `stats` (its k ids and distances start at (c × nq + q) × k). */
+export function statsOffset(results: SharedResults, combo: number, q: number): number {
+  return (combo * results.capacity + q) * STAT_COUNT;
 }
 
-export function statsFromRow(src: Float64Array, q: number, into: QueryStats): QueryStats {
-  const o = q * STAT_COUNT;
-  into.reads = src[o]!;
-  into.cacheHits = src[o + 1]!;
-  into.hops = src[o + 2]!;
-  into.rounds = src[o + 3]!;
-  into.pqDistances = src[o + 4]!;
-  into.wastedReads = src[o + 5]!;
-  into.finalWidth = src[o + 6]!;
-  into.latencyUs = src[o + 7]!;
-  into.ioWaitUs = src[o + 8]!;
-  into.cpuUs = src[o + 9]!;
-  into.pqTableUs = src[o + 10]!;
-  into.ioBusyUs = src[o + 11]!;
-  return into;
-}
-
-export function allocSharedResults(nq: number, k: number): SharedResults {
+export function allocSharedResults(nq: number, k: number, combos = 1): SharedResults {
   return {
-    ids: new Uint32Array(new SharedArrayBuffer(nq * k * 4)),
-    dists: new Float32Array(new SharedArrayBuffer(nq * k * 4)),
-    stats: new Float64Array(new SharedArrayBuffer(nq * STAT_COUNT * 8)),
+    capacity: nq,
+    ids: new Uint32Array(new SharedArrayBuffer(combos * nq * k * 4)),
+    dists: new Float32Array(new SharedArrayBuffer(combos * nq * k * 4)),
+    stats: new Float64Array(new SharedArrayBuffer(combos * nq * STAT_COUNT * 8)),
     counters: new Int32Array(new SharedArrayBuffer(8)),
   };
 }

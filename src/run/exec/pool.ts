@@ -3,9 +3,7 @@
 // resets the shared query counter, starts every Worker, and resolves when all are done, with the
 // wall time from the first start to the last finish (QPS = queries / wall time).
 import { RingannError, isErrorCode } from "../../errors.ts";
-import type { SearchParams } from "../../search/machine.ts";
-import type { SearchMode } from "../config/config-schema.ts";
-import type { FromWorker, InitMessage, RunMessage, SharedResults, WorkerSetup } from "./pool-protocol.ts";
+import type { FromWorker, InitMessage, RunCombo, RunMessage, SharedResults, WorkerSetup } from "./pool-protocol.ts";
 import { workerEntry } from "../../runtime/worker-entry.ts";
 
 export interface PoolOptions extends WorkerSetup {
@@ -13,8 +11,8 @@ export interface PoolOptions extends WorkerSetup {
 }
 
 export interface PoolRun {
-  readonly mode: SearchMode;
-  readonly params: SearchParams;
+  /** One combo, or several that every query runs through in turn (concurrency 1). */
+  readonly combos: readonly RunCombo[];
   readonly concurrency: number;
   readonly count: number;
   readonly spin?: boolean;
@@ -25,6 +23,8 @@ export interface PoolTimes {
   readonly wallMs: number;
   readonly cpuMs: number;
   readonly runQueueMs: number;
+  /** Per combo, the Workers' summed search time (an interleaved run's per-combo wall time × threads). */
+  readonly comboMs: readonly number[];
 }
 
 type Waiter = { resolve: (msg: FromWorker) => void; reject: (err: Error) => void };
@@ -80,13 +80,18 @@ export class SearchPool {
   /** Searches queries [0, count) across the Workers: wall time (first start to last end) and the Workers' CPU time. */
   async run(run: PoolRun): Promise<PoolTimes> {
     const threads = this.threads;
+    if (run.combos.length > 1 && run.concurrency !== 1) {
+      throw new RingannError("E_INVARIANT", "search pool: interleaved combos run at concurrency 1");
+    }
     // One range per Worker when alone; else chunks small enough to balance the tail, large enough
     // that an interleaving Worker rarely runs below its concurrency.
     const chunk = threads === 1 ? run.count : Math.max(4 * run.concurrency, Math.ceil(run.count / (threads * 16)));
     Atomics.store(this.results.counters, 0, 0);
     Atomics.store(this.results.counters, 1, 0);
     const id = ++this.runCount;
-    const msg: RunMessage = { type: "run", run: id, mode: run.mode, params: run.params, concurrency: run.concurrency, spin: run.spin ?? false, count: run.count, chunk };
+    const msg: RunMessage = {
+      type: "run", run: id, combos: run.combos, concurrency: run.concurrency, spin: run.spin ?? false, count: run.count, chunk,
+    };
     const done = this.workers.map((_, w) => this.expect(w));
     for (const worker of this.workers) worker.postMessage(msg);
     const replies = await Promise.all(done);
@@ -94,17 +99,21 @@ export class SearchPool {
     let endMs = -Infinity;
     let cpuMs = 0;
     let runQueueMs = 0;
+    const comboMs = run.combos.map(() => 0);
     for (const r of replies) {
       if (r.type !== "done" || r.run !== id) throw new RingannError("E_INVARIANT", `search pool: unexpected reply ${r.type}`);
       startMs = Math.min(startMs, r.startMs);
       endMs = Math.max(endMs, r.endMs);
       cpuMs += r.cpuMs;
       runQueueMs += r.runQueueMs;
+      r.comboMs.forEach((ms, c) => {
+        comboMs[c]! += ms;
+      });
     }
-    return { wallMs: endMs - startMs, cpuMs, runQueueMs };
+    return { wallMs: endMs - startMs, cpuMs, runQueueMs, comboMs };
   }
 
-  /** Queries finished in the current run (for progress bars). */
+  /** Searches finished in the current run, over all combos (for progress bars). */
   get finished(): number {
     return Atomics.load(this.results.counters, 1);
   }

@@ -26,11 +26,11 @@ function handle(msg: ToWorker): void {
       if (engine === null) throw new RingannError("E_INVARIANT", "search worker: run before init");
       const cpu0 = threadCpu();
       const startMs = epochMs();
-      const queries = engine.run(msg);
+      const { queries, comboMs } = engine.run(msg);
       const endMs = epochMs();
       const cpu1 = threadCpu();
       scope.postMessage({
-        type: "done", worker, run: msg.run, startMs, endMs, cpuMs: cpu1.cpuMs - cpu0.cpuMs, runQueueMs: cpu1.runQueueMs - cpu0.runQueueMs, queries,
+        type: "done", worker, run: msg.run, startMs, endMs, cpuMs: cpu1.cpuMs - cpu0.cpuMs, runQueueMs: cpu1.runQueueMs - cpu0.runQueueMs, queries, comboMs,
       });
       return;
     }

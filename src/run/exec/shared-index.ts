@@ -46,6 +46,8 @@ export interface SharedIndexOptions {
   readonly type?: VectorType;
   readonly backend: BackendChoice;
   readonly cacheNodes: number;
+  /** A byte budget for the cache, with or instead of cacheNodes. */
+  readonly cacheBytes?: number;
   readonly entryGraph: boolean;
   readonly maxL: number;
   readonly maxWidth: number;
@@ -70,6 +72,7 @@ export async function loadSharedIndex<T>(prefix: string, opts: SharedIndexOption
     ...(opts.type ? { type: opts.type } : {}),
     backend: opts.backend,
     cacheNodes: opts.cacheNodes,
+    ...(opts.cacheBytes !== undefined ? { cacheBytes: opts.cacheBytes } : {}),
     entryGraph: opts.entryGraph,
     maxL: opts.maxL,
     maxWidth: opts.maxWidth,

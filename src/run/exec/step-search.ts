@@ -1,18 +1,23 @@
 // Search and sweep steps: every combination of threads × mode × width × concurrency × L, each run
 // over the same queries on a pool of Workers sharing one copy of the index parts. A row per run:
 // recall against the ground truth, QPS over the wall time, latency percentiles, reads, hops...
+// `ringann search` is a one-step plan of this same runner.
+// Order "sequential" measures one combination after another (as a server would run it). Order
+// "interleaved" runs, for each L, every mode × width on each query in turn (beam q0, pipe q0,
+// beam q1, ...), so a noisy shared machine affects them alike; its QPS is over the summed time of
+// that combination's searches, and the Workers' CPU time is shared out in proportion.
 import { readManifest } from "../../data/manifest.ts";
 import { recallAtK, recallAtKByDistance } from "../../data/recall.ts";
 import { ConfigError, FormatError } from "../../errors.ts";
-import { readBin } from "../../format/bin.ts";
 import { readSidecar, sidecarPath } from "../../format/index-sidecar.ts";
 import { readTruth, type Truth } from "../../format/truth.ts";
-import type { Metric, VectorType } from "../../format/vector-type.ts";
+import { allocElements, openVectorFile } from "../../format/vector-file.ts";
+import type { Metric, VectorType, Vectors } from "../../format/vector-type.ts";
 import type { SearchOptions } from "../../search/disk-index.ts";
-import { QueryStats, RunCollector } from "../../search/stats.ts";
+import { QueryStats, RunCollector, type RunFigures } from "../../search/stats.ts";
 import type { SearchMode } from "../config/config-schema.ts";
 import type { RunPlan, SearchStep } from "../config/plan.ts";
-import { allocSharedResults, statsFromRow, type SharedResults } from "./pool-protocol.ts";
+import { allocSharedResults, statsOffset, type RunCombo, type SharedResults } from "./pool-protocol.ts";
 import { SearchPool, type PoolRun, type PoolTimes } from "./pool.ts";
 import type { ResultRow } from "../report/result-row.ts";
 import type { RunLog } from "../report/run-log.ts";
@@ -20,7 +25,8 @@ import { loadSharedIndex } from "./shared-index.ts";
 
 interface SearchInputs {
   readonly queries: string;
-  readonly gt: string;
+  /** null: no recall (NaN in the rows). */
+  readonly gt: string | null;
   readonly metric: Metric | undefined;
   readonly type: VectorType | undefined;
 }
@@ -45,7 +51,7 @@ function searchInputs(step: SearchStep): SearchInputs {
   }
   return {
     queries: step.queries ?? manifest!.queries,
-    gt: step.gt ?? manifest!.groundtruth,
+    gt: step.gt ?? manifest?.groundtruth ?? null,
     metric: step.metric ?? manifest?.manifest.metric ?? (sidecar !== null ? undefined : "l2"),
     type: step.expectType ?? (sidecar !== null ? undefined : manifest?.manifest.type),
   };
@@ -60,52 +66,92 @@ function runSpecs(step: SearchStep): RunSpec[] {
   return specs;
 }
 
+/**
+ * The runs measured together: one per spec in sequential order; in interleaved order, the specs
+ * that differ only in mode and width (they run query by query in turn).
+ */
+function runGroups(step: SearchStep, specs: readonly RunSpec[]): number[][] {
+  if (step.order === "sequential") return specs.map((_, i) => [i]);
+  const groups = new Map<string, number[]>();
+  specs.forEach((s, i) => {
+    const key = `${s.threads}/${s.concurrency}/${s.L}`;
+    groups.set(key, [...(groups.get(key) ?? []), i]);
+  });
+  return [...groups.values()];
+}
+
 function searchOptions(step: SearchStep, spec: RunSpec): SearchOptions {
+  const entry = step.entry ?? (step.entryGraph ? null : "medoid");
+  const pipe = spec.mode === "pipe";
   return {
     k: step.k, L: spec.L, mode: spec.mode, width: spec.width,
     ...(step.ioLimit !== null ? { readLimit: step.ioLimit } : {}),
-    ...(step.adaptiveWidth !== null && spec.mode === "pipe" ? { adaptiveWidth: step.adaptiveWidth } : {}),
-    ...(step.entryGraph ? {} : { entry: "medoid" as const }),
+    ...(step.adaptiveWidth !== null && pipe ? { adaptiveWidth: step.adaptiveWidth } : {}),
+    ...(entry !== null ? { entry } : {}),
+    ...(step.memL !== null ? { memL: step.memL } : {}),
+    ...(step.pqWhileReading !== null && pipe ? { pqWhileReading: step.pqWhileReading } : {}),
+    ...(step.rankWasted !== null && pipe ? { rankWasted: step.rankWasted } : {}),
   };
+}
+
+/** The first `limit` queries (all when null) in shared memory, for the Workers. */
+function readQueries(path: string, type: VectorType | undefined, limit: number | null) {
+  const file = openVectorFile(path, type !== undefined ? { type } : {});
+  try {
+    if (file.type === "int32") throw new FormatError(path, "type", "float32, uint8 or int8 queries", "int32");
+    const npts = Math.min(file.npts, limit ?? file.npts);
+    const data = allocElements(file.type, npts * file.dim, true) as Vectors;
+    file.readRowsInto(0, npts, data);
+    return { npts, dim: file.dim, data };
+  } finally {
+    file.close();
+  }
 }
 
 export async function runSearchStep(step: SearchStep, plan: RunPlan, log: RunLog): Promise<ResultRow[]> {
   const inputs = searchInputs(step);
-  const queries = readBin(inputs.queries, undefined, { shared: true });
-  const truth = readTruth(inputs.gt);
-  if (truth.k < step.k) throw new FormatError(inputs.gt, "K", `≥ k (${step.k}) neighbours per query`, String(truth.k));
-  const nq = Math.min(queries.npts, truth.nq, step.maxQueries ?? Infinity);
+  const queries = readQueries(inputs.queries, inputs.type, step.maxQueries);
+  const truth = inputs.gt !== null ? readTruth(inputs.gt) : null;
+  if (truth !== null && truth.k < step.k) throw new FormatError(inputs.gt!, "K", `≥ k (${step.k}) neighbours per query`, String(truth.k));
+  const nq = Math.min(queries.npts, truth?.nq ?? Infinity);
   const specs = runSpecs(step);
+  const groups = runGroups(step, specs);
   const maxL = Math.max(...step.Ls);
   const maxWidth = Math.max(...step.widths);
   const { parts, resolved } = await loadSharedIndex(step.index, {
     ...(inputs.metric ? { metric: inputs.metric } : {}),
     ...(inputs.type ? { type: inputs.type } : {}),
     backend: plan.io, cacheNodes: step.cacheNodes, entryGraph: step.entryGraph, maxL, maxWidth,
+    ...(step.cacheBytes !== null ? { cacheBytes: step.cacheBytes } : {}),
   }, (index) => specs.map((spec) => index.resolve(searchOptions(step, spec))));
   if (queries.dim !== parts.meta.dim) throw new FormatError(inputs.queries, "dim", `${parts.meta.dim} (the index's ndims)`, String(queries.dim));
   log.info(`  ${parts.meta.npts.toLocaleString("en-US")} × ${parts.meta.dim} ${parts.meta.type} ${parts.metric}, R=${parts.meta.R}; ` +
     `${nq} queries; ${(parts.sharedBytes / 2 ** 20).toFixed(1)} MiB shared by the Workers${parts.cache ? `, ${parts.cache.ids.length} cached nodes` : ""}` +
     `${parts.entryGraph ? ", entry graph" : ""}`);
 
-  const results = allocSharedResults(nq, step.k);
+  const results = allocSharedResults(nq, step.k, Math.max(...groups.map((g) => g.length)));
   const rows: ResultRow[] = [];
   const maxConcurrency = Math.max(...step.concurrency);
   for (const threads of step.threads) {
     const pool = await SearchPool.start({
       threads, index: parts, backend: plan.io, queries: queries.data, dim: queries.dim, k: step.k, maxL, maxWidth, maxConcurrency, results,
+      direct: step.direct, sqpoll: step.sqpoll,
     });
     try {
-      for (const [i, spec] of specs.entries()) {
-        if (spec.threads !== threads) continue;
-        const params = resolved[i]!;
-        const run = { mode: spec.mode, params, concurrency: spec.concurrency, spin: step.spin };
+      for (const group of groups) {
+        const first = specs[group[0]!]!;
+        if (first.threads !== threads) continue;
+        const combos: RunCombo[] = group.map((i) => ({ mode: specs[i]!.mode, params: resolved[i]! }));
+        const run = { combos, concurrency: first.concurrency, spin: step.spin };
         if (step.warmupQueries > 0) await pool.run({ ...run, count: Math.min(nq, step.warmupQueries) });
-        const times = await runWithProgress(pool, spec, { ...run, count: nq }, log);
-        const row = toRow(step, spec, summarize(results, truth, nq, step.k, spec, times.wallMs), times);
-        rows.push(row);
-        log.line(`  ${spec.mode} L=${spec.L} W=${spec.width} T=${threads} C=${spec.concurrency}: recall@${step.k} ${row.recall.toFixed(4)}, ` +
-          `${row.qps.toFixed(0)} QPS, mean ${row.mean_us.toFixed(0)} µs, p99 ${row.p99_us.toFixed(0)} µs, ${row.reads.toFixed(1)} reads`);
+        const times = await runWithProgress(pool, group.map((i) => specs[i]!), { ...run, count: nq }, log);
+        for (const [c, i] of group.entries()) {
+          const spec = specs[i]!;
+          const row = toRow(step, spec, measure(results, c, truth, nq, step.k), share(times, c, threads, group.length));
+          rows.push(row);
+          log.line(`  ${label(spec)}: recall@${step.k} ${row.recall.toFixed(4)}, ` +
+            `${row.qps.toFixed(0)} QPS, mean ${row.mean_us.toFixed(0)} µs, p99 ${row.p99_us.toFixed(0)} µs, ${row.reads.toFixed(1)} reads`);
+        }
       }
     } finally {
       await pool.close();
@@ -114,8 +160,13 @@ export async function runSearchStep(step: SearchStep, plan: RunPlan, log: RunLog
   return rows;
 }
 
-async function runWithProgress(pool: SearchPool, spec: RunSpec, run: PoolRun, log: RunLog): Promise<PoolTimes> {
-  const progress = log.progress(`  ${spec.mode} L=${spec.L} W=${spec.width} T=${spec.threads} C=${spec.concurrency}`, run.count, { ttyOnly: true });
+function label(spec: RunSpec): string {
+  return `${spec.mode} L=${spec.L} W=${spec.width} T=${spec.threads} C=${spec.concurrency}`;
+}
+
+async function runWithProgress(pool: SearchPool, specs: readonly RunSpec[], run: PoolRun, log: RunLog): Promise<PoolTimes> {
+  const name = specs.length === 1 ? label(specs[0]!) : `${specs.map((s) => `${s.mode}/W=${s.width}`).join(" + ")} L=${specs[0]!.L}`;
+  const progress = log.progress(`  ${name}`, run.count * specs.length, { ttyOnly: true });
   const timer = setInterval(() => progress.update(pool.finished), 100);
   try {
     return await pool.run(run);
@@ -124,29 +175,46 @@ async function runWithProgress(pool: SearchPool, spec: RunSpec, run: PoolRun, lo
   }
 }
 
-interface Summary {
+interface RunTimes {
+  /** The run's wall time: first start to last end; an interleaved combo's summed search time / threads. */
+  readonly wallMs: number;
+  readonly cpuMs: number;
+  readonly runQueueMs: number;
+}
+
+/** Combo c's times: the pool's own when it ran alone, else its share of an interleaved run. */
+function share(times: PoolTimes, c: number, threads: number, combos: number): RunTimes {
+  if (combos === 1) return times;
+  const total = times.comboMs.reduce((a, b) => a + b, 0);
+  const part = total > 0 ? times.comboMs[c]! / total : 1 / combos;
+  return { wallMs: times.comboMs[c]! / threads, cpuMs: times.cpuMs * part, runQueueMs: times.runQueueMs * part };
+}
+
+interface Measured {
   readonly recall: number;
   readonly recallByDistance: number | null;
-  readonly collector: ReturnType<RunCollector["summarize"]>;
+  readonly figures: RunFigures;
 }
 
-function summarize(results: SharedResults, truth: Truth, nq: number, k: number, spec: RunSpec, wallMs: number): Summary {
-  const table = { nq, stride: k, ids: results.ids, dists: results.dists };
-  const recall = recallAtK(table, truth, k);
-  const recallByDistance = truth.dists ? recallAtKByDistance(table, truth, k) : null;
+function measure(results: SharedResults, combo: number, truth: Truth | null, nq: number, k: number): Measured {
+  const at = combo * results.capacity * k;
+  const table = { nq, stride: k, ids: results.ids.subarray(at, at + nq * k), dists: results.dists.subarray(at, at + nq * k) };
+  const recall = truth !== null ? recallAtK(table, truth, k) : Number.NaN;
+  const recallByDistance = truth?.dists ? recallAtKByDistance(table, truth, k) : null;
   const collector = new RunCollector(nq);
   const stats = new QueryStats();
-  for (let q = 0; q < nq; q++) collector.add(statsFromRow(results.stats, q, stats));
-  return { recall, recallByDistance, collector: collector.summarize({ mode: spec.mode, L: spec.L, width: spec.width, recall, wallMs }) };
+  for (let q = 0; q < nq; q++) collector.add(stats.readFrom(results.stats, statsOffset(results, combo, q)));
+  return { recall, recallByDistance, figures: collector.summarize() };
 }
 
-function toRow(step: SearchStep, spec: RunSpec, s: Summary, times: PoolTimes): ResultRow {
-  const c = s.collector;
+function toRow(step: SearchStep, spec: RunSpec, m: Measured, times: RunTimes): ResultRow {
+  const f = m.figures;
+  const wallMs = times.wallMs;
   return {
-    job: step.label, index: step.index, mode: spec.mode, L: spec.L, width: spec.width, threads: spec.threads, concurrency: spec.concurrency,
-    k: step.k, queries: c.queries, recall: s.recall, recall_by_distance: s.recallByDistance, qps: c.qps, mean_us: c.meanUs, p50_us: c.p50Us,
-    p95_us: c.p95Us, p99_us: c.p99Us, p999_us: c.p999Us, reads: c.reads, hops: c.hops, cache_hit: c.cacheHitRate, occupancy: c.occupancy,
-    cpu_us: (times.cpuMs * 1000) / Math.max(1, c.queries), cpu_util: times.cpuMs / (spec.threads * c.wallMs),
-    runq_util: times.runQueueMs / (spec.threads * c.wallMs), wall_s: c.wallMs / 1000,
+    job: step.label, index: step.index, mode: spec.mode, L: spec.L, width: spec.width, threads: spec.threads,
+    concurrency: spec.concurrency, k: step.k, recall: m.recall, recall_by_distance: m.recallByDistance,
+    qps: wallMs > 0 ? (f.queries * 1000) / wallMs : 0, ...f,
+    cpu_us: (times.cpuMs * 1000) / Math.max(1, f.queries), cpu_util: times.cpuMs / (spec.threads * wallMs),
+    runq_util: times.runQueueMs / (spec.threads * wallMs), wall_s: wallMs / 1000,
   };
 }

@@ -23,7 +23,7 @@ import type { QueryMachine, SearchContext } from "../../search/machine.ts";
 import { NodeSource } from "../../search/node-source.ts";
 import { PipeSearch } from "../../search/pipe.ts";
 import type { SearchMode } from "../config/config-schema.ts";
-import { statsToRow, type InitMessage, type RunMessage, type SharedResults } from "./pool-protocol.ts";
+import { statsOffset, type InitMessage, type RunMessage, type SharedResults } from "./pool-protocol.ts";
 
 /** Entry-graph list size limit; matches DiskIndex's default maxMemL, which resolved the params. */
 export const MAX_MEM_L = 64;
@@ -53,7 +53,8 @@ export class WorkerEngine {
     // SQPOLL stays off: its kernel thread spins on a core, and with as many busy Workers as cores it
     // starves them (PipeANN at 2 threads on 2 cores: p99 from ~3 ms to ~50 ms).
     this.reader = openSectorReader(p.diskFile, {
-      slotBytes: nodeReadBytes(p.meta), slotCount: init.maxConcurrency * 2 * init.maxWidth, backend: init.backend, direct: true,
+      slotBytes: nodeReadBytes(p.meta), slotCount: init.maxConcurrency * 2 * init.maxWidth, backend: init.backend,
+      direct: init.direct ?? true, sqpoll: init.sqpoll ?? false,
     });
     // The cache's records and its id → position table are shared views: nothing npts-sized per Worker.
     const cache = p.cache ? new NodeCache(p.cache.ids, p.cache.bytes, p.cache.stride, new CachePositions(p.cache.positions)) : null;
@@ -82,46 +83,70 @@ export class WorkerEngine {
     return set;
   }
 
-  /** Runs chunks of queries until the shared counter passes msg.count; returns how many ran here. */
-  run(msg: RunMessage): number {
-    const { driver, machines } = this.driverFor(msg.mode, msg.concurrency);
-    driver.spin = msg.spin;
+  /**
+   * Runs chunks of queries until the shared counter passes msg.count; returns how many ran here and,
+   * per combo, the summed time of its searches. With several combos each query runs through every
+   * combo in turn, abandoned reads drained (untimed) before each search, so a noisy machine affects
+   * every combo alike and no combo's leftover reads slow another's query.
+   */
+  run(msg: RunMessage): { queries: number; comboMs: number[] } {
+    const comboMs = msg.combos.map(() => 0);
     const counters = this.results.counters;
     const { queries, dim } = this;
+    const sets = msg.combos.map((c) => this.driverFor(c.mode, msg.concurrency));
+    for (const set of sets) set.driver.spin = msg.spin;
     let ran = 0;
     try {
       for (;;) {
         const start = Atomics.add(counters, 0, msg.chunk);
         if (start >= msg.count) break;
         const end = Math.min(msg.count, start + msg.chunk);
-        if (msg.concurrency === 1) {
-          const m = machines[0]!;
+        if (sets.length > 1) {
           for (let q = start; q < end; q++) {
-            driver.run(m, queries, q * dim, msg.params);
-            this.record(q, m);
+            for (let c = 0; c < sets.length; c++) {
+              const { driver, machines } = sets[c]!;
+              for (const set of sets) set.driver.drain();
+              const t0 = performance.now();
+              driver.run(machines[0]!, queries, q * dim, msg.combos[c]!.params);
+              comboMs[c]! += performance.now() - t0;
+              this.record(c, q, machines[0]!);
+            }
           }
+        } else if (msg.concurrency === 1) {
+          const { driver, machines } = sets[0]!;
+          const m = machines[0]!;
+          const t0 = performance.now();
+          for (let q = start; q < end; q++) {
+            driver.run(m, queries, q * dim, msg.combos[0]!.params);
+            this.record(0, q, m);
+          }
+          comboMs[0]! += performance.now() - t0;
         } else {
+          const { driver, machines } = sets[0]!;
           const view = queries.subarray(start * dim, end * dim);
-          driver.runInterleaved(machines, view, dim, end - start, msg.params, (i, m) => this.record(start + i, m));
+          const t0 = performance.now();
+          driver.runInterleaved(machines, view, dim, end - start, msg.combos[0]!.params, (i, m) => this.record(0, start + i, m));
+          comboMs[0]! += performance.now() - t0;
         }
         ran += end - start;
       }
     } finally {
       // Pipelined queries leave abandoned reads in flight: release them before the next run.
-      driver.drain();
+      for (const set of sets) set.driver.drain();
     }
-    return ran;
+    return { queries: ran, comboMs };
   }
 
-  private record(q: number, m: QueryMachine): void {
+  private record(combo: number, q: number, m: QueryMachine): void {
     const { ids, dists, stats, counters } = this.results;
     const k = this.k;
-    const n = m.topK(k, ids, dists, q * k);
+    const at = (combo * this.results.capacity + q) * k;
+    const n = m.topK(k, ids, dists, at);
     for (let i = n; i < k; i++) {
-      ids[q * k + i] = NO_RESULT;
-      dists[q * k + i] = Infinity;
+      ids[at + i] = NO_RESULT;
+      dists[at + i] = Infinity;
     }
-    statsToRow(m.stats, stats, q);
+    m.stats.writeTo(stats, statsOffset(this.results, combo, q));
     Atomics.add(counters, 1, 1);
   }
 

@@ -1,21 +1,28 @@
-// One measured configuration of a search or sweep job: the row of the table, of results.csv and
-// of `--json`. Fields are those of `ringann search --json` (SearchRow) plus the run's own
-// dimensions (job, threads, concurrency, k, queries) and figures. Units are in the names (µs);
-// ratios are 0..1. results.csv columns follow ROW_FIELDS, not the order of declaration.
-import type { SearchRow } from "../../search/stats.ts";
+// One measured configuration of a search or sweep job: the one row type of the table, of
+// results.json / results.csv, of the charts and of `ringann search --json`. Its figures come from
+// the search room's RunFigures (per-query means of every stat in search/stat-fields.ts, latency
+// percentiles, cache hits, occupancy), named as stored; the run adds its own dimensions (job,
+// threads, concurrency, k, ...) and the timings only it knows (QPS, Worker CPU). Units are in the
+// names (_us = µs, _s = seconds); ratios are 0..1. results.csv columns follow ROW_FIELDS.
+import { STAT_FIELDS } from "../../search/stat-fields.ts";
+import type { RunFigures } from "../../search/stats.ts";
 import type { SearchMode } from "../config/config-schema.ts";
 
-export interface ResultRow extends SearchRow {
+export interface ResultRow extends RunFigures {
   job: string;
   index: string;
   mode: SearchMode;
+  L: number;
+  width: number;
   threads: number;
   concurrency: number;
   k: number;
-  queries: number;
+  /** Recall@k against the ground truth; NaN (null in JSON) without one. */
+  recall: number;
   /** Recall where a result counts when its distance ≤ the k-th true distance (ties); null without distances. */
   recall_by_distance: number | null;
-  p95_us: number;
+  /** Queries per second over the run's wall time. */
+  qps: number;
   /** Worker CPU time per query: the real CPU cost of a query. */
   cpu_us: number;
   /** Worker CPU time / (threads × wall time): near 1 when the Workers were CPU-bound. */
@@ -25,7 +32,15 @@ export interface ResultRow extends SearchRow {
   wall_s: number;
 }
 
-export const ROW_FIELDS: readonly (keyof ResultRow)[] = [
+/** The columns results.csv has had from the start, in their order; newer figures follow. */
+const FIRST_FIELDS: readonly (keyof ResultRow)[] = [
   "job", "index", "mode", "L", "width", "threads", "concurrency", "k", "queries", "recall", "recall_by_distance",
-  "qps", "mean_us", "p50_us", "p95_us", "p99_us", "p999_us", "reads", "hops", "cache_hit", "occupancy", "cpu_us", "cpu_util", "runq_util", "wall_s",
+  "qps", "mean_us", "p50_us", "p95_us", "p99_us", "p999_us", "reads", "hops", "cache_hit", "occupancy",
+  "cpu_us", "cpu_util", "runq_util", "wall_s",
+];
+
+export const ROW_FIELDS: readonly (keyof ResultRow)[] = [
+  ...FIRST_FIELDS,
+  "max_us",
+  ...STAT_FIELDS.map((f) => f.column).filter((column) => !FIRST_FIELDS.includes(column)),
 ];
