@@ -13,7 +13,7 @@ const FLAGS: Record<string, FlagSpec> = {
   name: { type: "string", help: "the index's name in URLs (default: the prefix's file name)" },
   dataset: { type: "string", help: "dataset folder with manifest.json: random queries, images, words on the page" },
   host: { type: "string", help: "address to listen on (0.0.0.0 exposes the server to the network)", default: "127.0.0.1" },
-  port: { type: "string", help: "TCP port (0: any free port, printed at start)", default: "8080" },
+  port: { type: "string", help: "TCP port (0 picks a free port, printed at start)", default: "8080" },
   threads: { type: "string", help: "serving threads, each with its own io_uring ring", default: "1" },
   token: { type: "string", help: "require 'Authorization: Bearer <token>' (also RINGANN_TOKEN); /healthz stays open" },
   cors: { type: "string", help: "comma-separated origins allowed by CORS, or * (default: no CORS)" },

@@ -93,7 +93,7 @@ export const ServeJob = record("a serve job", {
   index: pathField("the index prefix (<index>_disk.index ...)"),
   dataset: pathField("a dataset folder with manifest.json (random queries, images, words on the page)").optional(),
   host: text("the address to listen on (default 127.0.0.1)").optional(),
-  port: int("the TCP port (0: any free port)", 0, 65535).optional(),
+  port: int("the TCP port (0 picks a free port)", 0, 65535).optional(),
   threads: int("serving threads, each with its own ring", 1, 256).optional(),
   concurrency: int("queries interleaved on each thread's ring", 1, 256).optional(),
   cache_nodes: int("nodes cached in memory", 0).optional(),
