@@ -9,6 +9,8 @@
 export type ErrorCode =
   // usage and config (exit 2)
   | "E_USAGE" | "E_CONFIG" | "E_MEMORY_BUDGET" | "E_DIMENSION"
+  // filters (issue 12): a label / attribute the index lacks, or an index without labels (exit 2)
+  | "E_UNKNOWN_LABEL" | "E_UNKNOWN_ATTRIBUTE" | "E_NO_LABELS"
   // bad data in a file (exit 1)
   | "E_FORMAT" | "E_TRUNCATED" | "E_RANGE"
   // I/O at run time (exit 1)
@@ -27,7 +29,7 @@ const ERROR_CODES: ReadonlySet<string> = new Set<ErrorCode>([
   "E_USAGE", "E_CONFIG", "E_MEMORY_BUDGET", "E_FORMAT", "E_TRUNCATED", "E_RANGE", "E_IO", "E_SHORT_READ", "E_ALIGN",
   "E_TOO_LONG", "E_PAST_EOF", "E_URING", "E_CLOSED", "E_NOMEM", "E_BENCH", "E_WORKER", "E_BUILD_WORKER", "E_STEP",
   "E_URING_UNAVAILABLE", "E_MISCONFIGURED", "E_MISSING_PACKAGE", "E_NATIVE_MISSING", "E_SLOT", "E_SLOT_STATE",
-  "E_INVARIANT", "E_INTERNAL", "E_DIMENSION", "E_QUEUE_FULL", "E_DEADLINE",
+  "E_INVARIANT", "E_INTERNAL", "E_UNKNOWN_LABEL", "E_UNKNOWN_ATTRIBUTE", "E_NO_LABELS", "E_DIMENSION", "E_QUEUE_FULL", "E_DEADLINE",
 ]);
 
 /** True for a code of the union (codes cross Worker boundaries as strings). */

@@ -11,11 +11,17 @@ export { makeSynthetic, computeGroundTruth, memoryRows, recallAtK, recallAtKByDi
 
 // Build.
 export { buildIndex, type BuildIndexOptions, type BuildIndexResult } from "./build/index.ts";
+export { relayoutIndex, type RelayoutOptions, type RelayoutResult } from "./build/index.ts";
 
 // Search.
 export { DiskIndex, type DiskIndexOptions, type SearchMode, type SearchOptions, type SearchResult } from "./search/index.ts";
 export { summarizeRun, type RunFigures } from "./search/index.ts";
 export { QueryScheduler, type AsyncQueryOptions, type AsyncSearchResult } from "./search/index.ts";
+
+// Filtered and range search (labels beside the index: `ringann build --labels` or attachLabels).
+export { FilteredIndex, rangeSearch, type FilteredSearchOptions, type FilterStrategy } from "./search/index.ts";
+export { parseFilter, parseFilterText, type Filter } from "./filter/index.ts";
+export { attachLabels } from "./build/index.ts";
 
 // I/O.
 export { openSectorReader, ReadCompletions, probeUring, type SectorReader } from "./io/index.ts";

@@ -8,6 +8,7 @@ import { RingannError, UsageError } from "../errors.ts";
 import { AtomicFileWriter } from "../format/atomic-file.ts";
 import { BinWriter } from "../format/bin.ts";
 import { encodeSidecar, sidecarPath, type IndexSidecar } from "../format/index-sidecar.ts";
+import { removePageLayoutFiles } from "../format/page-layout.ts";
 import { encodePqCompressedHeader, encodePqPivots } from "../format/pq-files.ts";
 import { openVectorFile } from "../format/vector-file.ts";
 import { allocVectors, type Metric, type VectorType, type Vectors } from "../format/vector-type.ts";
@@ -20,6 +21,8 @@ import { nearestCentreFn, rowsL2Fn } from "./nearest-centre.ts";
 import { abortableReporter, type PhaseReporter } from "./phase-reporter.ts";
 import { encodePq, trainPq } from "./pq.ts";
 import { buildVamanaGraph } from "./vamana-build.ts";
+import { type StitchResult, stitchLabels } from "./label-stitch.ts";
+import type { PointLabels } from "../format/label-files.ts";
 
 export interface BuildIndexOptions {
   /** A vector file (.fbin/.u8bin/.i8bin/.bin, .fvecs/.bvecs, MNIST idx) or row-major vectors in memory. */
@@ -49,6 +52,9 @@ export interface BuildIndexOptions {
   readonly native?: boolean;
   readonly reporter?: PhaseReporter;
   readonly signal?: AbortSignal;
+  /** Issue 12: per-point labels; with labelAware, the graph is stitched per label (label-stitch.ts). */
+  readonly labels?: PointLabels;
+  readonly labelAware?: boolean;
 }
 
 export interface BuildIndexResult {
@@ -68,6 +74,9 @@ export interface BuildIndexResult {
   readonly estimatedBytes: number;
   readonly comparisons: number;
   readonly kernel: string;
+  /** Seconds of the Vamana passes, and of the label stitching (label-aware builds). */
+  readonly graphSeconds: number;
+  readonly stitch: StitchResult | null;
 }
 
 export const BUILD_DEFAULTS = { metric: "l2" as Metric, R: 64, L: 100, alpha: 1.2, pqBytes: 32, seed: 1, saturate: false };
@@ -113,9 +122,18 @@ export async function buildIndex(opts: BuildIndexOptions): Promise<BuildIndexRes
 
   const model = trainPq(vectors, npts, dim, { M: pqBytes, metric: graphMetric, seed, nearest, rowsL2: rowsL2Fn(kernels), reporter });
   const codes = encodePq(model, vectors, npts, nearest, reporter);
+  const graphStarted = performance.now();
   const built = await buildVamanaGraph({
     vectors, npts, dim, type, metric: graphMetric, R, L, alpha, threads, seed, saturate, native, reporter, signal: opts.signal,
   });
+  const graphSeconds = (performance.now() - graphStarted) / 1000;
+  let stitch: StitchResult | null = null;
+  if (opts.labelAware && opts.labels) {
+    if (opts.labels.npts !== npts) throw new RingannError("E_CONFIG", `Cannot stitch labels: ${opts.labels.npts} label lines for ${npts} points`);
+    const phase = reporter?.start("label stitching", 1);
+    stitch = stitchLabels(built.graph, opts.labels, { vectors, dim, type, metric: graphMetric, R, L, alpha, kernels });
+    phase?.finish();
+  }
   const entry = opts.entryGraph === false ? null
     : await buildEntryGraph({ vectors, npts, dim, type, metric: graphMetric, alpha, seed, native, reporter });
 
@@ -156,10 +174,12 @@ export async function buildIndex(opts: BuildIndexOptions): Promise<BuildIndexRes
     const sidecarFile = new AtomicFileWriter(sidecarPath(prefix));
     sidecarFile.append(new TextEncoder().encode(encodeSidecar(sidecar)));
     writers.splice(writers.indexOf(disk), 0, sidecarFile);
+    removePageLayoutFiles(prefix); // an id-order index: no renumbering (relayout writes them afresh)
     for (const w of writers) w.commit();
     return {
       prefix, files: writers.map((w) => w.path), npts, dim, type, metric, R, L, alpha, pqBytes, medoid: built.medoid,
       seconds, peakRssMb: peak, estimatedBytes: estimate.totalBytes, comparisons: built.comparisons, kernel: built.kernel,
+      graphSeconds, stitch,
     };
   } catch (err) {
     for (const w of writers) w.abort();

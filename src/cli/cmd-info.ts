@@ -6,6 +6,7 @@ import { parseDiskIndexHeader, type DiskIndexMeta } from "../format/disk-index.t
 import { withFileRange } from "../format/file-range.ts";
 import { indexDataKind } from "../format/index-sidecar.ts";
 import { parseMemIndexGraph, parseMemIndexTags } from "../format/mem-index.ts";
+import { NODE_TAGS_SUFFIX, readNodeTags, readPageMeta } from "../format/page-layout.ts";
 import { parsePqCompressed, parsePqPivots } from "../format/pq-files.ts";
 import { VECTOR_TYPES, METRICS, type Metric, type VectorType } from "../format/vector-type.ts";
 import { flagBool, flagString, parseArgs, renderHelp, type FlagSpec } from "./args.ts";
@@ -59,6 +60,15 @@ export const command: Command = {
       entry = { npts: graph.npts, maxDegree: graph.maxDegree, entryPoint: graph.entryPoint, entryDiskId: tags[graph.entryPoint]! };
     }
 
+    const pageMeta = readPageMeta(prefix);
+    const nodeTags = readNodeTags(prefix, meta.npts); // validated: a permutation of 0..npts-1
+    const layout = pageMeta === null
+      ? { kind: nodeTags ? "renumbered" : "id", node_tags: nodeTags !== null }
+      : {
+        kind: "page", node_tags: nodeTags !== null, nodes_per_sector: pageMeta.nodesPerSector, algorithm: pageMeta.algorithm,
+        overlap: pageMeta.overlap, overlap_id_order: pageMeta.overlapBefore, seconds: pageMeta.seconds, peak_rss_mb: pageMeta.peakRssMb,
+        source: pageMeta.source, created: pageMeta.createdAt,
+      };
     const report = {
       prefix, type, metric, sidecar: sidecar !== null,
       disk: {
@@ -71,6 +81,7 @@ export const command: Command = {
         codes_bytes: codes ? codes.codes.length : null,
       },
       entry_graph: entry,
+      layout,
       build: sidecar === null ? null : {
         L: sidecar.L, alpha: sidecar.alpha, seconds: sidecar.buildSeconds, peak_rss_mb: sidecar.peakRssMb, threads: sidecar.threads,
         seed: sidecar.seed, saturate: sidecar.saturate, kernel: sidecar.kernel, created: sidecar.createdAt,
@@ -94,6 +105,17 @@ export const command: Command = {
         ? `  entry graph ${entry.npts} nodes, max degree ${entry.maxDegree}, entry ${entry.entryPoint} (disk id ${entry.entryDiskId})`
         : `  entry graph none`,
     ];
+    if (pageMeta !== null) {
+      const pct = (x: number): string => `${(100 * x).toFixed(1)}%`;
+      lines.push(
+        `  layout      page: neighbours share sectors (${pageMeta.algorithm}); ids renumbered, original ids in ${prefix}${NODE_TAGS_SUFFIX}`,
+        `              overlap ${pct(pageMeta.overlap.outNeighbours)} of out-neighbours in the node's sector ` +
+          `(id order ${pct(pageMeta.overlapBefore.outNeighbours)}), ${pct(pageMeta.overlap.sectorMates)} of sector mates are out-neighbours ` +
+          `(id order ${pct(pageMeta.overlapBefore.sectorMates)}); relayout ${pageMeta.seconds.toFixed(1)} s, peak ${pageMeta.peakRssMb} MB`,
+      );
+    } else {
+      lines.push(`  layout      ${nodeTags ? `renumbered (original ids in ${prefix}${NODE_TAGS_SUFFIX}), no _page.json` : "id order (DiskANN's)"}`);
+    }
     if (sidecar) {
       lines.push(`  built       R ${sidecar.R}, L ${sidecar.L}, alpha ${sidecar.alpha}, ${sidecar.threads} threads, ${sidecar.buildSeconds.toFixed(1)} s, peak ${sidecar.peakRssMb} MB, kernel ${sidecar.kernel}`);
     }

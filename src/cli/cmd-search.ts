@@ -13,6 +13,7 @@ import { formatTable } from "../run/report/table.ts";
 import { flagBool, flagNumber, flagNumberList, flagString, parseArgs, renderHelp, requireString, type FlagSpec } from "./args.ts";
 import { EXIT_OK, type Command } from "./command.ts";
 import { parseMetric, parseVectorType } from "./cmd-gt.ts";
+import { FILTERED_SEARCH_FLAGS, runFilteredSearch, wantsFilteredSearch } from "./search-filtered.ts";
 
 const FLAGS: Record<string, FlagSpec> = {
   index: { type: "string", help: "index prefix (<prefix>_disk.index, _pq_pivots.bin, _pq_compressed.bin, [_mem.index])" },
@@ -44,6 +45,7 @@ const FLAGS: Record<string, FlagSpec> = {
   out: { type: "string", help: "also write results.json, results.csv and SVG charts into this folder" },
   json: { type: "boolean", help: "print {\"rows\": [...]} instead of a table" },
   quiet: { type: "boolean", help: "no progress bar" },
+  ...FILTERED_SEARCH_FLAGS,
 };
 
 function unique<T>(values: readonly T[]): T[] {
@@ -66,16 +68,23 @@ export const command: Command = {
       "hit %, and I/O occupancy (share of a query's time with at least one read in flight). Beam = DiskANN\n" +
       "(W reads per round, wait for all); pipe = PipeANN (up to W reads always in flight, adaptive width,\n" +
       "entry graph). The same runner as `ringann run`: --json prints its rows (every per-query stat's\n" +
-      "mean, in µs where timed), --out writes results.json, results.csv and charts.",
+      "mean, in µs where timed), --out writes results.json, results.csv and charts.\n" +
+      "Filtered (--filter / --query-filters, labels beside the index) and range (--radius) searches run in this\n" +
+      "process on one thread: every --strategy side by side, interleaved per query.",
     FLAGS,
     [
       "ringann search --index idx/fmnist --queries data/fmnist/queries.u8bin --gt data/fmnist/gt100.bin --L 10,20,50,100",
       "ringann search --index idx/glove --queries q.fbin --gt gt.bin --mode pipe --width 4,8 --cache-nodes 10000 --json",
+      "ringann search --index idx/fmnist --queries data/fmnist/queries.u8bin --query-filters data/fmnist/query_filters.txt \\\n" +
+        "    --gt data/fmnist/gt_filtered.bin --strategy auto,post --L 20,50",
+      "ringann search --index idx/fmnist --queries data/fmnist/queries.u8bin --filter '{\"or\":[{\"label\":\"bag\"},{\"label\":\"boot\"}]}'",
+      "ringann search --index idx/fmnist --queries data/fmnist/queries.u8bin --radius 2e6 --range-gt data/fmnist/range.bin --L 10",
     ],
   ),
   async run(argv: string[]): Promise<number> {
     const args = parseArgs(argv, FLAGS);
     if (args.positionals.length > 0) throw new UsageError(`unexpected argument '${args.positionals[0]}'`);
+    if (wantsFilteredSearch(args)) return runFilteredSearch(args); // issue 12: filters or a radius
     const k = flagNumber(args, "k", { integer: true, min: 1 })!;
     const Ls = flagNumberList(args, "L", { integer: true, min: 1 })!;
     const widths = flagNumberList(args, "width", { integer: true, min: 1, max: 256 })!;

@@ -16,6 +16,7 @@ import { memoryRows, type InMemoryVectors } from "./ground-truth.ts";
 import { runGroundTruth, type GroundTruthRun } from "./gt-run.ts";
 import { writeManifest, type DatasetManifest, type DatasetPaths, readManifest } from "./manifest.ts";
 import { DatasetRng } from "./rng.ts";
+import { ZIPF_TARGET_RANKS, fashionMnistLabels, zipfLabels, zipfQueryFilters } from "./labels-data.ts";
 import { makeSynthetic, type SyntheticOptions } from "./synthetic.ts";
 
 export const DATASET_NAMES = ["fashion-mnist", "glove-100", "synthetic"] as const;
@@ -95,7 +96,16 @@ function limitQueries(q: InMemoryVectors, limit: number | undefined): InMemoryVe
 export async function writeFashionMnist(dir: string, opts: DatasetWriteOptions & { sourceDir?: string } = {}): Promise<DatasetWritten> {
   const sourceDir = opts.sourceDir ?? FASHION_MNIST_DIR;
   const { base, queries, source } = loadFashionMnist(sourceDir);
-  return writeDatasetDir(dir, { name: "fashion-mnist", source, metric: "l2", base, queries, params: {} }, opts);
+  // Issue 12: the real classes as labels; each query filtered by its own class.
+  const labels = fashionMnistLabels(sourceDir);
+  const queryClasses = labels.queries.slice(0, opts.queriesLimit ?? labels.queries.length);
+  return writeDatasetDir(dir, {
+    name: "fashion-mnist", source, metric: "l2", base, queries, params: {},
+    extraFiles: {
+      baseLabels: ["base_labels.txt", labels.base.join("\n") + "\n"],
+      queryFilters: ["query_filters.txt", queryClasses.join("\n") + "\n"],
+    },
+  }, opts);
 }
 
 export interface GloveSplitOptions {
@@ -146,14 +156,29 @@ export async function writeGlove100(dir: string, opts: DatasetWriteOptions & Glo
 }
 
 /** The seeded Gaussian mixture of synthetic.ts (float32). */
-export async function writeSynthetic(dir: string, gen: SyntheticOptions & { metric?: Metric }, opts: DatasetWriteOptions = {}): Promise<DatasetWritten> {
+export async function writeSynthetic(
+  dir: string, gen: SyntheticOptions & { metric?: Metric; labels?: "zipf" }, opts: DatasetWriteOptions = {},
+): Promise<DatasetWritten> {
   const data = makeSynthetic({ ...gen, queries: gen.queries ?? 1000 });
+  // Issue 12: multi-label Zipf labels (z1 ≈ 50% of points ... z500 ≈ 0.1%), query filters cycling
+  // through z1, z5, z50, z500.
+  const nqKept = Math.min(data.nq, opts.queriesLimit ?? data.nq);
+  const extraFiles: Record<string, [string, string]> | undefined = gen.labels === "zipf"
+    ? {
+      baseLabels: ["base_labels.txt", zipfLabels(data.n, data.seed).text],
+      queryFilters: ["query_filters.txt", zipfQueryFilters(nqKept, ZIPF_TARGET_RANKS)],
+    }
+    : undefined;
   return writeDatasetDir(dir, {
     name: "synthetic",
     source: "ringann synthetic generator (Gaussian mixture in a low-dimensional subspace, randomly projected)",
     metric: gen.metric ?? "l2",
     base: { npts: data.n, dim: data.dim, type: "float32", data: data.base },
     queries: { npts: data.nq, dim: data.dim, type: "float32", data: data.queries },
-    params: { n: data.n, dim: data.dim, clusters: data.clusters, seed: data.seed, queries: data.nq, intrinsicDim: data.intrinsicDim, noise: gen.noise ?? 0.05 },
+    params: {
+      n: data.n, dim: data.dim, clusters: data.clusters, seed: data.seed, queries: data.nq, intrinsicDim: data.intrinsicDim, noise: gen.noise ?? 0.05,
+      ...(gen.labels ? { labels: gen.labels } : {}),
+    },
+    extraFiles,
   }, opts);
 }

@@ -18,14 +18,14 @@ import { nativeLibraryPath } from "../io/native.ts";
 import { type BackendChoice, openSectorReader } from "../io/open-reader.ts";
 import type { SectorReader } from "../io/reader.ts";
 import { type AsyncQueryOptions, type AsyncSearchResult, QueryScheduler } from "./async-index.ts";
-import { BeamSearch } from "./beam.ts";
 import { type NodeCache, cacheNodeCount, loadNodeCache } from "./cache.ts";
 import { SearchDriver } from "./driver.ts";
 import { EntryGraph } from "./entry-graph.ts";
 import { type IndexFiles, loadIndexFiles } from "./index-files.ts";
 import type { QueryMachine, SearchContext, SearchParams } from "./machine.ts";
 import { NodeSource } from "./node-source.ts";
-import { PipeSearch } from "./pipe.ts";
+import { createQueryMachine, pageLayoutOf, type PageLayoutInfo } from "./page-layout.ts";
+import { PAGE_EXPAND_POLICIES, type PageExpand } from "./page-machine.ts";
 import type { QueryStats } from "./stats.ts";
 import { VISITED_ARRAY_MAX_NPTS } from "./visited.ts";
 
@@ -68,6 +68,12 @@ export interface DiskIndexOptions {
   spin?: boolean;
   /** Kernel-side submission polling (a kernel thread submits reads; costs a core). Default false. */
   sqpoll?: boolean;
+  /**
+   * Page search (search/page-machine.ts): use every node of each fetched sector. Default: on when
+   * the index has a page layout (`<prefix>_page.json`, written by `ringann relayout`), off otherwise.
+   * Chosen once here: an index searched without it runs the plain beam/pipe machines.
+   */
+  pageSearch?: boolean;
 }
 
 export interface SearchOptions {
@@ -87,6 +93,8 @@ export interface SearchOptions {
   pqWhileReading?: boolean;
   /** Pipe: rank wasted reads by exact distance (default true; false = PipeANN exactly). */
   rankWasted?: boolean;
+  /** Page search: which co-located nodes of a fetched sector are expanded (default "queued"). */
+  pageExpand?: PageExpand;
 }
 
 export interface SearchResult {
@@ -109,10 +117,16 @@ export class DiskIndex {
   /** machines[owner]: beam machines 0..C-1, then pipe machines C..2C-1. */
   readonly machines: readonly QueryMachine[];
   readonly concurrency: number;
+  /** The page layout's files and whether page search runs (docs/page-layout.md). */
+  readonly page: PageLayoutInfo;
   private closed = false;
   private asyncQueries: QueryScheduler | null = null;
 
-  private constructor(files: IndexFiles, reader: SectorReader, cache: NodeCache | null, entryGraph: EntryGraph | null, distance: DistanceFn, opts: DiskIndexOptions) {
+  private constructor(
+    files: IndexFiles, reader: SectorReader, cache: NodeCache | null, entryGraph: EntryGraph | null, distance: DistanceFn,
+    page: PageLayoutInfo, opts: DiskIndexOptions,
+  ) {
+    this.page = page;
     this.prefix = files.prefix;
     this.files = files;
     this.meta = files.meta;
@@ -134,10 +148,12 @@ export class DiskIndex {
       maxWidth: opts.maxWidth ?? 32,
       maxMemL: opts.maxMemL ?? 64,
       visitedArrayMaxNpts: opts.visitedArrayMaxNpts ?? VISITED_ARRAY_MAX_NPTS,
+      nodeTags: page.nodeTags,
     };
     const machines: QueryMachine[] = [];
-    for (let i = 0; i < this.concurrency; i++) machines.push(new BeamSearch(this.context, i));
-    for (let i = 0; i < this.concurrency; i++) machines.push(new PipeSearch(this.context, this.concurrency + i));
+    const C = this.concurrency;
+    for (let i = 0; i < C; i++) machines.push(createQueryMachine("beam", this.context, i, page.search));
+    for (let i = 0; i < C; i++) machines.push(createQueryMachine("pipe", this.context, C + i, page.search));
     this.machines = machines;
     this.driver = new SearchDriver(this.source, machines, { spin: opts.spin ?? false });
   }
@@ -145,6 +161,7 @@ export class DiskIndex {
   static async open(prefix: string, opts: DiskIndexOptions = {}): Promise<DiskIndex> {
     const files = loadIndexFiles(prefix, { metric: opts.metric, type: opts.type });
     const meta = files.meta;
+    const page = pageLayoutOf(prefix, meta, opts.pageSearch);
     const concurrency = opts.concurrency ?? 1;
     const maxWidth = opts.maxWidth ?? 32;
     if (!(Number.isInteger(concurrency) && concurrency >= 1)) throw new ConfigError("concurrency", [`expected an integer ≥ 1, got ${concurrency}`]);
@@ -161,7 +178,7 @@ export class DiskIndex {
       const entryGraph = opts.entryGraph === false ? null : EntryGraph.load(prefix, { type: meta.type, dim: meta.dim, diskNpts: meta.npts, distance, queryRows });
       const count = cacheNodeCount(meta, { nodes: opts.cacheNodes, bytes: opts.cacheBytes });
       const cache = loadNodeCache(reader, meta, count);
-      return new DiskIndex(files, reader, cache, entryGraph, distance, opts);
+      return new DiskIndex(files, reader, cache, entryGraph, distance, page, opts);
     } catch (err) {
       reader.close();
       throw err;
@@ -188,6 +205,9 @@ export class DiskIndex {
     if (!(Number.isInteger(memL) && memL >= 0 && memL <= ctx.maxMemL)) problems.push(`memL must be an integer in 0..maxMemL (${ctx.maxMemL}), got ${memL}`);
     const readLimit = opts.readLimit ?? Infinity;
     if (!(readLimit >= 1)) problems.push(`readLimit must be ≥ 1, got ${readLimit}`);
+    if (opts.pageExpand !== undefined && !PAGE_EXPAND_POLICIES.includes(opts.pageExpand)) {
+      problems.push(`pageExpand must be one of ${PAGE_EXPAND_POLICIES.join(", ")}, got ${JSON.stringify(opts.pageExpand)}`);
+    }
     if (opts.entry === "graph" && this.entryGraph === null) problems.push(`entry "graph" needs ${this.prefix}_mem.index, which is absent`);
     if (problems.length > 0) throw new ConfigError("search options", problems);
     const entry = opts.entry ?? (mode === "pipe" && this.entryGraph !== null ? "graph" : "medoid");
@@ -196,6 +216,7 @@ export class DiskIndex {
       adaptiveWidth: opts.adaptiveWidth ?? true,
       pqWhileReading: opts.pqWhileReading ?? true,
       rankWasted: opts.rankWasted ?? true,
+      pageExpand: opts.pageExpand ?? "queued",
     };
   }
 

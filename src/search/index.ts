@@ -29,6 +29,10 @@ export { SearchDriver, type DriverOptions } from "./driver.ts";
 export { QueryScheduler, type AsyncQueryOptions, type AsyncSearchResult, type AsyncWaitMode, type SchedulerOptions } from "./async-index.ts";
 export { BeamSearch } from "./beam.ts";
 export { PipeSearch } from "./pipe.ts";
+export { PageBeamSearch } from "./page-beam.ts";
+export { PagePipeSearch } from "./page-pipe.ts";
+export { PageMachine, PAGE_EXPAND_POLICIES, type PageExpand } from "./page-machine.ts";
+export { createQueryMachine, pageLayoutOf, type PageLayoutInfo } from "./page-layout.ts";
 export { Blocked, Done, QueryMachine, Ready, type Progress, type SearchContext, type SearchParams } from "./machine.ts";
 export { ABANDONED, NodeSource, cacheHandle } from "./node-source.ts";
 export { NodeCache, cacheNodeCount, loadNodeCache, type CacheSize } from "./cache.ts";
@@ -40,3 +44,14 @@ export { ResultSet } from "./results.ts";
 export { QueryStats, RunCollector, percentile, summarizeRun, type RunFigures } from "./stats.ts";
 export { STAT_COUNT, STAT_FIELDS, STAT_NAMES, type StatColumn, type StatField, type StatName } from "./stat-fields.ts";
 export { loadIndexFiles, type IndexFiles } from "./index-files.ts";
+// Filtered and range search (issue 12).
+export {
+  FILTER_STRATEGIES, FilteredIndex, type AutoOptions, type ChosenStrategy, type FilterStrategy, type FilteredResult,
+  type FilteredSearchOptions,
+} from "./filtered-index.ts";
+export { FilteredBeamSearch, FilteredPipeSearch, type FilterPlan } from "./filtered-machines.ts";
+export { PrefilterSearch } from "./prefilter.ts";
+export { LocalSelectivity } from "./local-selectivity.ts";
+export { runFilteredSweep, type FilteredRow, type FilteredSweepOptions, type SweepQueries, type SweepStrategy } from "./filtered-sweep.ts";
+export { rangeSearch, type RangeResult, type RangeSearchOptions } from "./range-search.ts";
+export { runRangeQueries, type RangeRow } from "./range-sweep.ts";

@@ -42,6 +42,11 @@ export interface SearchContext {
    * above (default VISITED_ARRAY_MAX_NPTS; 0 forces hash sets, for tests and benchmarks).
    */
   readonly visitedArrayMaxNpts?: number;
+  /**
+   * Page layout (docs/page-layout.md): the original id of every node, or null when node ids are the
+   * original ids. topK() reports original ids through it.
+   */
+  readonly nodeTags?: Uint32Array | null;
 }
 
 /** A search's parameters, fully resolved (see disk-index.ts for the defaults). */
@@ -65,6 +70,8 @@ export interface SearchParams {
    * PipeANN drops such reads; this recovers the recall it loses to beam search at small L.
    */
   rankWasted: boolean;
+  /** Page search only (page-machine.ts): which co-located nodes of a fetched sector get expanded. */
+  pageExpand?: "queued" | "all" | "none";
 }
 
 const nowMs = (): number => performance.now();
@@ -162,7 +169,10 @@ export abstract class QueryMachine {
 
   /** The k best expanded nodes into outIds/outDists (from outOffset); returns how many. */
   topK(k: number, outIds: Uint32Array, outDists: Float32Array, outOffset = 0): number {
-    return this.results.topK(k, outIds, outDists, outOffset);
+    const n = this.results.topK(k, outIds, outDists, outOffset);
+    const tags = this.ctx.nodeTags;
+    if (tags) for (let i = outOffset; i < outOffset + n; i++) outIds[i] = tags[outIds[i]!]!;
+    return n;
   }
 
   /** Stops the query: records times, gives back held records, abandons reads still in flight. */
@@ -218,6 +228,15 @@ export abstract class QueryMachine {
     const src = this.ctx.source;
     src.load(handle, id);
     if (id !== this.frozenId) this.results.push(id, this.ctx.distance(this.query, 0, src.coords, src.coordsOffset, this.dim));
+    this.expandLoaded(id);
+  }
+
+  /**
+   * The neighbour half of expand() for the node the source decoded last (page search hook:
+   * page-machine.ts ranks nodes itself, once each, then calls this).
+   */
+  protected expandLoaded(id: number): void {
+    const src = this.ctx.source;
     this.stats.hops++;
     const nbrs = src.nbrs;
     const off = src.nbrsOffset;

@@ -33,6 +33,9 @@ export const STAT_FIELDS = [
   { name: "pqTableUs", column: "pq_table_us", unit: "us", doc: "building the query's PQ distance table" },
   { name: "entryUs", column: "entry_us", unit: "us", doc: "searching the in-memory entry graph for seeds" },
   { name: "ioBusyUs", column: "io_busy_us", unit: "us", doc: "time with at least one of this query's reads in flight" },
+  // Page search (search/page-machine.ts); 0 on an index searched node by node.
+  { name: "pageNodes", column: "page_nodes", unit: "count", doc: "page search: other records of fetched sectors scored exactly" },
+  { name: "pageHops", column: "page_hops", unit: "count", doc: "page search: nodes expanded from a sector read for another node" },
 ] as const satisfies readonly StatField[];
 
 export type StatName = (typeof STAT_FIELDS)[number]["name"];

@@ -20,7 +20,7 @@ const RANKS: readonly (readonly string[])[] = [
   ["format/"], // pure functions of bytes; owns the on-disk constants (SECTOR_BYTES)
   ["io/"], // readers, the ring, the native binding
   ["math/"], // distances, PQ tables, native kernels, pinned arrays for C
-  ["data/"], // datasets, ground truth, recall
+  ["data/", "filter/"], // datasets, ground truth, recall; label sets and filter predicates (siblings)
   ["build/", "search/"], // index construction; queries over an index (siblings: neither imports the other)
   ["run/config/"], // zod and DiskANN schemas, the plan
   ["run/report/"], // rows, tables, results.json/.csv, charts, run log

@@ -14,14 +14,13 @@ import { loadNativeKernelsSync } from "../../math/native-kernels.ts";
 import { PqTable } from "../../math/pq-table.ts";
 import { nativeQueryDistance, nativeQueryRows } from "../../math/query-distance.ts";
 import { nativeLibraryPath } from "../../io/native.ts";
-import { BeamSearch } from "../../search/beam.ts";
+import { createQueryMachine, pageLayoutOf } from "../../search/page-layout.ts";
 import { NodeCache } from "../../search/cache.ts";
 import { CachePositions } from "../../search/cache-positions.ts";
 import { SearchDriver } from "../../search/driver.ts";
 import { EntryGraph } from "../../search/entry-graph.ts";
 import type { QueryMachine, SearchContext } from "../../search/machine.ts";
 import { NodeSource } from "../../search/node-source.ts";
-import { PipeSearch } from "../../search/pipe.ts";
 import type { SearchMode } from "../config/config-schema.ts";
 import { statsOffset, type InitMessage, type RunMessage, type SharedResults } from "./pool-protocol.ts";
 
@@ -42,6 +41,7 @@ export class WorkerEngine {
   private readonly dim: number;
   private readonly k: number;
   private readonly results: SharedResults;
+  private readonly pageSearch: boolean;
 
   constructor(init: InitMessage) {
     const p = init.index;
@@ -64,9 +64,13 @@ export class WorkerEngine {
     const entryGraph = p.entryGraph
       ? new EntryGraph({ ...p.entryGraph, distance, queryRows: nativeQueryRows(kernels, p.metric, p.meta.type) })
       : null;
+    // Page layout (docs/page-layout.md): original ids for the results, page machines when it has one.
+    const page = pageLayoutOf(p.prefix, p.meta, undefined);
+    this.pageSearch = page.search;
     this.ctx = {
       meta: p.meta, metric: p.metric, codes: p.codes, pq: new PqTable(p.pivots, p.metric, kernels), distance,
       source: new NodeSource(this.reader, p.meta, cache), entryGraph, maxL: init.maxL, maxWidth: init.maxWidth, maxMemL: MAX_MEM_L,
+      nodeTags: page.nodeTags,
     };
   }
 
@@ -76,7 +80,7 @@ export class WorkerEngine {
     let set = this.drivers.get(key);
     if (set === undefined) {
       const machines: QueryMachine[] = [];
-      for (let i = 0; i < concurrency; i++) machines.push(mode === "beam" ? new BeamSearch(this.ctx, i) : new PipeSearch(this.ctx, i));
+      for (let i = 0; i < concurrency; i++) machines.push(createQueryMachine(mode, this.ctx, i, this.pageSearch));
       set = { driver: new SearchDriver(this.ctx.source, machines), machines };
       this.drivers.set(key, set);
     }
