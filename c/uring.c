@@ -1,9 +1,15 @@
 // ringann's thin wrapper over liburing, loaded from TypeScript through bun:ffi.
 //
-// Rules (CONTRIBUTING.md): batch calls only — queue N reads in one call, reap up to N
-// completions into caller-provided arrays in one call; nothing is allocated per operation; errors
-// come back as negative errno; C never calls back into JavaScript. File offsets travel as doubles
-// (exact below 2^53) so TypeScript needs no BigInt on the hot path.
+// Rules (CONTRIBUTING.md): batch calls only — one call queues every staged read, submits,
+// waits and reaps; nothing is allocated per operation; errors come back as negative errno; C never
+// calls back into JavaScript. File offsets travel as doubles (exact below 2^53) so TypeScript needs no
+// BigInt on the hot path.
+//
+// The read records: a reader binds, once, its per-slot arrays (file offset, length) and its staging
+// and completion lists, all in C-owned memory (src/io/native-block.ts). A read is named by its slot
+// everywhere: the slot is the SQE's user_data and comes back in the CQE (TigerBeetle's Completion:
+// one record per operation, its address carried through the kernel). rn_exchange then needs only
+// scalars: how many staged, how many completions to wait for, how many to copy out.
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -26,7 +32,29 @@ typedef struct rn_ring {
   char *arena;             // registered buffer region (one iovec), or NULL
   uint64_t arena_bytes;
   unsigned queued;         // SQEs prepared but not yet submitted
+  int sqpoll;
+  int defer;               // IORING_SETUP_DEFER_TASKRUN: completions are posted only when we enter
+  // Bound by rn_ring_bind (C-owned memory shared with TypeScript); NULL until then.
+  const double *slot_offset;
+  const uint32_t *slot_length;
+  const int32_t *staged;
+  uint32_t *out_slot;
+  int32_t *out_res;
+  double *counters;        // see RN_COUNT_*
+  char *slot_base;         // slot s reads into slot_base + s * slot_bytes
+  uint32_t slot_bytes;
+  uint32_t slot_count;
 } rn_ring;
+
+// counters[] written by rn_exchange, read by TypeScript whenever it likes (no call needed).
+enum {
+  RN_COUNT_ENTER = 0,      // io_uring_enter system calls made (SQPOLL: calls that may have entered)
+  RN_COUNT_SUBMITTED = 1,  // reads handed to the kernel
+  RN_COUNT_WAITS = 2,      // system calls that waited for completions
+  RN_COUNT_REAPED = 3,     // completions copied out
+  RN_COUNT_FREE_REAPS = 4, // rn_exchange calls that found their completions already in the ring
+  RN_COUNTERS = 8
+};
 
 // ---- memory ---------------------------------------------------------------------------------
 
@@ -65,15 +93,18 @@ int32_t rn_pread(int32_t fd, void *buf, uint32_t length, double offset) {
 
 // ---- ring lifecycle -------------------------------------------------------------------------
 
-// flags bit 0: SQPOLL. Returns NULL and sets *err (negative errno) on failure.
+// flags bit 0: SQPOLL; bit 1: DEFER_TASKRUN (+ SINGLE_ISSUER). Returns NULL and sets *err (negative errno) on failure.
 void *rn_ring_create(uint32_t depth, uint32_t flags, int32_t *err) {
   rn_ring *r = calloc(1, sizeof(rn_ring));
   if (!r) { *err = -ENOMEM; return NULL; }
   struct io_uring_params p;
   memset(&p, 0, sizeof p);
   if (flags & 1) { p.flags |= IORING_SETUP_SQPOLL; p.sq_thread_idle = 2000; }
+  if (flags & 2) p.flags |= IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN;
   int ret = io_uring_queue_init_params(depth, &r->ring, &p);
   if (ret < 0) { free(r); *err = ret; return NULL; }
+  r->sqpoll = (flags & 1) != 0;
+  r->defer = (flags & 2) != 0;
   *err = 0;
   return r;
 }
@@ -112,59 +143,83 @@ int32_t rn_register_arena(void *handle, void *base, double bytes) {
 
 // ---- the batch calls ------------------------------------------------------------------------
 
-// Queues n reads; read i goes from file file_index[i] at offset[i], length[i] bytes, into
-// base + buf_offset[i] (base = the registered arena, or the address passed when none is registered),
-// tagged user_data[i]. Returns how many were queued (fewer when the SQ is full).
-int32_t rn_queue_reads(void *handle, uint32_t n, const int32_t *file_index, const double *offset,
-                       const uint32_t *length, const double *buf_offset, const uint32_t *user_data,
-                       void *base) {
+// Binds the reader's record table (see the header). Every array must stay valid until destroy.
+int32_t rn_ring_bind(void *handle, const double *slot_offset, const uint32_t *slot_length, const int32_t *staged,
+                     uint32_t *out_slot, int32_t *out_res, double *counters, void *slot_base, uint32_t slot_bytes,
+                     uint32_t slot_count) {
   rn_ring *r = handle;
-  char *b = r->arena ? r->arena : base;
-  uint32_t i;
-  for (i = 0; i < n; i++) {
-    int fi = file_index[i];
-    if (fi < 0 || fi >= r->nfiles) return i > 0 ? (int32_t)i : -EBADF;
-    struct io_uring_sqe *sqe = io_uring_get_sqe(&r->ring);
-    if (!sqe) break;
-    char *buf = b + (uint64_t)buf_offset[i];
-    if (r->arena) {
-      io_uring_prep_read_fixed(sqe, r->files_registered ? fi : r->fds[fi], buf, length[i], (uint64_t)offset[i], 0);
-    } else {
-      io_uring_prep_read(sqe, r->files_registered ? fi : r->fds[fi], buf, length[i], (uint64_t)offset[i]);
-    }
-    if (r->files_registered) sqe->flags |= IOSQE_FIXED_FILE;
-    io_uring_sqe_set_data64(sqe, user_data[i]);
-    r->queued++;
-  }
-  return (int32_t)i;
+  if (r->nfiles < 1) return -EBADF;
+  r->slot_offset = slot_offset;
+  r->slot_length = slot_length;
+  r->staged = staged;
+  r->out_slot = out_slot;
+  r->out_res = out_res;
+  r->counters = counters;
+  r->slot_base = slot_base;
+  r->slot_bytes = slot_bytes;
+  r->slot_count = slot_count;
+  memset(counters, 0, RN_COUNTERS * sizeof(double));
+  return 0;
 }
 
-// Submits what is queued (one syscall), optionally waiting until at least min_wait completions are
-// ready, then copies up to max completions into user_data_out/res_out and marks them seen.
-// Returns the number copied, or a negative errno from the kernel (EINTR is retried here).
-int32_t rn_submit_and_reap(void *handle, uint32_t max, uint32_t min_wait, uint32_t *user_data_out,
-                           int32_t *res_out) {
+// One call per batch: queues the reads of slots staged[0..n) (file 0), then makes at most one
+// io_uring_enter — none when nothing was staged and the ring already holds min_wait completions —
+// that submits them and, when the ring holds fewer than min_wait, waits; then copies up to max
+// completions (slot, result) into the bound lists. Returns how many were copied, or a negative
+// errno (EINTR is retried; EAGAIN/EBUSY leave the reads queued for the next call).
+// `poll` (non-zero) on a ring with deferred task work and nothing else to do: enter once to post the
+// completions that are ready (they are not posted otherwise, and a polling loop would never see them);
+// zero: look at the ring only (no system call).
+int32_t rn_exchange(void *handle, uint32_t n, uint32_t min_wait, uint32_t max, uint32_t poll) {
   rn_ring *r = handle;
-  int ret = 0;
-  if (r->queued > 0 || min_wait > 0) {
+  if (r->staged == NULL) return -EINVAL;
+  int fd = r->files_registered ? 0 : r->fds[0];
+  for (uint32_t i = 0; i < n; i++) {
+    uint32_t slot = (uint32_t)r->staged[i];
+    if (slot >= r->slot_count) return -EINVAL;
+    struct io_uring_sqe *sqe = io_uring_get_sqe(&r->ring);
+    if (!sqe) return -EBUSY;  // the ring has one SQ entry per slot: cannot happen
+    char *buf = r->slot_base + (uint64_t)slot * r->slot_bytes;
+    uint64_t off = (uint64_t)r->slot_offset[slot];
+    if (r->arena) io_uring_prep_read_fixed(sqe, fd, buf, r->slot_length[slot], off, 0);
+    else io_uring_prep_read(sqe, fd, buf, r->slot_length[slot], off);
+    if (r->files_registered) sqe->flags |= IOSQE_FIXED_FILE;
+    io_uring_sqe_set_data64(sqe, slot);
+    r->queued++;
+  }
+  double *c = r->counters;
+  unsigned ready = io_uring_cq_ready(&r->ring);
+  uint32_t wait = min_wait > ready ? min_wait : 0;
+  if (r->queued > 0 || wait > 0) {
+    int ret;
     for (;;) {
-      ret = min_wait > 0 ? io_uring_submit_and_wait(&r->ring, min_wait) : io_uring_submit(&r->ring);
+      ret = wait > 0 ? io_uring_submit_and_wait(&r->ring, wait) : io_uring_submit(&r->ring);
+      c[RN_COUNT_ENTER] += 1;
       if (ret == -EINTR) continue;
       break;
     }
-    if (ret >= 0) r->queued = 0;
+    if (wait > 0) c[RN_COUNT_WAITS] += 1;
+    if (ret >= 0) { c[RN_COUNT_SUBMITTED] += r->queued; r->queued = 0; }
     else if (ret != -EAGAIN && ret != -EBUSY) return ret;
+  } else if (min_wait > 0) {
+    c[RN_COUNT_FREE_REAPS] += 1;
+  } else if (poll && r->defer && ready == 0) {
+    int ret;
+    do ret = io_uring_get_events(&r->ring); while (ret == -EINTR);
+    c[RN_COUNT_ENTER] += 1;
+    if (ret < 0 && ret != -EAGAIN && ret != -EBUSY) return ret;
   }
   uint32_t count = 0;
   unsigned head;
   struct io_uring_cqe *cqe;
   io_uring_for_each_cqe(&r->ring, head, cqe) {
     if (count == max) break;
-    user_data_out[count] = (uint32_t)io_uring_cqe_get_data64(cqe);
-    res_out[count] = cqe->res;
+    r->out_slot[count] = (uint32_t)io_uring_cqe_get_data64(cqe);
+    r->out_res[count] = cqe->res;
     count++;
   }
   io_uring_cq_advance(&r->ring, count);
+  c[RN_COUNT_REAPED] += count;
   return (int32_t)count;
 }
 

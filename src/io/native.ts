@@ -18,8 +18,8 @@ const SYMBOLS = {
   rn_add_file: { args: [ptr, i32], returns: i32 },
   rn_files_registered: { args: [ptr], returns: i32 },
   rn_register_arena: { args: [ptr, ptr, f64], returns: i32 },
-  rn_queue_reads: { args: [ptr, u32, ptr, ptr, ptr, ptr, ptr, ptr], returns: i32 },
-  rn_submit_and_reap: { args: [ptr, u32, u32, ptr, ptr], returns: i32 },
+  rn_ring_bind: { args: [ptr, ptr, ptr, ptr, ptr, ptr, ptr, ptr, u32, u32], returns: i32 },
+  rn_exchange: { args: [ptr, u32, u32, u32, u32], returns: i32 },
   rn_probe: { args: [], returns: i32 },
   rn_memlock_limit: { args: [], returns: f64 },
 } as const;

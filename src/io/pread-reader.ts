@@ -4,7 +4,8 @@
 import type { Pointer } from "bun:ffi";
 import { native } from "./native.ts";
 import { SlotArena } from "./slots.ts";
-import { StagedReader } from "./staged-reader.ts";
+import { IoCounter } from "./reader.ts";
+import { StagedReader, heapReadRecords } from "./staged-reader.ts";
 import { fileSizeOf, openForReading } from "./uring-reader.ts";
 
 export interface PreadReaderOptions {
@@ -30,7 +31,7 @@ export class PreadReader extends StagedReader {
     try {
       const fileBytes = fileSizeOf(fd, file);
       arena = new SlotArena(opts.slotBytes, opts.slotCount);
-      super(file, fileBytes, arena);
+      super(file, fileBytes, arena, heapReadRecords(opts.slotCount));
     } catch (e) {
       lib.rn_close(fd);
       throw e;
@@ -47,6 +48,8 @@ export class PreadReader extends StagedReader {
     const cap = this.slotCount;
     for (let i = 0; i < this.stagedCount; i++) {
       const slot = this.staged[i]!;
+      this.counters[IoCounter.Calls]!++;
+      this.counters[IoCounter.Submitted]!++;
       const result = lib.rn_pread(this.fd, (base + this.arena.byteOffset(slot)) as unknown as Pointer, this.slotLength[slot]!, this.slotOffset[slot]!);
       const at = (this.doneHead + this.doneCount) % cap;
       this.doneSlot[at] = slot;
@@ -61,6 +64,7 @@ export class PreadReader extends StagedReader {
       this.doneHead = (this.doneHead + 1) % cap;
     }
     this.doneCount -= n;
+    this.counters[IoCounter.Reaped]! += n;
     return n;
   }
 

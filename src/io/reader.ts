@@ -22,6 +22,23 @@ export class ReadCompletions {
   }
 }
 
+/** Index of each figure in SectorReader.counters (cumulative since the reader opened). */
+export const IoCounter = {
+  /** System calls made to submit or wait (io_uring_enter; pread: one per read). */
+  Calls: 0,
+  /** Reads handed to the kernel. */
+  Submitted: 1,
+  /** System calls that waited for completions. */
+  Waits: 2,
+  /** Completions collected. */
+  Reaped: 3,
+  /** Waits answered from completions already in the ring, without a system call. */
+  FreeReaps: 4,
+  /** Reads re-queued after EINTR/EAGAIN. */
+  Retried: 5,
+} as const;
+export const IO_COUNTERS = 8;
+
 export interface SectorReader {
   readonly backend: ReaderBackend;
   /** The file being read, for messages. */
@@ -32,14 +49,28 @@ export interface SectorReader {
   readonly slotBytes: number;
   /** Number of slots = the most reads that can be in flight. */
   readonly slotCount: number;
-  /** Reads submitted and not yet returned through poll()/wait(). */
+  /** Reads submitted and not yet returned through poll()/wait() (including those not yet sent). */
   readonly inFlight: number;
+  /** Reads submitted and not yet handed to the kernel (sent by the next flush/poll/wait). */
+  readonly unsent: number;
+  /**
+   * The read record of each slot, set by submit() and kept until the slot is submitted again: the
+   * caller's tag (search: the query that owns the read) and key (search: the node being read).
+   */
+  readonly tags: Int32Array;
+  readonly keys: Uint32Array;
+  /** Cumulative I/O figures, indexed by IoCounter (read them at any time; no call). */
+  readonly counters: Float64Array;
   /**
    * Queue a read of `length` bytes at `offset` (both multiples of 4096, length ≤ slotBytes) into a
-   * free slot. Returns the slot, or null when every slot is busy. Queued reads reach the kernel in one
-   * batch at the next poll()/wait() (one syscall per batch).
+   * free slot, recording `tag` and `key` for it. Returns the slot, or null when every slot is busy.
+   * Queued reads reach the kernel in one batch at the next flush/poll/wait (one syscall per batch).
    */
-  submit(offset: number, length: number): number | null;
+  submit(offset: number, length: number, tag?: number, key?: number): number | null;
+  /** True while the slot's read is submitted and not yet returned. */
+  isInFlight(slot: number): boolean;
+  /** Every read tagged `from` that is not yet returned gets tag `to`; returns how many. */
+  retag(from: number, to: number): number;
   /**
    * Hand queued reads to the kernel now (one system call), reaping nothing. Submitting each read as
    * soon as it is chosen keeps the device busy while the caller computes; on devices that complete a
@@ -48,6 +79,8 @@ export interface SectorReader {
   flush(): void;
   /** Flush queued reads and copy out whatever has completed, without blocking. Returns out.count. */
   poll(out: ReadCompletions): number;
+  /** Copy out whatever has already completed, keeping queued reads queued: no system call. */
+  peek(out: ReadCompletions): number;
   /** Flush queued reads and block until at least min(min, inFlight) completions are available. */
   wait(min: number, out: ReadCompletions): number;
   /** Bytes of a Completed slot (throws unless Completed). Valid until release(slot). */

@@ -18,12 +18,14 @@
 // search must give exactly the fault-free answers. Same seed, same calls → same completions and
 // faults, so a failing interleaving can be replayed exactly (the swarm test prints the seed).
 //
-// Backend-specific part: exchange()/closeBackend() below and the per-slot arrays they keep. If
-// StagedReader's hand-over changes (e.g. one read record per slot carried in user_data), only
-// handOver() and the reap loop in exchange() need to follow.
+// Backend-specific part: exchange()/closeBackend() below and the per-slot arrays they keep; the read
+// records (offset, length, tag, key per slot) and the staging/completion lists are StagedReader's, in
+// plain arrays (heapReadRecords). Every exchange that hands reads over or waits counts as one system
+// call in `counters`, as one io_uring_enter would.
 import { EAGAIN, EBADF, EFAULT, EINTR, EINVAL, EIO } from "./errno.ts";
 import { SlotArena, heapArenaMemory } from "./slots.ts";
-import { StagedReader } from "./staged-reader.ts";
+import { IoCounter } from "./reader.ts";
+import { StagedReader, heapReadRecords } from "./staged-reader.ts";
 import { RingannError } from "../errors.ts";
 
 export type SimFaultKind = "eio" | "short" | "retry" | "corrupt" | "misconfig";
@@ -106,7 +108,7 @@ export class SimReader extends StagedReader {
 
   constructor(data: Uint8Array, opts: SimReaderOptions) {
     const arena = new SlotArena(opts.slotBytes, opts.slotCount, heapArenaMemory(opts.slotBytes * opts.slotCount));
-    super(opts.file ?? "sim", data.length, arena);
+    super(opts.file ?? "sim", data.length, arena, heapReadRecords(opts.slotCount));
     this.data = data;
     const seed = opts.seed ?? 1;
     this.schedule = stream(seed);
@@ -148,6 +150,11 @@ export class SimReader extends StagedReader {
     let onlyRetries = n > 0;
     for (let i = 0; i < n && onlyRetries; i++) if (this.retries[this.staged[i]!] === 0) onlyRetries = false;
     if (!onlyRetries) this.tick++;
+    if (n > 0 || minWait > 0) {
+      this.counters[IoCounter.Calls]!++;
+      this.counters[IoCounter.Submitted]! += n;
+      if (minWait > 0) this.counters[IoCounter.Waits]!++;
+    }
     this.handOver();
     if (minWait > this.pendingInKernel) {
       throw new RingannError("E_INVARIANT", `ringann invariant violated: waiting for ${minWait} reads, ${this.pendingInKernel} in flight`);
@@ -179,6 +186,7 @@ export class SimReader extends StagedReader {
       this.reapResult[i] = this.deliver(slot);
     }
     for (let i = count; i < nReady; i++) this.pending[this.pendingCount++] = this.ready[i]!; // due; next time
+    this.counters[IoCounter.Reaped]! += count;
     return count;
   }
 

@@ -1,13 +1,45 @@
-// What the io_uring and pread readers share: argument checks (read-request.ts), the slot arena,
-// staging reads until the next poll/wait (one kernel call per batch), and settling raw results into
-// ReadCompletions: EINTR/EAGAIN are re-queued, errors and short reads fail their read and free its slot,
-// and a "misconfigured" errno (EINVAL, EFAULT, EBADF, ...: every read would fail the same way) fails
-// the reader: that poll/wait throws an E_MISCONFIGURED IoError, and so does every later call.
+// What the io_uring and pread readers share: argument checks (read-request.ts), the slot arena, the
+// read records (one per slot: file offset, length, the caller's tag and key), staging reads until the
+// next poll/wait (one kernel call per batch), and settling raw results into ReadCompletions:
+// EINTR/EAGAIN are re-queued, errors and short reads fail their read and free its slot, and a
+// "misconfigured" errno (EINVAL, EFAULT, EBADF, ...: every read would fail the same way) fails the
+// reader: that poll/wait throws an E_MISCONFIGURED IoError, and so does every later call.
+// A read is named by its slot from submit() to release(): the slot travels through the kernel as the
+// SQE's user_data, so nothing else has to remember which read is which.
 import { IoError, RingannError } from "../errors.ts";
 import { describeErrno, errnoAction } from "./errno.ts";
 import { checkReadRequest } from "./read-request.ts";
-import type { ReadCompletions, ReaderBackend, SectorReader } from "./reader.ts";
+import { IO_COUNTERS, IoCounter, type ReadCompletions, type ReaderBackend, type SectorReader } from "./reader.ts";
 import { SlotArena, SlotState } from "./slots.ts";
+
+/**
+ * The arrays a backend reads and writes on every batch. The io_uring reader puts them in C-owned
+ * memory (C keeps their addresses); the pread reader uses plain arrays.
+ */
+export interface ReadRecordArrays {
+  /** Per slot: file offset and length of its read. */
+  readonly offset: Float64Array;
+  readonly length: Uint32Array;
+  /** Slots queued by submit() and not yet handed to the kernel. */
+  readonly staged: Int32Array;
+  /** Raw completions written by exchange(): slot and result (bytes, or -errno). */
+  readonly reapSlot: Uint32Array;
+  readonly reapResult: Int32Array;
+  /** IO_COUNTERS counters (see IoCounter). */
+  readonly counters: Float64Array;
+}
+
+/** Plain-array records for backends that do their own I/O in TypeScript. */
+export function heapReadRecords(slotCount: number): ReadRecordArrays {
+  return {
+    offset: new Float64Array(slotCount),
+    length: new Uint32Array(slotCount),
+    staged: new Int32Array(slotCount),
+    reapSlot: new Uint32Array(slotCount),
+    reapResult: new Int32Array(slotCount),
+    counters: new Float64Array(IO_COUNTERS),
+  };
+}
 
 export abstract class StagedReader implements SectorReader {
   abstract readonly backend: ReaderBackend;
@@ -15,41 +47,48 @@ export abstract class StagedReader implements SectorReader {
   readonly fileBytes: number;
   readonly slotBytes: number;
   readonly slotCount: number;
+  readonly tags: Int32Array;
+  readonly keys: Uint32Array;
+  readonly counters: Float64Array;
   protected readonly arena: SlotArena;
   protected readonly slotOffset: Float64Array;
   protected readonly slotLength: Uint32Array;
-  /** Slots queued by submit() and not yet handed to the kernel. */
   protected readonly staged: Int32Array;
   protected stagedCount = 0;
-  /** Raw completions written by exchange(): slot and result (bytes, or -errno). */
+  /** Staged reads a peek sets aside while it collects (see collect). */
+  private readonly held: Int32Array;
   protected readonly reapSlot: Uint32Array;
   protected readonly reapResult: Int32Array;
   protected closed = false;
   /** Set when the kernel refused a read as misconfigured: the reader is unusable from then on. */
   protected failure: IoError | null = null;
 
-  /**
-   * `reap` lets a subclass give arrays that C writes into (native memory); otherwise they are plain
-   * JavaScript arrays (the pread reader fills them itself).
-   */
-  protected constructor(file: string, fileBytes: number, arena: SlotArena, reap?: { slot: Uint32Array; result: Int32Array }) {
+  protected constructor(file: string, fileBytes: number, arena: SlotArena, records: ReadRecordArrays) {
     this.file = file;
     this.fileBytes = fileBytes;
     this.arena = arena;
     this.slotBytes = arena.slotBytes;
     this.slotCount = arena.slotCount;
-    this.slotOffset = new Float64Array(arena.slotCount);
-    this.slotLength = new Uint32Array(arena.slotCount);
-    this.staged = new Int32Array(arena.slotCount);
-    this.reapSlot = reap?.slot ?? new Uint32Array(arena.slotCount);
-    this.reapResult = reap?.result ?? new Int32Array(arena.slotCount);
+    this.slotOffset = records.offset;
+    this.slotLength = records.length;
+    this.staged = records.staged;
+    this.reapSlot = records.reapSlot;
+    this.reapResult = records.reapResult;
+    this.counters = records.counters;
+    this.held = new Int32Array(arena.slotCount);
+    this.tags = new Int32Array(arena.slotCount);
+    this.keys = new Uint32Array(arena.slotCount);
   }
 
   get inFlight(): number {
     return this.arena.inFlight;
   }
 
-  submit(offset: number, length: number): number | null {
+  get unsent(): number {
+    return this.stagedCount;
+  }
+
+  submit(offset: number, length: number, tag = -1, key = 0): number | null {
     if (this.closed) throw new RingannError("E_CLOSED", `Cannot read ${this.file}: the reader is closed`);
     if (this.failure !== null) throw this.failure;
     checkReadRequest(this.file, this.fileBytes, this.slotBytes, offset, length);
@@ -57,8 +96,26 @@ export abstract class StagedReader implements SectorReader {
     if (slot < 0) return null;
     this.slotOffset[slot] = offset;
     this.slotLength[slot] = length;
+    this.tags[slot] = tag;
+    this.keys[slot] = key;
     this.staged[this.stagedCount++] = slot;
     return slot;
+  }
+
+  isInFlight(slot: number): boolean {
+    return this.arena.state(slot) === SlotState.InFlight;
+  }
+
+  retag(from: number, to: number): number {
+    let n = 0;
+    const tags = this.tags;
+    for (let s = 0; s < tags.length; s++) {
+      if (tags[s] === from && this.arena.state(s) === SlotState.InFlight) {
+        tags[s] = to;
+        n++;
+      }
+    }
+    return n;
   }
 
   flush(): void {
@@ -68,11 +125,15 @@ export abstract class StagedReader implements SectorReader {
   }
 
   poll(out: ReadCompletions): number {
-    return this.collect(0, out);
+    return this.collect(0, out, true);
+  }
+
+  peek(out: ReadCompletions): number {
+    return this.collect(0, out, false);
   }
 
   wait(min: number, out: ReadCompletions): number {
-    return this.collect(Math.min(min, this.arena.inFlight, out.capacity), out);
+    return this.collect(Math.min(min, this.arena.inFlight, out.capacity), out, true);
   }
 
   view(slot: number): Uint8Array {
@@ -99,42 +160,55 @@ export abstract class StagedReader implements SectorReader {
   }
 
   /**
-   * Hand staged reads to the kernel (one call), wait until at least minWait completions are ready,
-   * copy up to max into reapSlot/reapResult and return how many. Clears the staging list.
+   * Hand staged reads to the kernel, wait until at least minWait completions are ready, copy up to
+   * max into reapSlot/reapResult and return how many — in one call, with at most one system call.
+   * Clears the staging list. `poll` false (a peek): never a system call just to look for completions.
    */
-  protected abstract exchange(minWait: number, max: number): number;
+  protected abstract exchange(minWait: number, max: number, poll?: boolean): number;
   protected abstract closeBackend(): void;
 
-  private collect(min: number, out: ReadCompletions): number {
+  /**
+   * `send`: hand staged reads over (poll/wait); without it (peek) they are set aside in `held` and put
+   * back after, so only completions already there are collected — and re-queued reads, which go back
+   * to the kernel at once either way (a retry should not cost the query a round).
+   */
+  private collect(min: number, out: ReadCompletions, send: boolean): number {
     if (this.closed) throw new RingannError("E_CLOSED", `Cannot read ${this.file}: the reader is closed`);
     if (this.failure !== null) throw this.failure;
+    const held = send ? 0 : this.stagedCount;
+    if (held > 0) {
+      this.held.set(this.staged.subarray(0, held));
+      this.stagedCount = 0;
+    }
     let count = 0;
     let requeued = false;
-    do {
-      const room = out.capacity - count;
-      if (room === 0) break;
-      const n = this.exchange(min > count ? min - count : 0, room);
-      requeued = false;
-      for (let i = 0; i < n; i++) {
-        const slot = this.reapSlot[i]!;
-        const error = this.settle(slot, this.reapResult[i]!);
-        if (error === undefined) {
-          requeued = true;
-          continue;
+    try {
+      do {
+        const room = out.capacity - count;
+        if (room === 0) break;
+        const n = this.exchange(min > count ? min - count : 0, room, send);
+        requeued = false;
+        for (let i = 0; i < n; i++) {
+          const slot = this.reapSlot[i]!;
+          const error = this.settle(slot, this.reapResult[i]!);
+          if (error === undefined) {
+            requeued = true;
+            continue;
+          }
+          out.slot[count] = slot;
+          out.error[count] = error;
+          count++;
         }
-        out.slot[count] = slot;
-        out.error[count] = error;
-        count++;
-      }
-      if (this.failure !== null) {
-        // Completed reads already copied into `out` are never handed over; the reader is dead, so
-        // their slots simply stay Completed until close() frees the arena.
-        out.count = 0;
-        throw this.failure;
-      }
-      // Re-queued reads (EINTR/EAGAIN) go back to the kernel before returning, not at the caller's
-      // next poll: a retry should not cost the query a round.
-    } while (count < min || requeued);
+        if (this.failure !== null) {
+          // Completed reads already copied into `out` are never handed over; the reader is dead, so
+          // their slots simply stay Completed until close() frees the arena.
+          out.count = 0;
+          throw this.failure;
+        }
+      } while (count < min || requeued);
+    } finally {
+      for (let i = 0; i < held; i++) this.staged[this.stagedCount++] = this.held[i]!;
+    }
     out.count = count;
     return count;
   }
@@ -151,6 +225,7 @@ export abstract class StagedReader implements SectorReader {
       const action = errnoAction(errno);
       if (action === "retry") {
         this.staged[this.stagedCount++] = slot;
+        this.counters[IoCounter.Retried]!++;
         return undefined;
       }
       this.arena.fail(slot);

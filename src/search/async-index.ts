@@ -276,7 +276,6 @@ export class QueryScheduler {
 
   private pollAndRoute(): number {
     const src = this.index.source;
-    src.unflushed = 0;
     const n = src.reader.poll(this.out);
     this.route(n, now());
     return n;
@@ -285,7 +284,6 @@ export class QueryScheduler {
   /** Blocks for `min` completions and charges the wait to every running query. */
   private waitAndRoute(min: number): void {
     const src = this.index.source;
-    src.unflushed = 0;
     const t0 = now();
     const n = src.reader.wait(min, this.out);
     const t1 = now();
@@ -301,7 +299,6 @@ export class QueryScheduler {
     for (let i = 0; i < n; i++) {
       const slot = out.slot[i]!;
       const error = out.error[i];
-      src.slotInFlight[slot] = 0;
       const owner = src.slotOwner[slot]!;
       if (owner === ABANDONED) {
         if (error === null) src.reader.release(slot);

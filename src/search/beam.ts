@@ -24,11 +24,10 @@ export class BeamSearch extends QueryMachine {
     this.batchState = new Uint8Array(ctx.maxWidth);
   }
 
-  protected seed(): void {
+  protected seed(now: number): void {
     this.batchCount = 0;
     this.pending = 0;
-    this.buildTable();
-    const n = this.entrySeeds();
+    const n = this.entrySeeds(this.buildTable(now));
     if (n > 0) {
       const ids = this.seedIds;
       const dists = this.seedDists;
@@ -123,7 +122,7 @@ export class BeamSearch extends QueryMachine {
       const cached = src.cached(id);
       let handle = cached;
       if (cached === -1) {
-        handle = this.submitRead(id);
+        handle = this.submitRead(id, now);
         if (handle < 0) {
           queue.revert(pos);
           break;

@@ -19,7 +19,8 @@ import { type BackendChoice, openSectorReader } from "../io/open-reader.ts";
 import type { SectorReader } from "../io/reader.ts";
 import { type AsyncQueryOptions, type AsyncSearchResult, QueryScheduler } from "./async-index.ts";
 import { type NodeCache, cacheNodeCount, loadNodeCache } from "./cache.ts";
-import { SearchDriver } from "./driver.ts";
+import { SearchDriver, type SubmitPolicy } from "./driver.ts";
+import { type SubmitCost, chooseSubmitPolicy, measureSubmitCost } from "../io/submit-cost.ts";
 import { EntryGraph } from "./entry-graph.ts";
 import { type IndexFiles, loadIndexFiles } from "./index-files.ts";
 import type { QueryMachine, SearchContext, SearchParams } from "./machine.ts";
@@ -74,6 +75,12 @@ export interface DiskIndexOptions {
    * Chosen once here: an index searched without it runs the plain beam/pipe machines.
    */
   pageSearch?: boolean;
+  /**
+   * When chosen reads go to the kernel (search/driver.ts): "auto" (default) measures at open what
+   * one submission costs against a read's device time (io/submit-cost.ts) and batches where
+   * submitting is dear (virtio: a VM exit per call), else "eager"; or force "eager" / "batch".
+   */
+  submit?: SubmitPolicy | "auto";
 }
 
 export interface SearchOptions {
@@ -119,12 +126,15 @@ export class DiskIndex {
   readonly concurrency: number;
   /** The page layout's files and whether page search runs (docs/page-layout.md). */
   readonly page: PageLayoutInfo;
+  /** The submission policy in force, and the measurement that chose it (null when not measured). */
+  readonly submitPolicy: SubmitPolicy;
+  readonly submitCost: SubmitCost | null;
   private closed = false;
   private asyncQueries: QueryScheduler | null = null;
 
   private constructor(
     files: IndexFiles, reader: SectorReader, cache: NodeCache | null, entryGraph: EntryGraph | null, distance: DistanceFn,
-    page: PageLayoutInfo, opts: DiskIndexOptions,
+    page: PageLayoutInfo, opts: DiskIndexOptions, submitCost: SubmitCost | null,
   ) {
     this.page = page;
     this.prefix = files.prefix;
@@ -155,7 +165,10 @@ export class DiskIndex {
     for (let i = 0; i < C; i++) machines.push(createQueryMachine("beam", this.context, i, page.search));
     for (let i = 0; i < C; i++) machines.push(createQueryMachine("pipe", this.context, C + i, page.search));
     this.machines = machines;
-    this.driver = new SearchDriver(this.source, machines, { spin: opts.spin ?? false });
+    this.submitCost = submitCost;
+    const submit = opts.submit ?? "auto";
+    this.submitPolicy = submit === "auto" ? chooseSubmitPolicy(submitCost) : submit;
+    this.driver = new SearchDriver(this.source, machines, { spin: opts.spin ?? false, submit: this.submitPolicy });
   }
 
   static async open(prefix: string, opts: DiskIndexOptions = {}): Promise<DiskIndex> {
@@ -178,7 +191,12 @@ export class DiskIndex {
       const entryGraph = opts.entryGraph === false ? null : EntryGraph.load(prefix, { type: meta.type, dim: meta.dim, diskNpts: meta.npts, distance, queryRows });
       const count = cacheNodeCount(meta, { nodes: opts.cacheNodes, bytes: opts.cacheBytes });
       const cache = loadNodeCache(reader, meta, count);
-      return new DiskIndex(files, reader, cache, entryGraph, distance, page, opts);
+      const submit = opts.submit ?? "auto";
+      if (submit !== "auto" && submit !== "eager" && submit !== "batch") {
+        throw new ConfigError("submit", [`expected "auto", "eager" or "batch", got ${JSON.stringify(submit)}`]);
+      }
+      const cost = submit === "auto" && !(opts.sqpoll ?? false) ? measureSubmitCost(reader, nodeReadBytes(meta)) : null;
+      return new DiskIndex(files, reader, cache, entryGraph, distance, page, opts, cost);
     } catch (err) {
       reader.close();
       throw err;

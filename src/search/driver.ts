@@ -9,54 +9,64 @@
 // A spin poll with nothing queued is no system call, only a look at the completion ring. (Spinning
 // once exposed reap arrays that moved under their FFI pointers; they now live in C-owned memory —
 // see src/io/native-block.ts and bench/search-ffi-jit-repro.ts.)
-// Flushing: a poll hands queued reads to the kernel (one system call) and peeks at the completion
-// queue (no system call when nothing is queued). By default every Ready step is followed by a poll,
-// so a read goes to the device as soon as it is chosen and overlaps the next expansion; `lazy`
-// flushing keeps reads queued while a query can still progress and sends them with the next wait
-// (fewer system calls, but the device idles meanwhile: 10–25% slower pipelined search here).
+// Submitting (SubmitPolicy, chosen per machine at DiskIndex.open: submit-policy.ts):
+//   "eager"  every Ready step is followed by a poll, which hands the read just chosen to the kernel
+//            (one system call) so the device works while the CPU expands — best where a system call
+//            is cheap next to a read (bare-metal NVMe);
+//   "batch"  reads stay queued while a query can still progress and go with the next wait, in the
+//            same io_uring_enter — unless the device has nothing in flight, when they go at once. A
+//            Ready step only peeks at the completion ring (no system call). Best where every
+//            submission is a VM exit (virtio disks).
+// A wait whose completions are already in the ring makes no system call either (c/uring.c).
 // Bench: bench/search.ts
 import { RingannError, invariant } from "../errors.ts";
 import type { Vectors } from "../format/vector-type.ts";
-import { ReadCompletions } from "../io/reader.ts";
+import { IoCounter, ReadCompletions } from "../io/reader.ts";
 import { Blocked, Done, type Progress, type QueryMachine, Ready, type SearchParams } from "./machine.ts";
 import { ABANDONED, type NodeSource } from "./node-source.ts";
 
 const now = (): number => performance.now();
 
+export type SubmitPolicy = "eager" | "batch";
+
 export interface DriverOptions {
   /** Poll in a loop instead of blocking in the kernel while every query waits (default false). */
   spin?: boolean;
-  /** Keep reads queued while a query can still progress; send them with the next wait (default false). */
-  lazyFlush?: boolean;
+  /** When chosen reads go to the kernel (see the header; default "eager"). */
+  submit?: SubmitPolicy;
 }
 
 export class SearchDriver {
   readonly source: NodeSource;
   readonly machines: readonly QueryMachine[];
   spin: boolean;
-  lazyFlush: boolean;
+  submit: SubmitPolicy;
   private readonly out: ReadCompletions;
+  private readonly counters: Float64Array;
 
   constructor(source: NodeSource, machines: readonly QueryMachine[], opts: DriverOptions = {}) {
     this.source = source;
     this.machines = machines;
     this.spin = opts.spin ?? false;
-    this.lazyFlush = opts.lazyFlush ?? false;
+    this.submit = opts.submit ?? "eager";
+    this.counters = source.reader.counters;
     for (let i = 0; i < machines.length; i++) invariant(machines[i]!.owner === i, `machine ${i} has owner ${machines[i]!.owner}`);
     this.out = new ReadCompletions(source.reader.slotCount);
   }
 
   /** Runs one query to its answer on machine `m`. Throws the query's error (read or format). */
   run(m: QueryMachine, query: Vectors, queryOffset: number, params: SearchParams): void {
+    const calls0 = this.counters[IoCounter.Calls]!;
     m.begin(query, queryOffset, params, now());
     let progress: Progress = Ready;
     try {
       for (;;) {
         if (progress === Blocked) this.waitFor(m.waitingFor(), m);
-        else if (!this.lazyFlush || this.source.unflushed === 0) this.pollAndRoute();
+        else this.pollAndRoute();
         progress = m.step(now());
         if (progress === Done) break;
       }
+      m.stats.ioCalls = this.counters[IoCounter.Calls]! - calls0;
     } catch (err) {
       if (!m.done) {
         if (m.error === null && err instanceof Error) m.error = err;
@@ -92,8 +102,10 @@ export class SearchDriver {
       active++;
     };
     for (let i = 0; i < C; i++) start(i);
+    const counters = this.counters;
     try {
       while (active > 0) {
+        const calls0 = counters[IoCounter.Calls]!;
         let anyReady = false;
         let minWait = Infinity;
         for (let i = 0; i < C; i++) {
@@ -115,10 +127,14 @@ export class SearchDriver {
           }
         }
         if (active === 0) break;
-        if (anyReady) {
-          if (!this.lazyFlush || this.source.unflushed === 0) this.pollAndRoute();
-        } else {
-          this.waitFor(minWait === Infinity ? 1 : minWait, null, ms, queryOf);
+        if (anyReady) this.pollAndRoute();
+        else this.waitFor(minWait === Infinity ? 1 : minWait, null, ms, queryOf);
+        const calls = counters[IoCounter.Calls]! - calls0;
+        if (calls > 0) {
+          // Split the calls of this loop among the queries that were running.
+          let running = 0;
+          for (let i = 0; i < C; i++) if (queryOf[i]! >= 0) running++;
+          for (let i = 0; i < C; i++) if (queryOf[i]! >= 0) ms[i]!.stats.ioCalls += calls / running;
         }
       }
     } catch (err) {
@@ -145,15 +161,21 @@ export class SearchDriver {
   /** Releases every abandoned read still in flight (before closing, or between phases). */
   drain(): void {
     const reader = this.source.reader;
-    while (reader.inFlight > 0) {
-      this.source.unflushed = 0;
-      this.route(reader.wait(1, this.out), now());
-    }
+    while (reader.inFlight > 0) this.route(reader.wait(1, this.out), now());
   }
 
+  /**
+   * Between steps: eager hands queued reads over and collects completions; batch only collects
+   * (no system call), unless nothing is in the kernel — then the device would idle, so they go now.
+   */
   private pollAndRoute(): void {
-    this.source.unflushed = 0;
-    this.route(this.source.reader.poll(this.out), now());
+    const reader = this.source.reader;
+    const unsent = reader.unsent;
+    // Nothing to send: only look at the ring (a poll on a ring with deferred task work would enter the
+    // kernel just to post completions; the next wait does that anyway).
+    const send = unsent > 0 && (this.submit === "eager" || reader.inFlight === unsent);
+    const n = send ? reader.poll(this.out) : reader.peek(this.out);
+    this.route(n, now());
   }
 
   /**
@@ -166,7 +188,6 @@ export class SearchDriver {
       throw new RingannError("E_INVARIANT", "ringann invariant violated: every query waits for a read but none is in flight (read slots exhausted?)");
     }
     const want = Math.min(min, reader.inFlight);
-    this.source.unflushed = 0;
     const t0 = now();
     let n: number;
     if (this.spin) {
@@ -191,7 +212,6 @@ export class SearchDriver {
     for (let i = 0; i < n; i++) {
       const slot = out.slot[i]!;
       const error = out.error[i];
-      src.slotInFlight[slot] = 0;
       const owner = src.slotOwner[slot]!;
       if (owner === ABANDONED) {
         if (error === null) src.reader.release(slot);

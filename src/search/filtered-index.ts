@@ -96,7 +96,7 @@ export class FilteredIndex {
     this.lastMachine = this.pre;
     this.driver = new SearchDriver(index.source, [...index.machines, this.beam, this.pipe, this.pre], {
       spin: index.driver.spin,
-      lazyFlush: index.driver.lazyFlush,
+      submit: index.submitPolicy,
     });
     this.local = new LocalSelectivity(ctx);
     this.scratchIds = new Uint32Array(ctx.maxL);

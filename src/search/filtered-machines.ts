@@ -35,10 +35,10 @@ export class FilteredBeamSearch extends BeamSearch {
     this.plan = { accept, restrict: false, starts: EMPTY };
   }
 
-  protected override entrySeeds(): number {
+  protected override entrySeeds(now: number): number {
     this.matched = 0;
     return addStartSeeds(
-      super.entrySeeds(),
+      super.entrySeeds(now),
       this.plan.starts,
       this.seedIds,
       this.seedDists,
@@ -84,10 +84,10 @@ export class FilteredPipeSearch extends PipeSearch {
     this.plan = { accept, restrict: false, starts: EMPTY };
   }
 
-  protected override entrySeeds(): number {
+  protected override entrySeeds(now: number): number {
     this.matched = 0;
     return addStartSeeds(
-      super.entrySeeds(),
+      super.entrySeeds(now),
       this.plan.starts,
       this.seedIds,
       this.seedDists,

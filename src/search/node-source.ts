@@ -4,10 +4,10 @@
 // A node is referred to by a *handle*: a read slot (≥ 0) while its read is in flight or completed,
 // or a cache handle (≤ -2, see cacheHandle). load(handle, id) decodes the record into the public
 // fields (coords/coordsOffset, nbrs/nbrsOffset, degree) without allocating, and checks the degree
-// against R. The source also owns the routing tables for many queries on one reader:
-// slotOwner[slot] is the query (its owner number) a read belongs to, or ABANDONED once that query
-// finished without it; slotNode[slot] is the node being read. A driver routes each completion by
-// these two typed arrays (see driver.ts).
+// against R. A read's routing lives in the reader's record of its slot (one record per read, no copy
+// here): slotOwner[slot] (the reader's tag) is the query (its owner number) the read belongs to, or
+// ABANDONED once that query finished without it; slotNode[slot] (the reader's key) is the node being
+// read. A driver routes each completion by these two typed arrays (see driver.ts).
 // Bench: bench/search-hop.bench.ts
 import { FormatError } from "../errors.ts";
 import { type DiskIndexMeta, nodeByteOffsetInSector, nodeReadBytes, nodeSectorIndex } from "../format/disk-index.ts";
@@ -25,25 +25,29 @@ export function cacheHandle(pos: number): number {
   return -2 - pos;
 }
 
-/** Typed-array views over one ArrayBuffer, built once per buffer. */
+/**
+ * Typed-array views over one ArrayBuffer, built once per buffer; `coords` is the view of the index's
+ * element type, chosen when the views are bound (once per buffer, never per hop).
+ */
 class BufferViews {
   buffer: ArrayBufferLike | null = null;
   u8: Uint8Array = new Uint8Array(0);
-  i8: Int8Array = new Int8Array(0);
-  f32: Float32Array = new Float32Array(0);
   u32: Uint32Array = new Uint32Array(0);
+  coords: Vectors;
+  private readonly type: "float32" | "uint8" | "int8";
+
+  constructor(type: "float32" | "uint8" | "int8") {
+    this.type = type;
+    this.coords = this.u8;
+  }
 
   bind(buffer: ArrayBufferLike): void {
     this.buffer = buffer;
     const words = Math.floor(buffer.byteLength / 4);
     this.u8 = new Uint8Array(buffer);
-    this.i8 = new Int8Array(buffer);
-    this.f32 = new Float32Array(buffer, 0, words);
     this.u32 = new Uint32Array(buffer, 0, words);
-  }
-
-  coordsFor(type: "float32" | "uint8" | "int8"): Vectors {
-    return type === "float32" ? this.f32 : type === "uint8" ? this.u8 : this.i8;
+    const t = this.type;
+    this.coords = t === "float32" ? new Float32Array(buffer, 0, words) : t === "uint8" ? this.u8 : new Int8Array(buffer);
   }
 }
 
@@ -51,14 +55,11 @@ export class NodeSource {
   readonly reader: SectorReader;
   readonly meta: DiskIndexMeta;
   readonly cache: NodeCache | null;
+  /** The reader's per-slot tags and keys (the same arrays, not copies). */
   readonly slotOwner: Int32Array;
   readonly slotNode: Uint32Array;
-  /** 1 while the slot's read is in flight (submitted, not yet routed). */
-  readonly slotInFlight: Uint8Array;
   /** Abandoned reads released so far (for tests and stats). */
   abandonedReleased = 0;
-  /** Reads submitted since the driver last polled or waited (queued in the reader, not yet in the kernel). */
-  unflushed = 0;
 
   // ---- the node decoded by the last load() ----
   coords: Vectors;
@@ -72,8 +73,8 @@ export class NodeSource {
   private readonly readBytes: number;
   private readonly aligned: boolean;
   private readonly elemShift: number;
-  private readonly slotViews = new BufferViews();
-  private readonly cacheViews = new BufferViews();
+  private readonly slotViews: BufferViews;
+  private readonly cacheViews: BufferViews;
   /** Neighbours copied out when records are not 4-byte aligned (1-byte types, dim % 4 ≠ 0). */
   private readonly nbrScratch: Uint32Array;
 
@@ -81,14 +82,15 @@ export class NodeSource {
     this.reader = reader;
     this.meta = meta;
     this.cache = cache;
-    this.slotOwner = new Int32Array(reader.slotCount).fill(ABANDONED);
-    this.slotNode = new Uint32Array(reader.slotCount);
-    this.slotInFlight = new Uint8Array(reader.slotCount);
+    this.slotOwner = reader.tags;
+    this.slotNode = reader.keys;
     this.readBytes = nodeReadBytes(meta);
     this.aligned = meta.coordBytes % 4 === 0;
     this.elemShift = meta.type === "float32" ? 2 : 0;
     this.nbrScratch = new Uint32Array(meta.R + 1);
-    this.coords = this.slotViews.coordsFor(meta.type);
+    this.slotViews = new BufferViews(meta.type);
+    this.cacheViews = new BufferViews(meta.type);
+    this.coords = this.slotViews.coords;
     this.nbrs = this.nbrScratch;
     if (cache !== null) this.cacheViews.bind(cache.bytes.buffer);
   }
@@ -102,27 +104,13 @@ export class NodeSource {
 
   /** Queues a read of node `id` for query `owner`; the slot, or NO_HANDLE when none is free. */
   submit(owner: number, id: number): number {
-    const slot = this.reader.submit(nodeSectorIndex(this.meta, id) * SECTOR_BYTES, this.readBytes);
-    if (slot === null) return NO_HANDLE;
-    this.slotOwner[slot] = owner;
-    this.slotNode[slot] = id;
-    this.slotInFlight[slot] = 1;
-    this.unflushed++;
-    return slot;
+    const slot = this.reader.submit(nodeSectorIndex(this.meta, id) * SECTOR_BYTES, this.readBytes, owner, id);
+    return slot === null ? NO_HANDLE : slot;
   }
 
   /** Marks every in-flight read of `owner` abandoned (its query is done); returns how many. */
   abandon(owner: number): number {
-    let n = 0;
-    const owners = this.slotOwner;
-    const inFlight = this.slotInFlight;
-    for (let s = 0; s < owners.length; s++) {
-      if (inFlight[s] === 1 && owners[s] === owner) {
-        owners[s] = ABANDONED;
-        n++;
-      }
-    }
-    return n;
+    return this.reader.retag(owner, ABANDONED);
   }
 
   /** Decodes node `id` held by `handle` into coords/nbrs/degree. Checks degree ≤ R. */
@@ -139,7 +127,7 @@ export class NodeSource {
       base = this.cache!.recordOffset(-2 - handle);
     }
     const meta = this.meta;
-    this.coords = meta.type === "float32" ? views.f32 : meta.type === "uint8" ? views.u8 : views.i8;
+    this.coords = views.coords;
     this.coordsOffset = base >> this.elemShift;
     const degreeAt = base + meta.coordBytes;
     if (this.aligned) {

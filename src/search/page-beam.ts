@@ -24,11 +24,10 @@ export class PageBeamSearch extends PageMachine {
     this.batchState = new Uint8Array(ctx.maxWidth);
   }
 
-  protected seed(): void {
+  protected seed(now: number): void {
     this.batchCount = 0;
     this.pending = 0;
-    this.buildTable();
-    const n = this.entrySeeds();
+    const n = this.entrySeeds(this.buildTable(now));
     const ids = this.seedIds;
     const dists = this.seedDists;
     if (n === 0) ids[0] = this.ctx.meta.medoid;
@@ -129,7 +128,7 @@ export class PageBeamSearch extends PageMachine {
       if (cached === -1) {
         // Stays Submitted: the sector's scan expands it ("none" expands no co-located node: read it again).
         if (this.expandPolicy !== "none" && this.sectorInBatch(id)) continue;
-        handle = this.submitRead(id);
+        handle = this.submitRead(id, now);
         if (handle < 0) {
           queue.revert(pos);
           break;

@@ -44,7 +44,7 @@ export class PagePipeSearch extends PageMachine {
     this.refs = new Uint16Array(ctx.source.reader.slotCount);
   }
 
-  protected seed(): void {
+  protected seed(now: number): void {
     const p = this.params;
     this.arrivedCount = 0;
     this.width = p.adaptiveWidth ? Math.min(4, p.width) : p.width;
@@ -55,7 +55,8 @@ export class PagePipeSearch extends PageMachine {
     this.readsTotal = 0;
     this.newArrivals = false;
     this.expandNext = false;
-    const n = this.entrySeeds();
+    const n = this.entrySeeds(now);
+    now = this.clock;
     if (n > 0) {
       for (let i = 0; i < n; i++)
         if (this.visited.add(this.seedIds[i]!)) this.queue.append(this.seedIds[i]!, this.seedDists[i]!);
@@ -64,12 +65,13 @@ export class PagePipeSearch extends PageMachine {
       this.visited.add(medoid);
       this.queue.append(medoid, 0);
     }
-    if (!p.pqWhileReading) this.rankSeeds();
-    for (let i = 0; i < this.width; i++) if (!this.submitBest()) break;
+    if (!p.pqWhileReading) now = this.rankSeeds(now);
+    for (let i = 0; i < this.width; i++) if (!this.submitBest(now)) break;
   }
 
-  private rankSeeds(): void {
-    this.buildTable();
+  /** Builds the PQ table (from time `now`) and re-ranks the seeds; returns the clock after. */
+  private rankSeeds(now: number): number {
+    const end = this.buildTable(now);
     const q = this.queue;
     const scratch = this.seedDists;
     invariant(q.size <= scratch.length, "more seeds than seed scratch");
@@ -77,6 +79,7 @@ export class PagePipeSearch extends PageMachine {
     this.stats.pqDistances += q.size;
     q.rescore(scratch);
     this.tableReady = true;
+    return end;
   }
 
   /** True when one of this query's reads in flight fetches the sector of node `id`. */
@@ -86,14 +89,13 @@ export class PagePipeSearch extends PageMachine {
     const s = this.sectorOf(id);
     const owners = src.slotOwner;
     const nodes = src.slotNode;
-    const flying = src.slotInFlight;
     for (let slot = 0; slot < owners.length; slot++) {
-      if (flying[slot] === 1 && owners[slot] === this.owner && this.sectorOf(nodes[slot]!) === s) return true;
+      if (owners[slot] === this.owner && src.reader.isInFlight(slot) && this.sectorOf(nodes[slot]!) === s) return true;
     }
     return false;
   }
 
-  private submitBest(): boolean {
+  private submitBest(now: number): boolean {
     const q = this.queue;
     const src = this.ctx.source;
     for (;;) {
@@ -110,7 +112,7 @@ export class PagePipeSearch extends PageMachine {
       }
       // Stays Submitted: its sector's arrival makes it Arrived ("none" expands no co-located node: read it again).
       if (this.expandPolicy !== "none" && this.sectorInFlight(id)) continue;
-      const slot = this.submitRead(id);
+      const slot = this.submitRead(id, now);
       if (slot < 0) {
         q.revert(pos);
         this.slotStarved = true;
@@ -127,7 +129,7 @@ export class PagePipeSearch extends PageMachine {
       this.finish(now);
       return Done;
     }
-    if (!this.tableReady) this.rankSeeds();
+    if (!this.tableReady) now = this.rankSeeds(now);
     if (this.newArrivals) {
       this.newArrivals = false;
       if (
@@ -142,7 +144,7 @@ export class PagePipeSearch extends PageMachine {
     }
     if (!this.expandNext) {
       this.expandNext = true;
-      if (this.inFlight < this.width && this.submitBest() && this.arrivedCount > 0) return Ready;
+      if (this.inFlight < this.width && this.submitBest(now) && this.arrivedCount > 0) return Ready;
     }
     this.expandNext = false;
     const q = this.queue;

@@ -37,7 +37,7 @@ export class PipeSearch extends QueryMachine {
     this.arrivedHandles = new Int32Array(ctx.maxL);
   }
 
-  protected seed(): void {
+  protected seed(now: number): void {
     const p = this.params;
     this.arrivedCount = 0;
     this.width = p.adaptiveWidth ? Math.min(4, p.width) : p.width;
@@ -48,7 +48,8 @@ export class PipeSearch extends QueryMachine {
     this.readsTotal = 0;
     this.newArrivals = false;
     this.expandNext = false;
-    const n = this.entrySeeds();
+    const n = this.entrySeeds(now);
+    now = this.clock;
     if (n > 0) {
       // Ascending exact distances from the entry graph: a valid order before PQ distances exist.
       for (let i = 0; i < n; i++) if (this.visited.add(this.seedIds[i]!)) this.queue.append(this.seedIds[i]!, this.seedDists[i]!);
@@ -57,13 +58,13 @@ export class PipeSearch extends QueryMachine {
       this.visited.add(medoid);
       this.queue.append(medoid, 0);
     }
-    if (!p.pqWhileReading) this.rankSeeds();
-    for (let i = 0; i < this.width; i++) if (!this.submitBest()) break;
+    if (!p.pqWhileReading) now = this.rankSeeds(now);
+    for (let i = 0; i < this.width; i++) if (!this.submitBest(now)) break;
   }
 
-  /** Builds the PQ table and re-ranks the seeds by PQ distance (states kept). */
-  private rankSeeds(): void {
-    this.buildTable();
+  /** Builds the PQ table (from time `now`) and re-ranks the seeds by PQ distance (states kept). */
+  private rankSeeds(now: number): number {
+    const end = this.buildTable(now);
     const q = this.queue;
     const scratch = this.seedDists;
     invariant(q.size <= scratch.length, "more seeds than seed scratch");
@@ -71,13 +72,14 @@ export class PipeSearch extends QueryMachine {
     this.stats.pqDistances += q.size;
     q.rescore(scratch);
     this.tableReady = true;
+    return end;
   }
 
   /**
    * Submits one read for the best Unvisited candidate; cached candidates met on the way become
    * Arrived without a read. False when nothing was submitted (none left, limit, or no free slot).
    */
-  private submitBest(): boolean {
+  private submitBest(now: number): boolean {
     const q = this.queue;
     const src = this.ctx.source;
     for (;;) {
@@ -92,7 +94,7 @@ export class PipeSearch extends QueryMachine {
         this.stats.cacheHits++;
         continue;
       }
-      const slot = this.submitRead(id);
+      const slot = this.submitRead(id, now);
       if (slot < 0) {
         q.revert(pos);
         this.slotStarved = true;
@@ -109,7 +111,7 @@ export class PipeSearch extends QueryMachine {
       this.finish(now);
       return Done;
     }
-    if (!this.tableReady) this.rankSeeds();
+    if (!this.tableReady) now = this.rankSeeds(now);
     if (this.newArrivals) {
       this.newArrivals = false;
       if (this.params.adaptiveWidth && this.maxMarker >= CONVERGED_MARKER && this.readsTotal > 0 &&
@@ -122,7 +124,7 @@ export class PipeSearch extends QueryMachine {
       // so the device works while the CPU expands (PipeANN's order: poll, submit one, expand one).
       // With nothing to expand, the wait that follows sends the read (one system call, not two).
       this.expandNext = true;
-      if (this.inFlight < this.width && this.submitBest() && this.arrivedCount > 0) return Ready;
+      if (this.inFlight < this.width && this.submitBest(now) && this.arrivedCount > 0) return Ready;
     }
     this.expandNext = false;
     const q = this.queue;

@@ -21,8 +21,8 @@ export class PrefilterSearch extends BeamSearch {
     super(ctx, owner);
   }
 
-  protected override seed(): void {
-    super.seed(); // builds the PQ table (and seeds the medoid, replaced below)
+  protected override seed(now: number): void {
+    super.seed(now); // builds the PQ table (and seeds the medoid, replaced below)
     const queue = this.queue;
     queue.reset(this.params.L);
     this.visited.clear();

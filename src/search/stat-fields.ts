@@ -36,6 +36,12 @@ export const STAT_FIELDS = [
   // Page search (search/page-machine.ts); 0 on an index searched node by node.
   { name: "pageNodes", column: "page_nodes", unit: "count", doc: "page search: other records of fetched sectors scored exactly" },
   { name: "pageHops", column: "page_hops", unit: "count", doc: "page search: nodes expanded from a sector read for another node" },
+  {
+    name: "ioCalls",
+    column: "io_calls",
+    unit: "count",
+    doc: "io_uring_enter calls made for this query (a call shared by queries on one ring is split among them)",
+  },
 ] as const satisfies readonly StatField[];
 
 export type StatName = (typeof STAT_FIELDS)[number]["name"];

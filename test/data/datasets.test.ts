@@ -112,6 +112,24 @@ describe("ringann dataset", () => {
     for (let q = 0; q < 50; q++) expect(Array.from(gt.ids.subarray(q * 100, (q + 1) * 100))).toEqual(want.ids[q]!);
   });
 
+  test("synthetic --type uint8: SIFT-like u8bin files whose gt matches exact integer search", async () => {
+    const dir = tmp.path("syn-u8");
+    const args = ["dataset", "synthetic", dir, "--type", "uint8", "--n", "2000", "--dim", "32", "--clusters", "6", "--seed", "5", "--queries", "40", "--quiet"];
+    expect(await main(args)).toBe(0);
+    const ds = readManifest(dir);
+    expect(ds.manifest).toMatchObject({ name: "synthetic", counts: { base: 2000, queries: 40 }, dim: 32, type: "uint8", metric: "l2" });
+    expect(ds.base.endsWith("base.u8bin")).toBe(true);
+    const base = readBin(ds.base);
+    const queries = readBin(ds.queries);
+    expect(base.data).toBeInstanceOf(Uint8Array);
+    const gt = readTruth(ds.groundtruth);
+    const want = naiveTruth(base.data, queries.data, 32, 100, "l2");
+    for (let q = 0; q < 40; q++) expect(Array.from(gt.ids.subarray(q * 100, (q + 1) * 100))).toEqual(want.ids[q]!);
+    const bad = await captureStderr(() => main(["dataset", "synthetic", tmp.path("bad"), "--type", "int16", "--quiet"]));
+    expect(bad.value).toBe(2);
+    expect(bad.stderr).toContain("--type must be float32 or uint8");
+  });
+
   test("a missing package exits 3 and says how to install it", async () => {
     const fm = await captureStderr(() => main(["dataset", "fashion-mnist", tmp.path("x"), "--source", tmp.path("nowhere")]));
     expect(fm.value).toBe(3);

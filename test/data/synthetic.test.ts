@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { makeSynthetic } from "../../src/data/synthetic.ts";
+import { makeSynthetic, makeSyntheticUint8 } from "../../src/data/synthetic.ts";
 
 /** Residual norm of v after removing its projection on the orthonormal basis (Gram–Schmidt step). */
 function residual(basis: Float64Array[], v: Float64Array): Float64Array {
@@ -60,5 +60,42 @@ describe("synthetic Gaussian mixture", () => {
       rnd += dist(i, (i * 7919 + 13) % n);
     }
     expect(nn * 4).toBeLessThan(rnd);
+  });
+
+  test("uint8: the same mixture quantised to 0..255 around 128, independent of n; neighbours kept", () => {
+    const a = makeSyntheticUint8({ n: 4000, dim: 32, clusters: 5, seed: 9, queries: 20 });
+    const b = makeSyntheticUint8({ n: 1000, dim: 32, clusters: 5, seed: 9, queries: 20 });
+    expect(a.base).toBeInstanceOf(Uint8Array);
+    expect(Array.from(a.base.subarray(0, 1000 * 32))).toEqual(Array.from(b.base));
+    expect(Array.from(a.queries)).toEqual(Array.from(b.queries));
+    let sum = 0;
+    let sq = 0;
+    let clamped = 0;
+    for (const v of a.base) {
+      sum += v;
+      sq += v * v;
+      if (v === 0 || v === 255) clamped++;
+    }
+    const mean = sum / a.base.length;
+    const std = Math.sqrt(sq / a.base.length - mean * mean);
+    expect(Math.abs(mean - 128)).toBeLessThan(4);
+    expect(std).toBeGreaterThan(20); // ±4 mixture std span 0..255: about 32
+    expect(std).toBeLessThan(45);
+    expect(clamped / a.base.length).toBeLessThan(0.01);
+    // Quantising keeps the float data's nearest neighbours: the nearest of query 0 agrees mostly.
+    const f = makeSynthetic({ n: 4000, dim: 32, clusters: 5, seed: 9, queries: 20 });
+    const nearest = (base: ArrayLike<number>, q: ArrayLike<number>, qo: number): number => {
+      let best = -1;
+      let bd = Infinity;
+      for (let i = 0; i < 4000; i++) {
+        let d = 0;
+        for (let j = 0; j < 32; j++) d += (base[i * 32 + j]! - q[qo + j]!) ** 2;
+        if (d < bd) { bd = d; best = i; }
+      }
+      return best;
+    };
+    let agree = 0;
+    for (let q = 0; q < 20; q++) if (nearest(a.base, a.queries, q * 32) === nearest(f.base, f.queries, q * 32)) agree++;
+    expect(agree).toBeGreaterThanOrEqual(16);
   });
 });

@@ -21,7 +21,7 @@ export function makeRows(count: number, seed = 0, opts: { threads?: number[]; co
       cache_hit: 0.05, occupancy: mode === "pipe" ? 0.93 : 0.55, cpu_us: mean * 0.4, cpu_util: 0.6, runq_util: 0.1, wall_s: 1.5,
       max_us: mean * 4, cache_hits: L * 0.05, rounds: mode === "beam" ? L / 4 : 0, pq_distances: L * 20, wasted_reads: 0,
       final_width: 4, io_wait_us: mean * 0.5, compute_us: mean * 0.5, pq_table_us: 10, entry_us: mode === "pipe" ? 15 : 0,
-      io_busy_us: mean * 0.8, page_nodes: 0, page_hops: 0,
+      io_busy_us: mean * 0.8, io_calls: L * 0.5, page_nodes: 0, page_hops: 0,
     });
   }
   return rows;

@@ -68,7 +68,11 @@ describe("Fashion-MNIST subset (3,000 × 784 uint8, built by ringann)", () => {
       for (const L of Ls) {
         const beam = recall("beam", L, width);
         const pipe = recall("pipe", L, width);
-        expect(Math.abs(beam - pipe)).toBeLessThanOrEqual(0.03);
+        // Pipe loses nothing; it may gain a little at small L (wasted reads are still ranked, and which
+        // reads those are follows completion order: with reads batched into waits, pipe at L = 10
+        // measured 0.842–0.852 against beam's 0.821 on this subset).
+        expect(pipe).toBeGreaterThanOrEqual(beam - 0.03);
+        expect(pipe - beam).toBeLessThanOrEqual(0.05);
         if (L === 50) {
           expect(beam).toBeGreaterThan(0.9);
           expect(pipe).toBeGreaterThan(0.9);

@@ -8,6 +8,7 @@
 import { nodeReadBytes } from "../../format/disk-index.ts";
 import type { Vectors } from "../../format/vector-type.ts";
 import { openSectorReader } from "../../io/open-reader.ts";
+import { chooseSubmitPolicy, measureSubmitCost } from "../../io/submit-cost.ts";
 import type { SectorReader } from "../../io/reader.ts";
 import { distanceFor } from "../../math/distance.ts";
 import { loadNativeKernelsSync } from "../../math/native-kernels.ts";
@@ -17,7 +18,7 @@ import { nativeLibraryPath } from "../../io/native.ts";
 import { createQueryMachine, pageLayoutOf } from "../../search/page-layout.ts";
 import { NodeCache } from "../../search/cache.ts";
 import { CachePositions } from "../../search/cache-positions.ts";
-import { SearchDriver } from "../../search/driver.ts";
+import { SearchDriver, type SubmitPolicy } from "../../search/driver.ts";
 import { EntryGraph } from "../../search/entry-graph.ts";
 import type { QueryMachine, SearchContext } from "../../search/machine.ts";
 import { NodeSource } from "../../search/node-source.ts";
@@ -37,6 +38,8 @@ export class WorkerEngine {
   readonly reader: SectorReader;
   private readonly ctx: SearchContext;
   private readonly drivers = new Map<string, DriverSet>();
+  /** When reads go to the kernel (measured when the Worker opens the index: io/submit-cost.ts). */
+  readonly submitPolicy: SubmitPolicy;
   private readonly queries: Vectors;
   private readonly dim: number;
   private readonly k: number;
@@ -56,6 +59,8 @@ export class WorkerEngine {
       slotBytes: nodeReadBytes(p.meta), slotCount: init.maxConcurrency * 2 * init.maxWidth, backend: init.backend,
       direct: init.direct ?? true, sqpoll: init.sqpoll ?? false,
     });
+    // As DiskIndex.open: what one submission costs here chooses when reads go to the kernel.
+    this.submitPolicy = chooseSubmitPolicy(init.sqpoll ? null : measureSubmitCost(this.reader, nodeReadBytes(p.meta)));
     // The cache's records and its id → position table are shared views: nothing npts-sized per Worker.
     const cache = p.cache ? new NodeCache(p.cache.ids, p.cache.bytes, p.cache.stride, new CachePositions(p.cache.positions)) : null;
     // Native kernels as DiskIndex.open chooses them by default (RINGANN_KERNELS=ts: TypeScript).
@@ -81,7 +86,7 @@ export class WorkerEngine {
     if (set === undefined) {
       const machines: QueryMachine[] = [];
       for (let i = 0; i < concurrency; i++) machines.push(createQueryMachine(mode, this.ctx, i, this.pageSearch));
-      set = { driver: new SearchDriver(this.ctx.source, machines), machines };
+      set = { driver: new SearchDriver(this.ctx.source, machines, { submit: this.submitPolicy }), machines };
       this.drivers.set(key, set);
     }
     return set;
