@@ -8,7 +8,7 @@
  */
 export type ErrorCode =
   // usage and config (exit 2)
-  | "E_USAGE" | "E_CONFIG" | "E_MEMORY_BUDGET"
+  | "E_USAGE" | "E_CONFIG" | "E_MEMORY_BUDGET" | "E_DIMENSION"
   // filters (issue 12): a label / attribute the index lacks, or an index without labels (exit 2)
   | "E_UNKNOWN_LABEL" | "E_UNKNOWN_ATTRIBUTE" | "E_NO_LABELS"
   // bad data in a file (exit 1)
@@ -16,6 +16,8 @@ export type ErrorCode =
   // I/O at run time (exit 1)
   | "E_IO" | "E_SHORT_READ" | "E_ALIGN" | "E_TOO_LONG" | "E_PAST_EOF" | "E_URING" | "E_CLOSED" | "E_NOMEM"
   | "E_BENCH"
+  // an asynchronous query refused or stopped (exit 1; the server answers 429 / 504)
+  | "E_QUEUE_FULL" | "E_DEADLINE"
   // a Worker or a run step failed (exit 1 unless its cause says otherwise)
   | "E_WORKER" | "E_BUILD_WORKER" | "E_STEP"
   // the machine lacks something (exit 3)
@@ -27,7 +29,7 @@ const ERROR_CODES: ReadonlySet<string> = new Set<ErrorCode>([
   "E_USAGE", "E_CONFIG", "E_MEMORY_BUDGET", "E_FORMAT", "E_TRUNCATED", "E_RANGE", "E_IO", "E_SHORT_READ", "E_ALIGN",
   "E_TOO_LONG", "E_PAST_EOF", "E_URING", "E_CLOSED", "E_NOMEM", "E_BENCH", "E_WORKER", "E_BUILD_WORKER", "E_STEP",
   "E_URING_UNAVAILABLE", "E_MISCONFIGURED", "E_MISSING_PACKAGE", "E_NATIVE_MISSING", "E_SLOT", "E_SLOT_STATE",
-  "E_INVARIANT", "E_INTERNAL", "E_UNKNOWN_LABEL", "E_UNKNOWN_ATTRIBUTE", "E_NO_LABELS",
+  "E_INVARIANT", "E_INTERNAL", "E_UNKNOWN_LABEL", "E_UNKNOWN_ATTRIBUTE", "E_NO_LABELS", "E_DIMENSION", "E_QUEUE_FULL", "E_DEADLINE",
 ]);
 
 /** True for a code of the union (codes cross Worker boundaries as strings). */
@@ -107,4 +109,14 @@ export function asRingannError(err: unknown): RingannError {
   const e = new RingannError("E_INTERNAL", `internal error: ${what}`);
   if (err instanceof Error) e.cause = err;
   return e;
+}
+
+/** An asynchronous query could not be taken or finished: a full queue, a deadline, a closed index. */
+export class QueryRejectedError extends RingannError {
+  /** "queue-full" | "deadline" | "closed" */
+  readonly reason: "queue-full" | "deadline" | "closed";
+  constructor(reason: "queue-full" | "deadline" | "closed", message: string) {
+    super(reason === "queue-full" ? "E_QUEUE_FULL" : reason === "deadline" ? "E_DEADLINE" : "E_CLOSED", message);
+    this.reason = reason;
+  }
 }

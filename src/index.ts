@@ -16,6 +16,7 @@ export { relayoutIndex, type RelayoutOptions, type RelayoutResult } from "./buil
 // Search.
 export { DiskIndex, type DiskIndexOptions, type SearchMode, type SearchOptions, type SearchResult } from "./search/index.ts";
 export { summarizeRun, type RunFigures } from "./search/index.ts";
+export { QueryScheduler, type AsyncQueryOptions, type AsyncSearchResult } from "./search/index.ts";
 
 // Filtered and range search (labels beside the index: `ringann build --labels` or attachLabels).
 export { FilteredIndex, rangeSearch, type FilteredSearchOptions, type FilterStrategy } from "./search/index.ts";

@@ -5,6 +5,7 @@ import { ensureBenchFile, measureFio, measureOurs, type IoBenchRow } from "../io
 import { flagBool, flagNumber, flagNumberList, flagString, parseArgs, renderHelp, type FlagSpec } from "./args.ts";
 import type { Command } from "./command.ts";
 import { Progress } from "../progress/progress.ts";
+import { BENCH_SERVE_HELP } from "./cmd-bench-serve.ts";
 
 const FLAGS: Record<string, FlagSpec> = {
   file: { type: "string", help: "file to read (created with random bytes when missing)" },
@@ -19,7 +20,7 @@ const FLAGS: Record<string, FlagSpec> = {
 
 export const command: Command = {
   name: "bench",
-  summary: "benchmarks: `ringann bench io --file F` (uring vs pread vs fio)",
+  summary: "benchmarks: `ringann bench io --file F` (uring vs pread vs fio), `ringann bench serve --url U --rate R`",
   help: renderHelp(
     "ringann bench io --file F [--depths 1,4,8,32] [--seconds 2] [--rounds 3] [--json]",
     "Random 4 KiB O_DIRECT reads over F at each queue depth: IOPS and mean latency of ringann's io_uring\n" +
@@ -27,8 +28,9 @@ export const command: Command = {
       "round reported) and printed side by side with ratios. Targets: uring ≥ 0.9× fio at every depth, ≥ 3× pread at depth 32.",
     FLAGS,
     ["ringann bench io --file data/io.bin", "ringann bench io --file big.bin --depths 32 --seconds 10 --json"],
-  ),
+  ) + "\n\n" + BENCH_SERVE_HELP,
   async run(argv) {
+    if (argv[0] === "serve") return (await import("./cmd-bench-serve.ts")).runBenchServe(argv.slice(1));
     const args = parseArgs(argv, FLAGS);
     const [what] = args.positionals;
     if (what !== "io") throw new UsageError(`expected \`ringann bench io\`, got \`ringann bench ${what ?? ""}\``);

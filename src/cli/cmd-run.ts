@@ -10,6 +10,7 @@ import { exitCodeFor, EXIT_INTERRUPTED } from "../exit-codes.ts";
 import { runPlan, StepFailure, type RunOutcome } from "../run/exec/jobs.ts";
 import type { RunPlan } from "../run/config/plan.ts";
 import { terminateAllPools } from "../run/exec/pool.ts";
+import { stopAllServeSteps } from "../run/exec/step-serve.ts";
 import { RunLog } from "../run/report/run-log.ts";
 import { formatTable } from "../run/report/table.ts";
 import { flagBool, flagString, parseArgs, renderHelp, type FlagSpec } from "./args.ts";
@@ -137,7 +138,7 @@ function installInterruptHandler(plan: RunPlan): () => void {
     if (interrupted) process.exit(EXIT_INTERRUPTED);
     interrupted = true;
     process.stderr.write(`\nringann run: ${signal}: stopping; results of finished jobs are in ${plan.outputDir}\n`);
-    void terminateAllPools().finally(() => process.exit(EXIT_INTERRUPTED));
+    void Promise.all([terminateAllPools(), stopAllServeSteps()]).finally(() => process.exit(EXIT_INTERRUPTED));
   };
   process.on("SIGINT", handler);
   process.on("SIGTERM", handler);

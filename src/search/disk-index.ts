@@ -17,6 +17,7 @@ import { nativeQueryDistance, nativeQueryRows } from "../math/query-distance.ts"
 import { nativeLibraryPath } from "../io/native.ts";
 import { type BackendChoice, openSectorReader } from "../io/open-reader.ts";
 import type { SectorReader } from "../io/reader.ts";
+import { type AsyncQueryOptions, type AsyncSearchResult, QueryScheduler } from "./async-index.ts";
 import { type NodeCache, cacheNodeCount, loadNodeCache } from "./cache.ts";
 import { SearchDriver, type SubmitPolicy } from "./driver.ts";
 import { type SubmitCost, chooseSubmitPolicy, measureSubmitCost } from "../io/submit-cost.ts";
@@ -129,6 +130,7 @@ export class DiskIndex {
   readonly submitPolicy: SubmitPolicy;
   readonly submitCost: SubmitCost | null;
   private closed = false;
+  private asyncQueries: QueryScheduler | null = null;
 
   private constructor(
     files: IndexFiles, reader: SectorReader, cache: NodeCache | null, entryGraph: EntryGraph | null, distance: DistanceFn,
@@ -272,10 +274,23 @@ export class DiskIndex {
     return m.topK(params.k, outIds, outDists, outOffset);
   }
 
-  /** Drains abandoned reads and closes the reader. Idempotent. */
+  /** The engine behind query(): concurrency, queue limit, slice (see async-index.ts). Created on first use. */
+  get scheduler(): QueryScheduler {
+    this.asyncQueries ??= new QueryScheduler(this);
+    return this.asyncQueries;
+  }
+
+  /** Searches one query without blocking the event loop; up to `concurrency` run interleaved, more queue. */
+  query(vector: Vectors, opts: AsyncQueryOptions = {}, offset = 0): Promise<AsyncSearchResult> {
+    if (this.closed) return Promise.reject(new ConfigError("index", [`Cannot query ${this.prefix}: the index is closed`]));
+    return this.scheduler.query(vector, opts, offset);
+  }
+
+  /** Drains abandoned reads and closes the reader (asynchronous queries still running reject). Idempotent. */
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    this.asyncQueries?.abortAll();
     try {
       this.driver.drain();
     } finally {

@@ -26,6 +26,7 @@
 // `ringann search` rows; sweeps over L, mode, width and threads are run by src/run (runPlan).
 export { DiskIndex, type DiskIndexOptions, type SearchMode, type SearchOptions, type SearchResult } from "./disk-index.ts";
 export { SearchDriver, type DriverOptions } from "./driver.ts";
+export { QueryScheduler, type AsyncQueryOptions, type AsyncSearchResult, type AsyncWaitMode, type SchedulerOptions } from "./async-index.ts";
 export { BeamSearch } from "./beam.ts";
 export { PipeSearch } from "./pipe.ts";
 export { PageBeamSearch } from "./page-beam.ts";

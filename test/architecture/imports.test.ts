@@ -24,6 +24,7 @@ const RANKS: readonly (readonly string[])[] = [
   ["build/", "search/"], // index construction; queries over an index (siblings: neither imports the other)
   ["run/config/"], // zod and DiskANN schemas, the plan
   ["run/report/"], // rows, tables, results.json/.csv, charts, run log
+  ["serve/"], // HTTP serving over the async query API (uses run/config's field builders; run/exec may start it)
   ["run/exec/"], // steps, the Worker pool, Workers, shared index memory
   ["run/"], // run/index.ts: the room's public face
   ["cli/"], // commands

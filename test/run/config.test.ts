@@ -41,7 +41,7 @@ describe("validation messages", () => {
     expect(problems).toContain('jobs[0].mode: expected "beam" | "pipe" or a non-empty list of them (beam = DiskANN, pipe = PipeANN), found "bem"');
     expect(problems).toContain("jobs[0].width: expected an integer from 1 to 256 or a non-empty list of them (reads in flight per query (beam width)), found 0");
     expect(problems.some((p) => p.startsWith("jobs[0]: unknown field 'threds' (did you mean 'threads'?) in a search job; expected only: type, name, reuse, index"))).toBe(true);
-    expect(problems).toContain('jobs[1].type: expected "type" to be one of "dataset" | "gt" | "build" | "search" | "sweep" | "disk-index", found "bild"');
+    expect(problems).toContain('jobs[1].type: expected "type" to be one of "dataset" | "gt" | "build" | "search" | "sweep" | "serve" | "disk-index", found "bild"');
     expect(problems).toContain("jobs[2].R: expected an integer from 4 to 512 (maximum graph degree), found 1.5");
     expect(problems.some((p) => p.startsWith("(top level): unknown field 'outptu' (did you mean 'output'?)"))).toBe(true);
     expect(problems.length).toBe(7);
@@ -196,13 +196,13 @@ describe("shipped configs", () => {
 
   test("every file in configs/ is a valid config (inputs aside: they are made by `ringann run`)", () => {
     const names = readdirSync(configsDir).filter((f) => f.endsWith(".json"));
-    expect(names.sort()).toEqual(["demo.json", "diskann-example.json", "fashion-mnist.json", "glove-100.json"]);
+    expect(names.sort()).toEqual(["demo.json", "diskann-example.json", "fashion-mnist-serve.json", "fashion-mnist.json", "glove-100.json"]);
     for (const name of names) {
       const plan = loadConfigFile(join(configsDir, name), { checkFiles: false });
       expect(plan.steps.length).toBeGreaterThan(0);
       // Everything a shipped config writes stays inside the repository's .data/ and results/.
       for (const step of plan.steps) {
-        const out = step.kind === "dataset" ? step.dir : step.kind === "search" ? null : step.out;
+        const out = step.kind === "dataset" ? step.dir : step.kind === "search" || step.kind === "serve" ? null : step.out;
         if (out !== null) expect(out.startsWith(join(configsDir, "../.data/"))).toBe(true);
       }
     }

@@ -86,9 +86,27 @@ const searchShape = {
 export const SearchJob = record("a search job", { type: z.literal("search"), ...searchShape });
 export const SweepJob = record("a sweep job", { type: z.literal("sweep"), ...searchShape });
 
-export const JOB_TYPES = ["dataset", "gt", "build", "search", "sweep", "disk-index"] as const;
+/** `ringann serve` as a job (demos): serves an index until Ctrl-C, or for `seconds`. */
+export const ServeJob = record("a serve job", {
+  type: z.literal("serve"),
+  name: text("the index's name in URLs (default: the index prefix's file name)").optional(),
+  index: pathField("the index prefix (<index>_disk.index ...)"),
+  dataset: pathField("a dataset folder with manifest.json (random queries, images, words on the page)").optional(),
+  host: text("the address to listen on (default 127.0.0.1)").optional(),
+  port: int("the TCP port (0 picks a free port)", 0, 65535).optional(),
+  threads: int("serving threads, each with its own ring", 1, 256).optional(),
+  concurrency: int("queries interleaved on each thread's ring", 1, 256).optional(),
+  cache_nodes: int("nodes cached in memory", 0).optional(),
+  k: int("default neighbours per query", 1, 1000).optional(),
+  L: int("default search list size", 1, 10_000).optional(),
+  mode: oneOf(SEARCH_MODES, "default mode").optional(),
+  width: int("default reads in flight per query", 1, 64).optional(),
+  seconds: num("stop after this many seconds (default: run until Ctrl-C)", 0, Number.MAX_VALUE, true).optional(),
+});
 
-export const Job = z.discriminatedUnion("type", [DatasetJob, GtJob, BuildJob, SearchJob, SweepJob, DiskIndexJob], {
+export const JOB_TYPES = ["dataset", "gt", "build", "search", "sweep", "serve", "disk-index"] as const;
+
+export const Job = z.discriminatedUnion("type", [DatasetJob, GtJob, BuildJob, SearchJob, SweepJob, ServeJob, DiskIndexJob], {
   error: (issue) => {
     const found = (issue.input as { type?: unknown } | undefined)?.type;
     return found === undefined
@@ -113,5 +131,6 @@ export type SearchJobInput = z.infer<typeof SearchJob> | z.infer<typeof SweepJob
 export type BuildJobInput = z.infer<typeof BuildJob>;
 export type DatasetJobInput = z.infer<typeof DatasetJob>;
 export type GtJobInput = z.infer<typeof GtJob>;
+export type ServeJobInput = z.infer<typeof ServeJob>;
 export type SearchMode = (typeof SEARCH_MODES)[number];
 export type IoBackendChoice = (typeof IO_BACKENDS)[number];

@@ -137,6 +137,13 @@ function jobSteps(job: JobInput, at: string, ctx: StepContext): Step[] {
         ...SEARCH_STEP_DEFAULTS, order: job.order ?? SEARCH_STEP_DEFAULTS.order, cacheBytes: job.cache_bytes ?? null,
       }];
     }
+    case "serve":
+      return [{
+        kind: "serve", at, label: `serve ${job.name ?? basename(job.index)}`, reuse: false, name: job.name ?? basename(job.index),
+        index: p(job.index), dataset: job.dataset === undefined ? null : p(job.dataset), host: job.host ?? "127.0.0.1",
+        port: job.port ?? 8080, threads: job.threads ?? 1, concurrency: job.concurrency ?? 8, cacheNodes: job.cache_nodes ?? 0,
+        k: job.k ?? DEFAULTS.k, L: job.L ?? 50, mode: job.mode ?? "pipe", width: job.width ?? DEFAULTS.width, seconds: job.seconds ?? null,
+      }];
     case "disk-index":
       return diskIndexSteps(job, at, ctx);
   }

@@ -42,6 +42,10 @@ export function checkInputs(steps: readonly Step[]): string[] {
         need(step.at, diskann ? "content.search_phase.groundtruth" : "gt", step.gt, "the ground truth");
         break;
       }
+      case "serve":
+        need(step.at, "index", step.index, "an index (<prefix>_disk.index)", `${step.index}_disk.index`);
+        need(step.at, "dataset", step.dataset, "a dataset folder with manifest.json", step.dataset && join(step.dataset, "manifest.json"));
+        break;
     }
   }
   return problems;

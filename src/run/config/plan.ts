@@ -114,7 +114,26 @@ export const SEARCH_STEP_DEFAULTS = {
   sqpoll: false,
 } as const satisfies Partial<SearchStep>;
 
-export type Step = DatasetStep | GtStep | BuildStep | SearchStep;
+
+export interface ServeStep extends StepBase {
+  readonly kind: "serve";
+  readonly name: string;
+  readonly index: string;
+  readonly dataset: string | null;
+  readonly host: string;
+  readonly port: number;
+  readonly threads: number;
+  readonly concurrency: number;
+  readonly cacheNodes: number;
+  readonly k: number;
+  readonly L: number;
+  readonly mode: SearchMode;
+  readonly width: number;
+  /** Stop after this long; null: until Ctrl-C. */
+  readonly seconds: number | null;
+}
+
+export type Step = DatasetStep | GtStep | BuildStep | SearchStep | ServeStep;
 
 export interface RunPlan {
   /** The config file (absolute), or "(built-in demo)". */

@@ -11,6 +11,7 @@ import type { RunLog } from "../report/run-log.ts";
 import { runBuildStep } from "./step-build.ts";
 import { runDatasetStep, runGtStep } from "./step-data.ts";
 import { runSearchStep } from "./step-search.ts";
+import { runServeStep } from "./step-serve.ts";
 
 export interface RunOptions {
   readonly log: RunLog;
@@ -51,6 +52,8 @@ export async function runStep(step: Step, plan: RunPlan, log: RunLog): Promise<S
       return runBuildStep(step, log);
     case "search":
       return { status: "done", rows: await runSearchStep(step, plan, log) };
+    case "serve":
+      return runServeStep(step, log);
   }
 }
 

@@ -1,0 +1,83 @@
+// Starts `ringann serve`: T serving threads, each with its own ring per index. T = 1 serves on the
+// main thread; T > 1 starts T Workers that listen on one port with SO_REUSEPORT (the first binds —
+// so port 0 resolves to one real port — then the others join it). Why listeners per Worker rather
+// than one listener handing queries to Worker rings: a hand-off costs a postMessage each way per
+// request on top of the HTTP work, and the main thread would parse every body; with reusePort each
+// thread does its own HTTP, parsing and search, and nothing crosses threads but metric counters
+// (see docs/benchmarks.md, issue 11, for the measurement).
+import { workerEntry } from "../runtime/worker-entry.ts";
+import { ServeMetrics } from "./metrics.ts";
+import type { FromServeWorker, ToServeWorker } from "./serve-protocol.ts";
+import type { ServeConfig } from "./serve-config.ts";
+import { ServedIndex } from "./served-index.ts";
+import { startServer } from "./server.ts";
+
+export interface ServeHandle {
+  readonly url: string;
+  readonly port: number;
+  readonly metrics: ServeMetrics;
+  /** Graceful: stop accepting, finish in-flight requests, drain the rings, close files; then resolves. */
+  stop(): Promise<void>;
+}
+
+export interface ServeOptions {
+  /** Longest run of search work before a thread yields to its event loop (ms). */
+  sliceMs?: number;
+}
+
+export async function startServe(config: ServeConfig, opts: ServeOptions = {}): Promise<ServeHandle> {
+  const metrics = new ServeMetrics(config.threads);
+  if (config.threads === 1) {
+    const indexes: ServedIndex[] = [];
+    try {
+      for (const ic of config.indexes) indexes.push(await ServedIndex.open(ic, opts.sliceMs));
+    } catch (err) {
+      for (const ix of indexes) await ix.drainAndClose();
+      throw err;
+    }
+    const s = startServer(indexes, metrics, {
+      host: config.host, port: config.port, reusePort: false, token: config.token, corsOrigins: config.corsOrigins,
+      maxBodyBytes: config.maxBodyBytes, thread: 0,
+    });
+    return { url: s.url, port: s.server.port ?? config.port, metrics, stop: () => s.stop() };
+  }
+  const workers: Worker[] = [];
+  const waiters = new Map<Worker, (m: FromServeWorker) => void>();
+  const next = (w: Worker): Promise<FromServeWorker> => new Promise((resolve) => waiters.set(w, resolve));
+  const stopAll = async (): Promise<void> => {
+    await Promise.all(workers.map(async (w) => {
+      const done = next(w);
+      w.postMessage({ type: "stop" } satisfies ToServeWorker);
+      await done;
+      w.terminate();
+    }));
+  };
+  let port = config.port;
+  try {
+    for (let t = 0; t < config.threads; t++) {
+      const w = new Worker(workerEntry("serve/serve-worker.ts", import.meta.url));
+      workers.push(w);
+      w.onmessage = (e: MessageEvent<FromServeWorker>) => {
+        const resolve = waiters.get(w);
+        waiters.delete(w);
+        resolve?.(e.data);
+      };
+      w.onerror = (e) => {
+        const resolve = waiters.get(w);
+        waiters.delete(w);
+        resolve?.({ type: "error", message: e.message });
+      };
+      const reply = next(w);
+      const start: ToServeWorker = { type: "start", config, thread: t, port, metrics: metrics.buffer, ...(opts.sliceMs !== undefined ? { sliceMs: opts.sliceMs } : {}) };
+      w.postMessage(start);
+      const m = await reply;
+      if (m.type === "error") throw new Error(`serving thread ${t}: ${m.message}`);
+      if (m.type === "listening") port = m.port;
+    }
+  } catch (err) {
+    await stopAll().catch(() => undefined);
+    throw err;
+  }
+  const host = config.host.includes(":") ? `[${config.host}]` : config.host;
+  return { url: `http://${host}:${port}`, port, metrics, stop: stopAll };
+}

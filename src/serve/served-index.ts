@@ -1,0 +1,118 @@
+// One named index as the server holds it on one thread: the DiskIndex (its own ring), the async
+// query engine's limits, the optional dataset for the page, and what GET /v1/indexes says about it.
+import { basename } from "node:path";
+import { QueryRejectedError } from "../errors.ts";
+import { DiskIndex } from "../search/disk-index.ts";
+import type { AsyncSearchResult } from "../search/async-index.ts";
+import { DatasetView } from "./dataset-view.ts";
+import { HttpError } from "./http-error.ts";
+import type { ServeMetrics } from "./metrics.ts";
+import type { SearchRequest } from "./search-request.ts";
+import type { IndexServeConfig } from "./serve-config.ts";
+
+export class ServedIndex {
+  readonly config: IndexServeConfig;
+  readonly index: DiskIndex;
+  readonly dataset: DatasetView | null;
+
+  private constructor(config: IndexServeConfig, index: DiskIndex, dataset: DatasetView | null) {
+    this.config = config;
+    this.index = index;
+    this.dataset = dataset;
+  }
+
+  static async open(config: IndexServeConfig, sliceMs?: number): Promise<ServedIndex> {
+    const index = await DiskIndex.open(config.prefix, {
+      ...(config.metric ? { metric: config.metric } : {}),
+      ...(config.type ? { type: config.type } : {}),
+      concurrency: config.concurrency,
+      cacheNodes: config.cacheNodes,
+      maxL: Math.max(config.limits.maxL, config.defaults.L),
+      maxWidth: Math.max(config.limits.maxWidth, config.defaults.width),
+    });
+    index.scheduler.maxQueued = config.maxQueued;
+    if (sliceMs !== undefined) index.scheduler.sliceMs = sliceMs;
+    try {
+      const dataset = config.dataset === null ? null : DatasetView.open(config.dataset, index.dim, `indexes.${config.name}.dataset`);
+      return new ServedIndex(config, index, dataset);
+    } catch (err) {
+      index.close();
+      throw err;
+    }
+  }
+
+  get name(): string {
+    return this.config.name;
+  }
+
+  get dim(): number {
+    return this.index.dim;
+  }
+
+  /** What GET /v1/indexes says (no file system paths: the index's file name only). */
+  describe(): Record<string, unknown> {
+    const m = this.index.meta;
+    const d = this.dataset;
+    return {
+      name: this.name, file: basename(this.config.prefix), npts: m.npts, dim: m.dim, type: m.type, metric: this.index.metric,
+      R: m.R, pq_bytes: this.index.context.pq.M, cache_nodes: this.index.cache?.count ?? 0, entry_graph: this.index.entryGraph !== null,
+      concurrency: this.config.concurrency, max_queued: this.config.maxQueued, defaults: this.config.defaults,
+      limits: {
+        max_k: this.config.limits.maxK, max_L: this.config.limits.maxL, max_width: this.config.limits.maxWidth,
+        max_batch: this.config.limits.maxBatch, deadline_ms: this.config.limits.deadlineMs,
+      },
+      dataset: d === null ? null : { name: d.name, kind: d.kind, queries: d.queryCount },
+    };
+  }
+
+  /** Runs every vector of the request on this thread's ring; the JSON answer or an HttpError. */
+  async search(req: SearchRequest, metrics: ServeMetrics): Promise<Record<string, unknown>> {
+    const dim = this.dim;
+    const opts = { k: req.k, L: req.L, mode: req.mode, width: req.width, deadlineMs: req.deadlineMs };
+    const pending: Promise<AsyncSearchResult>[] = [];
+    for (let i = 0; i < req.count; i++) pending.push(this.index.query(req.vectors, opts, i * dim));
+    const settled = await Promise.allSettled(pending);
+    const results: Record<string, unknown>[] = [];
+    for (let i = 0; i < settled.length; i++) {
+      const s = settled[i]!;
+      if (s.status === "rejected") throw asHttpError(s.reason, req.count > 1 ? `vectors[${i}]` : "vector");
+      const r = s.value;
+      const st = r.stats;
+      metrics.query(st.reads, st.hops, st.occupancy, st.latencyUs);
+      const row: Record<string, unknown> = {
+        ids: Array.from(r.ids),
+        distances: Array.from(r.distances),
+        stats: {
+          latency_us: round(st.latencyUs), queued_us: round(r.queuedUs), reads: st.reads, hops: st.hops, cache_hits: st.cacheHits,
+          io_occupancy: Math.round(st.occupancy * 1000) / 1000, wasted_reads: st.wastedReads, io_wait_us: round(st.ioWaitUs),
+        },
+      };
+      if (req.include.includes("vectors") && this.dataset !== null) row.vectors = this.dataset.baseVectors(r.ids);
+      if (req.include.includes("words") && this.dataset !== null) row.words = this.dataset.baseWordsOf(r.ids);
+      results.push(row);
+    }
+    return { index: this.name, dim, metric: this.index.metric, k: req.k, L: req.L, mode: req.mode, width: req.width, results };
+  }
+
+  /** Stops taking queries, lets the running and queued ones finish, closes the files. */
+  async drainAndClose(): Promise<void> {
+    await this.index.scheduler.drain();
+    this.index.close();
+    this.dataset?.close();
+  }
+}
+
+function round(us: number): number {
+  return Math.round(us * 10) / 10;
+}
+
+function asHttpError(err: unknown, path: string): HttpError {
+  if (err instanceof HttpError) return err;
+  if (err instanceof QueryRejectedError) {
+    if (err.reason === "queue-full") return new HttpError(429, err.code, `${err.message}; retry shortly`, path, { "Retry-After": "1" });
+    if (err.reason === "deadline") return new HttpError(504, err.code, err.message, path);
+    return new HttpError(503, err.code, err.message, path, { "Retry-After": "1" });
+  }
+  const e = err instanceof Error ? err : new Error(String(err));
+  return new HttpError(500, (e as { code?: string }).code ?? "E_INTERNAL", `Cannot search: ${e.message}`, path);
+}
