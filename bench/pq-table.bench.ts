@@ -25,7 +25,11 @@ function pivotsOf(dim: number): PqPivots {
   }
   const chunkOffsets = Uint32Array.from({ length: M + 1 }, (_, m) => Math.floor((m * dim) / M));
   return {
-    dim, M, perm, chunkOffsets, offsetCount: 5,
+    dim,
+    M,
+    perm,
+    chunkOffsets,
+    offsetCount: 5,
     pivots: Float32Array.from({ length: 256 * dim }, () => rng.nextFloat() * 2 - 1),
     centroid: Float32Array.from({ length: dim }, () => rng.nextFloat()),
   };

@@ -25,19 +25,34 @@ const args = parseArgs(process.argv.slice(2), {
   queries: { type: "string", help: "queries per run (default: all)" },
   warmup: { type: "string", help: "warm-up queries before each run", default: "300" },
   spin: { type: "boolean", help: "busy-poll completions" },
-  "cache-nodes": { type: "string", help: "nodes cached in memory (the whole index: no I/O, CPU scaling only)", default: "0" },
+  "cache-nodes": {
+    type: "string",
+    help: "nodes cached in memory (the whole index: no I/O, CPU scaling only)",
+    default: "0",
+  },
   out: { type: "string", help: "results folder", default: "results/bench-run-sweep" },
 });
 const rounds = flagNumber(args, "rounds", { integer: true, min: 1 })!;
 const maxQueries = flagNumber(args, "queries", { integer: true, min: 1 });
 const common = {
-  index: resolve(requireString(args, "index")), dataset: resolve(requireString(args, "dataset")), k: 10,
-  L: flagNumber(args, "L", { integer: true, min: 1 })!, mode: flagString(args, "mode")!, width: flagNumber(args, "width", { integer: true, min: 1 })!,
-  warmup_queries: flagNumber(args, "warmup", { integer: true, min: 0 }), spin: flagBool(args, "spin"),
+  index: resolve(requireString(args, "index")),
+  dataset: resolve(requireString(args, "dataset")),
+  k: 10,
+  L: flagNumber(args, "L", { integer: true, min: 1 })!,
+  mode: flagString(args, "mode")!,
+  width: flagNumber(args, "width", { integer: true, min: 1 })!,
+  warmup_queries: flagNumber(args, "warmup", { integer: true, min: 0 }),
+  spin: flagBool(args, "spin"),
   cache_nodes: flagNumber(args, "cache-nodes", { integer: true, min: 0 })!,
   ...(maxQueries !== undefined ? { max_queries: maxQueries } : {}),
 };
-const CONFIGS = [[1, 1], [2, 1], [1, 2], [1, 4], [1, 8]] as const; // [threads, concurrency]
+const CONFIGS = [
+  [1, 1],
+  [2, 1],
+  [1, 2],
+  [1, 4],
+  [1, 8],
+] as const; // [threads, concurrency]
 const config = {
   name: "bench-run-sweep",
   jobs: [
@@ -50,10 +65,17 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 const perRound: Map<string, ResultRow>[] = [];
 const key = (threads: number, concurrency: number) => `${threads}/${concurrency}`;
 for (let r = 0; r < rounds; r++) {
-  const plan = planFromJson(config, { source: "bench/run-sweep.ts", baseDir: process.cwd(), defaultName: "bench-run-sweep", outputDir: resolve(flagString(args, "out")!) });
+  const plan = planFromJson(config, {
+    source: "bench/run-sweep.ts",
+    baseDir: process.cwd(),
+    defaultName: "bench-run-sweep",
+    outputDir: resolve(flagString(args, "out")!),
+  });
   const outcome = await runPlan(plan, { log: new RunLog(true), charts: r === rounds - 1 });
   perRound.push(new Map(outcome.rows.map((row) => [key(row.threads, row.concurrency), row])));
-  process.stderr.write(`round ${r + 1}/${rounds}: ${outcome.rows.map((row) => `T=${row.threads} C=${row.concurrency} ${row.qps.toFixed(0)}`).join(", ")} QPS\n`);
+  process.stderr.write(
+    `round ${r + 1}/${rounds}: ${outcome.rows.map((row) => `T=${row.threads} C=${row.concurrency} ${row.qps.toFixed(0)}`).join(", ")} QPS\n`,
+  );
 }
 
 const at = (m: Map<string, ResultRow>, t: number, c: number) => m.get(key(t, c))!;
@@ -71,12 +93,17 @@ for (const [t, c] of CONFIGS) {
   const speedup = median(perRound.map((m) => at(m, t, c).qps / at(m, 1, 1).qps));
   speedups.set(key(t, c), speedup);
   const med = (f: (r: ResultRow) => number) => median(rows.map(f));
-  lines.push(`| ${t} | ${c} | ${med((r) => r.qps).toFixed(0)} | ${speedup.toFixed(2)}× | ${med((r) => r.recall).toFixed(4)} | ` +
-    `${med((r) => r.mean_us).toFixed(0)} | ${med((r) => r.p99_us).toFixed(0)} | ${med((r) => r.reads).toFixed(1)} | ${med((r) => r.occupancy).toFixed(2)} | ` +
-    `${med((r) => r.cpu_us).toFixed(0)} | ${(100 * med((r) => r.cpu_util)).toFixed(0)}% | ${(100 * med((r) => r.runq_util)).toFixed(0)}% |`);
+  lines.push(
+    `| ${t} | ${c} | ${med((r) => r.qps).toFixed(0)} | ${speedup.toFixed(2)}× | ${med((r) => r.recall).toFixed(4)} | ` +
+      `${med((r) => r.mean_us).toFixed(0)} | ${med((r) => r.p99_us).toFixed(0)} | ${med((r) => r.reads).toFixed(1)} | ${med((r) => r.occupancy).toFixed(2)} | ` +
+      `${med((r) => r.cpu_us).toFixed(0)} | ${(100 * med((r) => r.cpu_util)).toFixed(0)}% | ${(100 * med((r) => r.runq_util)).toFixed(0)}% |`,
+  );
 }
 const recall1 = median(perRound.map((m) => at(m, 1, 1).recall));
 const recall4 = median(perRound.map((m) => at(m, 1, 4).recall));
-lines.push("", `threads 2 vs 1: ${speedups.get(key(2, 1))!.toFixed(2)}× QPS (target ≥ 1.7×); concurrency 4 vs 1: ` +
-  `${speedups.get(key(1, 4))!.toFixed(2)}× QPS (target ≥ 1.5×), recall@10 ${recall1.toFixed(4)} → ${recall4.toFixed(4)}`);
+lines.push(
+  "",
+  `threads 2 vs 1: ${speedups.get(key(2, 1))!.toFixed(2)}× QPS (target ≥ 1.7×); concurrency 4 vs 1: ` +
+    `${speedups.get(key(1, 4))!.toFixed(2)}× QPS (target ≥ 1.5×), recall@10 ${recall1.toFixed(4)} → ${recall4.toFixed(4)}`,
+);
 console.log(lines.join("\n"));

@@ -38,7 +38,9 @@ const { values } = parseArgs({
   },
 });
 if (!values.data) {
-  console.error("usage: bun bench/search-1m.ts --data DIR [--before BIN] [--after BIN] [--queries-limit N] [--rounds R]");
+  console.error(
+    "usage: bun bench/search-1m.ts --data DIR [--before BIN] [--after BIN] [--queries-limit N] [--rounds R]",
+  );
   process.exit(2);
 }
 const dataDir = values.data;
@@ -50,14 +52,21 @@ const Ls = values.L!.split(",").map(Number);
 // --variants "batch:--submit batch;eager:--submit eager;plain:RINGANN_DEFER_TASKRUN=0": several runs of
 // this build, each with its own extra flags and environment (the first is the one the targets are checked
 // on); default one, "after".
-interface Binary { name: string; bin: string; extra: string[]; env?: Record<string, string> }
+interface Binary {
+  name: string;
+  bin: string;
+  extra: string[];
+  env?: Record<string, string>;
+}
 const binaries: Binary[] = values.variants
   ? values.variants.split(";").map((v) => {
-    const [name, flags] = v.split(":");
-    const tokens = (flags ?? "").split(" ").filter((f) => f !== "");
-    const env = Object.fromEntries(tokens.filter((t) => /^[A-Z_]+=/.test(t)).map((t) => t.split("=") as [string, string]));
-    return { name: name!, bin: values.after!, extra: tokens.filter((t) => !/^[A-Z_]+=/.test(t)), env };
-  })
+      const [name, flags] = v.split(":");
+      const tokens = (flags ?? "").split(" ").filter((f) => f !== "");
+      const env = Object.fromEntries(
+        tokens.filter((t) => /^[A-Z_]+=/.test(t)).map((t) => t.split("=") as [string, string]),
+      );
+      return { name: name!, bin: values.after!, extra: tokens.filter((t) => !/^[A-Z_]+=/.test(t)), env };
+    })
   : [{ name: "after", bin: values.after!, extra: values.submit ? ["--submit", values.submit] : [] }];
 const after = binaries[0]!.name;
 if (values.before) binaries.unshift({ name: "before", bin: values.before, extra: [] });
@@ -74,22 +83,43 @@ function sh(cmd: string[], opts: { nice?: boolean; quiet?: boolean; env?: Record
 const making = !existsSync(`${prefix}_disk.index`);
 if (making && !existsSync(join(dataDir, "manifest.json"))) {
   console.log(`# making ${dataDir} (1M × 128 uint8, 2000 queries, exact gt)`);
-  sh([values.after!, "dataset", "synthetic", dataDir, "--type", "uint8", "--n", "1000000", "--queries", "2000"], { nice: true });
+  sh([values.after!, "dataset", "synthetic", dataDir, "--type", "uint8", "--n", "1000000", "--queries", "2000"], {
+    nice: true,
+  });
 }
 if (!existsSync(`${prefix}_disk.index`)) {
   console.log(`# building ${prefix} (R 64, L 100, PQ 32 B)`);
-  sh([values.after!, "build", "--data", join(dataDir, "base.u8bin"), "--out", prefix, "--R", "64", "--L", "100", "--pq-bytes", "32"], { nice: true });
+  sh(
+    [
+      values.after!,
+      "build",
+      "--data",
+      join(dataDir, "base.u8bin"),
+      "--out",
+      prefix,
+      "--R",
+      "64",
+      "--L",
+      "100",
+      "--pq-bytes",
+      "32",
+    ],
+    { nice: true },
+  );
 }
 const readme = join(dataDir, "README.txt");
 if (making && !existsSync(readme)) {
-  writeFileSync(readme, [
-    "SIFT-like synthetic set for ringann issue 9 (bench/search-1m.ts): 1,000,000 base + 2,000 query vectors,",
-    "128-d uint8 (a 16-cluster Gaussian mixture in a 16-d subspace, projected and quantised to 0..255), l2,",
-    "exact ground truth k=100. Made with:",
-    "  ringann dataset synthetic DIR --type uint8 --n 1000000 --queries 2000",
-    "  ringann build --data DIR/base.u8bin --out DIR/idx/sift1m_R64_L100 --R 64 --L 100 --pq-bytes 32 --threads 2",
-    "",
-  ].join("\n"));
+  writeFileSync(
+    readme,
+    [
+      "SIFT-like synthetic set for ringann issue 9 (bench/search-1m.ts): 1,000,000 base + 2,000 query vectors,",
+      "128-d uint8 (a 16-cluster Gaussian mixture in a 16-d subspace, projected and quantised to 0..255), l2,",
+      "exact ground truth k=100. Made with:",
+      "  ringann dataset synthetic DIR --type uint8 --n 1000000 --queries 2000",
+      "  ringann build --data DIR/base.u8bin --out DIR/idx/sift1m_R64_L100 --R 64 --L 100 --pq-bytes 32 --threads 2",
+      "",
+    ].join("\n"),
+  );
 }
 
 const load = (): string => readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ");
@@ -97,27 +127,70 @@ console.log(`# ${new Date().toISOString()}  load average ${load()}  index ${valu
 
 // ---- 2. fio ------------------------------------------------------------------------------------
 function fio(depth: number): number {
-  const out = sh([
-    "fio", "--name=rr", `--filename=${prefix}_disk.index`, "--readonly", "--direct=1", "--rw=randread", "--bs=4k",
-    `--iodepth=${depth}`, "--ioengine=io_uring", `--runtime=${values["fio-seconds"]}`, "--time_based", "--output-format=json",
-  ], { quiet: true });
+  const out = sh(
+    [
+      "fio",
+      "--name=rr",
+      `--filename=${prefix}_disk.index`,
+      "--readonly",
+      "--direct=1",
+      "--rw=randread",
+      "--bs=4k",
+      `--iodepth=${depth}`,
+      "--ioengine=io_uring",
+      `--runtime=${values["fio-seconds"]}`,
+      "--time_based",
+      "--output-format=json",
+    ],
+    { quiet: true },
+  );
   return JSON.parse(out.slice(out.indexOf("{"))).jobs[0].read.iops as number;
 }
 const fioIops = { 1: fio(1), 8: fio(8) };
-console.log(`fio randread 4 KiB O_DIRECT io_uring: depth 1 ${fioIops[1].toFixed(0)} IOPS, depth 8 ${fioIops[8].toFixed(0)} IOPS`);
+console.log(
+  `fio randread 4 KiB O_DIRECT io_uring: depth 1 ${fioIops[1].toFixed(0)} IOPS, depth 8 ${fioIops[8].toFixed(0)} IOPS`,
+);
 
 // ---- 3. timed rounds ---------------------------------------------------------------------------
 interface Row {
-  mode: string; L: number; width: number; recall: number; mean_us: number; p50_us: number; p99_us: number; reads: number;
-  occupancy: number; calls_per_read?: number; qps: number;
+  mode: string;
+  L: number;
+  width: number;
+  recall: number;
+  mean_us: number;
+  p50_us: number;
+  p99_us: number;
+  reads: number;
+  occupancy: number;
+  calls_per_read?: number;
+  qps: number;
 }
 const rounds = Number(values.rounds);
 const results = new Map<string, Row[][]>(); // binary → rounds of rows
 let submitInfo = "";
-function search(b: Binary, extra: string[]): { rows: Row[]; submit?: { policy: string; submit_us: number | null; device_us: number | null } } {
+function search(
+  b: Binary,
+  extra: string[],
+): { rows: Row[]; submit?: { policy: string; submit_us: number | null; device_us: number | null } } {
   const args = [
-    b.bin, "search", "--index", prefix, "--queries", queryFile, "--gt", gtFile, "--mode", "beam,pipe", "--width", widths,
-    "--L", values.L!, "--json", "--quiet", ...extra, ...b.extra,
+    b.bin,
+    "search",
+    "--index",
+    prefix,
+    "--queries",
+    queryFile,
+    "--gt",
+    gtFile,
+    "--mode",
+    "beam,pipe",
+    "--width",
+    widths,
+    "--L",
+    values.L!,
+    "--json",
+    "--quiet",
+    ...extra,
+    ...b.extra,
   ];
   const out = sh(args, { env: b.env });
   return JSON.parse(out.slice(out.indexOf("{")));
@@ -127,11 +200,23 @@ for (let r = 0; r < rounds; r++) {
   for (const b of order) {
     const t0 = performance.now();
     const res = search(b, ["--queries-limit", values["queries-limit"]!, "--warmup", values.warmup!]);
-    if (res.submit) submitInfo += `\n${b.name} round ${r + 1}: submit ${res.submit.policy} (one submission ${res.submit.submit_us?.toFixed(1)} µs, a read ${res.submit.device_us?.toFixed(0)} µs)`;
+    if (res.submit)
+      submitInfo += `\n${b.name} round ${r + 1}: submit ${res.submit.policy} (one submission ${res.submit.submit_us?.toFixed(1)} µs, a read ${res.submit.device_us?.toFixed(0)} µs)`;
     if (!results.has(b.name)) results.set(b.name, []);
     results.get(b.name)!.push(res.rows);
-    console.log(`# round ${r + 1} ${b.name}: ${((performance.now() - t0) / 1000).toFixed(0)} s, load ${load()} ` +
-      JSON.stringify(res.rows.map((x) => [x.mode, x.width, x.L, +x.recall.toFixed(4), Math.round(x.mean_us), Math.round(x.p50_us)])));
+    console.log(
+      `# round ${r + 1} ${b.name}: ${((performance.now() - t0) / 1000).toFixed(0)} s, load ${load()} ` +
+        JSON.stringify(
+          res.rows.map((x) => [
+            x.mode,
+            x.width,
+            x.L,
+            +x.recall.toFixed(4),
+            Math.round(x.mean_us),
+            Math.round(x.p50_us),
+          ]),
+        ),
+    );
   }
 }
 if (submitInfo) console.log(submitInfo.trim());
@@ -143,15 +228,44 @@ for (const b of binaries) {
   for (const mode of ["beam", "pipe"]) {
     for (const w of widths.split(",")) {
       const args = [
-        "perf", "stat", "-x,", "-e", "syscalls:sys_enter_io_uring_enter", b.bin, "search", "--index", prefix, "--queries", queryFile,
-        "--gt", gtFile, "--mode", mode, "--width", w, "--L", values.L!, "--json", "--quiet", "--warmup", "0", "--queries-limit", values["perf-queries"]!,
+        "perf",
+        "stat",
+        "-x,",
+        "-e",
+        "syscalls:sys_enter_io_uring_enter",
+        b.bin,
+        "search",
+        "--index",
+        prefix,
+        "--queries",
+        queryFile,
+        "--gt",
+        gtFile,
+        "--mode",
+        mode,
+        "--width",
+        w,
+        "--L",
+        values.L!,
+        "--json",
+        "--quiet",
+        "--warmup",
+        "0",
+        "--queries-limit",
+        values["perf-queries"]!,
       ];
       args.push(...b.extra);
       const p = Bun.spawnSync(args, { stdout: "pipe", stderr: "pipe", env: { ...process.env, ...b.env } });
       if (p.exitCode !== 0) throw new Error(`perf run failed: ${p.stderr.toString()}`);
       const out = p.stdout.toString();
       const rows = JSON.parse(out.slice(out.indexOf("{"))).rows as Row[];
-      const calls = Number(p.stderr.toString().split("\n").find((l) => l.includes("io_uring_enter"))!.split(",")[0]);
+      const calls = Number(
+        p.stderr
+          .toString()
+          .split("\n")
+          .find((l) => l.includes("io_uring_enter"))!
+          .split(",")[0],
+      );
       const reads = rows.reduce((s, row) => s + row.reads * Number(values["perf-queries"]), 0);
       perfCalls.set(`${b.name} ${mode} ${w}`, calls / reads);
       const cpu = p.resourceUsage!.cpuTime;
@@ -167,22 +281,35 @@ function avg(name: string, mode: string, w: number, L: number): Row {
   const pick = (f: (x: Row) => number): number => mean(rs.map(f));
   const cpr = rs.every((x) => x.calls_per_read !== undefined) ? pick((x) => x.calls_per_read!) : undefined;
   return {
-    mode, L, width: w, recall: pick((x) => x.recall), mean_us: pick((x) => x.mean_us), p50_us: pick((x) => x.p50_us), p99_us: pick((x) => x.p99_us),
-    reads: pick((x) => x.reads), occupancy: pick((x) => x.occupancy), calls_per_read: cpr, qps: pick((x) => x.qps),
+    mode,
+    L,
+    width: w,
+    recall: pick((x) => x.recall),
+    mean_us: pick((x) => x.mean_us),
+    p50_us: pick((x) => x.p50_us),
+    p99_us: pick((x) => x.p99_us),
+    reads: pick((x) => x.reads),
+    occupancy: pick((x) => x.occupancy),
+    calls_per_read: cpr,
+    qps: pick((x) => x.qps),
   };
 }
 const W = widths.split(",").map(Number);
-console.log("\nbinary  mode   W    L  recall@10  mean_us  p50_us  p99_us   reads  occup  calls/read(own)  calls/read(perf, all L)  " +
-  "cpu_us/read(all L)");
+console.log(
+  "\nbinary  mode   W    L  recall@10  mean_us  p50_us  p99_us   reads  occup  calls/read(own)  calls/read(perf, all L)  " +
+    "cpu_us/read(all L)",
+);
 for (const b of binaries) {
   for (const mode of ["beam", "pipe"]) {
     for (const w of W) {
       for (const L of Ls) {
         const x = avg(b.name, mode, w, L);
         const key = `${b.name} ${mode} ${w}`;
-        console.log(`${b.name.padEnd(6)}  ${mode}  ${String(w).padStart(2)}  ${String(L).padStart(3)}  ${x.recall.toFixed(4).padStart(9)}  ` +
-          `${x.mean_us.toFixed(0).padStart(7)}  ${x.p50_us.toFixed(0).padStart(6)}  ${x.p99_us.toFixed(0).padStart(6)}  ${x.reads.toFixed(1).padStart(6)}  ${x.occupancy.toFixed(3)}  ` +
-          `${(x.calls_per_read === undefined ? "-" : x.calls_per_read.toFixed(2)).padStart(15)}  ${perfCalls.get(key)!.toFixed(2).padStart(23)}  ${cpuPerRead.get(key)!.toFixed(1).padStart(18)}`);
+        console.log(
+          `${b.name.padEnd(6)}  ${mode}  ${String(w).padStart(2)}  ${String(L).padStart(3)}  ${x.recall.toFixed(4).padStart(9)}  ` +
+            `${x.mean_us.toFixed(0).padStart(7)}  ${x.p50_us.toFixed(0).padStart(6)}  ${x.p99_us.toFixed(0).padStart(6)}  ${x.reads.toFixed(1).padStart(6)}  ${x.occupancy.toFixed(3)}  ` +
+            `${(x.calls_per_read === undefined ? "-" : x.calls_per_read.toFixed(2)).padStart(15)}  ${perfCalls.get(key)!.toFixed(2).padStart(23)}  ${cpuPerRead.get(key)!.toFixed(1).padStart(18)}`,
+        );
       }
     }
   }
@@ -191,7 +318,8 @@ for (const b of binaries) {
 /** Pipe's mean latency at beam's recall, linear along pipe's (recall, latency) curve over L. */
 function pipeAtRecall(name: string, w: number, recall: number): { us: number; note: string } {
   const pts = Ls.map((L) => avg(name, "pipe", w, L)).sort((a, b) => a.recall - b.recall);
-  if (recall <= pts[0]!.recall) return { us: pts[0]!.mean_us, note: `pipe L=${pts[0]!.L} already at ${pts[0]!.recall.toFixed(3)}` };
+  if (recall <= pts[0]!.recall)
+    return { us: pts[0]!.mean_us, note: `pipe L=${pts[0]!.L} already at ${pts[0]!.recall.toFixed(3)}` };
   for (let i = 1; i < pts.length; i++) {
     const a = pts[i - 1]!;
     const b = pts[i]!;
@@ -212,7 +340,8 @@ for (const w of W) {
     const at = pipeAtRecall(after, w, b.recall);
     const ratio = at.us / b.mean_us;
     const goal = L <= 20 ? 0.7 : 0.85;
-    let line = `W ${w} L ${String(L).padStart(3)}: pipe@beam-recall ÷ beam ${ratio.toFixed(3)} (≤ ${goal}: ${ratio <= goal ? "met" : "NOT met"}; ${at.note}); ` +
+    let line =
+      `W ${w} L ${String(L).padStart(3)}: pipe@beam-recall ÷ beam ${ratio.toFixed(3)} (≤ ${goal}: ${ratio <= goal ? "met" : "NOT met"}; ${at.note}); ` +
       `pipe occupancy ${p.occupancy.toFixed(3)} (≥ 0.9: ${p.occupancy >= 0.9 ? "met" : "NOT met"})`;
     if (values.before) {
       const old = avg("before", "beam", w, L);
@@ -225,10 +354,14 @@ for (const w of W) {
 if (W.includes(8) && Ls.includes(100)) {
   const p100 = avg(after, "pipe", 8, 100);
   const floor = (p100.reads / fioIops[8]) * 1e6;
-  console.log(`pipe W 8 L 100: mean ${p100.mean_us.toFixed(0)} µs vs reads ÷ fio IOPS(8) = ${floor.toFixed(0)} µs: ` +
-    `${(p100.mean_us / floor).toFixed(2)}× (≤ 1.2: ${p100.mean_us <= 1.2 * floor ? "met" : "NOT met"})`);
+  console.log(
+    `pipe W 8 L 100: mean ${p100.mean_us.toFixed(0)} µs vs reads ÷ fio IOPS(8) = ${floor.toFixed(0)} µs: ` +
+      `${(p100.mean_us / floor).toFixed(2)}× (≤ 1.2: ${p100.mean_us <= 1.2 * floor ? "met" : "NOT met"})`,
+  );
   const cpr = perfCalls.get(`${after} pipe 8`)!;
-  console.log(`pipe W 8 io_uring_enter per read (perf, all of L ${values.L}): ${cpr.toFixed(2)}; own counter at L 100: ` +
-    `${p100.calls_per_read?.toFixed(2) ?? "-"} (≤ 0.5)`);
+  console.log(
+    `pipe W 8 io_uring_enter per read (perf, all of L ${values.L}): ${cpr.toFixed(2)}; own counter at L 100: ` +
+      `${p100.calls_per_read?.toFixed(2) ?? "-"} (≤ 0.5)`,
+  );
 }
 console.log(`# done ${new Date().toISOString()}  load average ${load()}`);

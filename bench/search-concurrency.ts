@@ -29,7 +29,9 @@ const { values } = parseArgs({
   },
 });
 if (!values.index || !values.queries || !values.gt) {
-  console.error("usage: bun bench/search-concurrency.ts --index PREFIX --queries Q --gt GT [--L 50] [--width 8] [--mode pipe]");
+  console.error(
+    "usage: bun bench/search-concurrency.ts --index PREFIX --queries Q --gt GT [--L 50] [--width 8] [--mode pipe]",
+  );
   process.exit(2);
 }
 const qf = openVectorFile(values.queries);
@@ -46,13 +48,26 @@ const k = 10;
 const submit = values.submit as "auto" | "eager" | "batch";
 
 const indexes = new Map<number, DiskIndex>();
-for (const C of Cs) indexes.set(C, await DiskIndex.open(values.index, { concurrency: C, maxL: L, maxWidth: width, submit }));
+for (const C of Cs)
+  indexes.set(C, await DiskIndex.open(values.index, { concurrency: C, maxL: L, maxWidth: width, submit }));
 const first = indexes.get(Cs[0]!)!;
 console.log(`# ${new Date().toISOString()} load ${require("node:fs").readFileSync("/proc/loadavg", "utf8").trim()}`);
-console.log(`# ${values.index}: ${first.meta.npts} pts; ${mode} L ${L} W ${width}; ${count} queries; submit ${first.submitPolicy}`);
+console.log(
+  `# ${values.index}: ${first.meta.npts} pts; ${mode} L ${L} W ${width}; ${count} queries; submit ${first.submitPolicy}`,
+);
 
-interface Acc { wallMs: number; cpuUs: number; reads: number; calls: number; latSum: number; n: number; recall: number[] }
-const acc = new Map<number, Acc>(Cs.map((C) => [C, { wallMs: 0, cpuUs: 0, reads: 0, calls: 0, latSum: 0, n: 0, recall: [] }]));
+interface Acc {
+  wallMs: number;
+  cpuUs: number;
+  reads: number;
+  calls: number;
+  latSum: number;
+  n: number;
+  recall: number[];
+}
+const acc = new Map<number, Acc>(
+  Cs.map((C) => [C, { wallMs: 0, cpuUs: 0, reads: 0, calls: 0, latSum: 0, n: 0, recall: [] }]),
+);
 const ids = new Uint32Array(count * k);
 const dists = new Float32Array(count * k);
 for (let r = 0; r < Number(values.rounds); r++) {
@@ -81,8 +96,10 @@ console.log("C   QPS   mean_us  recall@10  reads/q  calls/read  cpu_us/read");
 for (const C of Cs) {
   const a = acc.get(C)!;
   const recall = a.recall.reduce((x, y) => x + y, 0) / a.recall.length;
-  console.log(`${String(C).padStart(1)}  ${((a.n * 1000) / a.wallMs).toFixed(0).padStart(5)}  ${(a.latSum / a.n).toFixed(0).padStart(7)}  ` +
-    `${recall.toFixed(4).padStart(9)}  ${(a.reads / a.n).toFixed(1).padStart(7)}  ${(a.calls / a.reads).toFixed(3).padStart(10)}  ` +
-    `${(a.cpuUs / a.reads).toFixed(1).padStart(11)}`);
+  console.log(
+    `${String(C).padStart(1)}  ${((a.n * 1000) / a.wallMs).toFixed(0).padStart(5)}  ${(a.latSum / a.n).toFixed(0).padStart(7)}  ` +
+      `${recall.toFixed(4).padStart(9)}  ${(a.reads / a.n).toFixed(1).padStart(7)}  ${(a.calls / a.reads).toFixed(3).padStart(10)}  ` +
+      `${(a.cpuUs / a.reads).toFixed(1).padStart(11)}`,
+  );
 }
 for (const index of indexes.values()) index.close();

@@ -59,7 +59,9 @@ for (const depth of [1, 2, 4, 8]) {
   }
   const pipeUs = ((performance.now() - t0) * 1000) / READS;
   const kthUs = Array.from(kth, (s) => ((s * 1000) / rounds).toFixed(0)).join(" ");
-  console.log(`depth ${depth}: batch ${batchUs.toFixed(1)} µs/read, pipeline ${pipeUs.toFixed(1)} µs/read ` +
-    `(pipeline/batch ${(pipeUs / batchUs).toFixed(2)}); batch k-th completion at ${kthUs} µs`);
+  console.log(
+    `depth ${depth}: batch ${batchUs.toFixed(1)} µs/read, pipeline ${pipeUs.toFixed(1)} µs/read ` +
+      `(pipeline/batch ${(pipeUs / batchUs).toFixed(2)}); batch k-th completion at ${kthUs} µs`,
+  );
 }
 reader.close();

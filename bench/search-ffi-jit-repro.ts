@@ -6,7 +6,9 @@
 // Run: bun bench/search-ffi-jit-repro.ts      (a few seconds; results vary run to run)
 import { dlopen, FFIType, ptr } from "bun:ffi";
 
-const libc = dlopen("libc.so.6", { memset: { args: [FFIType.ptr, FFIType.i32, FFIType.u64], returns: FFIType.ptr } }).symbols;
+const libc = dlopen("libc.so.6", {
+  memset: { args: [FFIType.ptr, FFIType.i32, FFIType.u64], returns: FFIType.ptr },
+}).symbols;
 
 function probeOf(explicitBuffer: boolean) {
   return new (class {
@@ -33,6 +35,8 @@ for (const explicitBuffer of [false, true]) {
       }
     }
     const name = explicitBuffer ? "new Uint32Array(new ArrayBuffer(256))" : "new Uint32Array(64)";
-    console.log(`${name} #${rep}: ${stale} stale of 3,000,000 (first at ${first}); ptr still valid: ${ptr(probe.a) === probe.p}`);
+    console.log(
+      `${name} #${rep}: ${stale} stale of 3,000,000 (first at ${first}); ptr still valid: ${ptr(probe.a) === probe.p}`,
+    );
   }
 }

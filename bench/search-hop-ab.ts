@@ -12,7 +12,17 @@ if (!treeA || !treeB || !prefix || !queriesFile) {
 const rounds = Number(roundsArg ?? 5);
 const disk = new Uint8Array(readFileSync(`${prefix}_disk.index`));
 
-interface Side { name: string; index: any; queries: any; dim: number; nq: number; cpu: Map<string, number>; hops: Map<string, number> }
+interface Side {
+  name: string;
+  // biome-ignore lint/suspicious/noExplicitAny: DiskIndex of either source tree, loaded at run time
+  index: any;
+  // biome-ignore lint/suspicious/noExplicitAny: the query vectors of either tree's readBin
+  queries: any;
+  dim: number;
+  nq: number;
+  cpu: Map<string, number>;
+  hops: Map<string, number>;
+}
 async function side(name: string, tree: string): Promise<Side> {
   const { DiskIndex } = await import(`${tree}/src/search/disk-index.ts`);
   // The in-memory reader: MemoryReader in older trees, SimReader (a StagedReader backend) in newer ones.
@@ -32,7 +42,12 @@ async function side(name: string, tree: string): Promise<Side> {
 const sides = [await side("before", treeA), await side("after", treeB)];
 const ids = new Uint32Array(10);
 const ds = new Float32Array(10);
-const combos = [["beam", 10], ["beam", 100], ["pipe", 10], ["pipe", 100]] as const;
+const combos = [
+  ["beam", 10],
+  ["beam", 100],
+  ["pipe", 10],
+  ["pipe", 100],
+] as const;
 for (const s of sides) {
   for (const [mode, L] of combos) {
     const p = s.index.resolve({ mode, L, k: 10, width: 4 });
@@ -61,6 +76,8 @@ console.log("combination    before µs/hop  after µs/hop  after ÷ before");
 for (const [mode, L] of combos) {
   const key = `${mode} L=${L}`;
   const [a, b] = sides.map((s) => s.cpu.get(key)! / s.hops.get(key)!);
-  console.log(`${key.padEnd(13)}  ${a!.toFixed(2).padStart(13)}  ${b!.toFixed(2).padStart(12)}  ${(b! / a!).toFixed(3).padStart(14)}`);
+  console.log(
+    `${key.padEnd(13)}  ${a!.toFixed(2).padStart(13)}  ${b!.toFixed(2).padStart(12)}  ${(b! / a!).toFixed(3).padStart(14)}`,
+  );
 }
 for (const s of sides) s.index.close();

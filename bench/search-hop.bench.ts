@@ -48,11 +48,17 @@ for (let k = 0; k < degree; k++) nbrs[k] = src.nbrs[src.nbrsOffset + k]!;
 const dists = new Float32Array(degree);
 const queue = new CandidateQueue(100);
 // The same kind and size of visited set as the index's machines.
-const visited = createVisitedSet(meta.npts, visitedEstimate(context.maxL, context.maxWidth, meta.R, context.maxMemL), visitedArrayMaxNpts);
+const visited = createVisitedSet(
+  meta.npts,
+  visitedEstimate(context.maxL, context.maxWidth, meta.R, context.maxMemL),
+  visitedArrayMaxNpts,
+);
 let gen = 0;
 
-console.log(`${prefix}: ${meta.npts} × ${dim} ${meta.type} ${index.metric}, R ${meta.R}, PQ ${M} B; one hop = 1 record, ${degree} neighbours; ` +
-  `visited sets: ${visited.constructor.name} (capacity ${visited.capacity})`);
+console.log(
+  `${prefix}: ${meta.npts} × ${dim} ${meta.type} ${index.metric}, R ${meta.R}, PQ ${M} B; one hop = 1 record, ${degree} neighbours; ` +
+    `visited sets: ${visited.constructor.name} (capacity ${visited.capacity})`,
+);
 
 group("per query", () => {
   bench("PQ table (M × 256)", () => context.pq.populate(query, 0, table));
@@ -60,7 +66,9 @@ group("per query", () => {
 summary(() => {
   group("per hop", () => {
     bench(`PQ distances of ${degree} neighbours`, () => pqDistances(table, context.codes, M, nbrs, degree, dists));
-    bench("exact distance of the expanded node", () => do_not_optimize(context.distance(query, 0, src.coords, src.coordsOffset, dim)));
+    bench("exact distance of the expanded node", () =>
+      do_not_optimize(context.distance(query, 0, src.coords, src.coordsOffset, dim)),
+    );
     bench("decode the record (degree check, views)", () => src.load(slot, meta.medoid));
     bench(`visited-set checks of ${degree} neighbours`, () => {
       if ((++gen & 1) === 0) visited.clear();
@@ -99,7 +107,10 @@ summary(() => {
 let nextQuery = 0;
 const answerIds = new Uint32Array(10);
 const answerDists = new Float32Array(10);
-const onDisk = await DiskIndex.open(prefix, { backend: "uring", ...(visitedArrayMaxNpts === undefined ? {} : { visitedArrayMaxNpts }) });
+const onDisk = await DiskIndex.open(prefix, {
+  backend: "uring",
+  ...(visitedArrayMaxNpts === undefined ? {} : { visitedArrayMaxNpts }),
+});
 group("per query, whole search (L 100, W 4): memory reader, then io_uring", () => {
   for (const ix of [index, onDisk]) {
     for (const mode of ["beam", "pipe"] as const) {
@@ -136,8 +147,10 @@ for (const mode of ["beam", "pipe"] as const) {
       }
     }
     const us = (performance.now() - t0) * 1000;
-    console.log(`${mode} L=${L}: ${(us / (3 * nq)).toFixed(1)} µs per query in memory = PQ table ${(table_us / (3 * nq)).toFixed(1)} ` +
-      `+ entry graph ${(entry_us / (3 * nq)).toFixed(1)} + ${(hops / (3 * nq)).toFixed(1)} hops × ${((us - table_us - entry_us) / hops).toFixed(2)} µs`);
+    console.log(
+      `${mode} L=${L}: ${(us / (3 * nq)).toFixed(1)} µs per query in memory = PQ table ${(table_us / (3 * nq)).toFixed(1)} ` +
+        `+ entry graph ${(entry_us / (3 * nq)).toFixed(1)} + ${(hops / (3 * nq)).toFixed(1)} hops × ${((us - table_us - entry_us) / hops).toFixed(2)} µs`,
+    );
   }
 }
 index.close();

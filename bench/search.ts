@@ -31,7 +31,9 @@ const { values } = parseArgs({
   },
 });
 if (!values.index || !values.queries || !values.gt) {
-  console.error("usage: bun bench/search.ts --index PREFIX --queries Q --gt GT [--widths 4,8] [--L 10,20,50,100] [--queries-limit N]");
+  console.error(
+    "usage: bun bench/search.ts --index PREFIX --queries Q --gt GT [--widths 4,8] [--L 10,20,50,100] [--queries-limit N]",
+  );
   process.exit(2);
 }
 const list = (s: string): number[] => s.split(",").map(Number);
@@ -39,23 +41,56 @@ const widths = list(values.widths!);
 const Ls = list(values.L!);
 
 const step: SearchStep = {
-  kind: "search", at: "bench/search.ts", label: "bench", reuse: false, index: resolve(values.index), dataset: null,
-  queries: resolve(values.queries), gt: resolve(values.gt), metric: null, k: 10, Ls, modes: ["beam", "pipe"], widths,
-  threads: [1], concurrency: [1], cacheNodes: Number(values["cache-nodes"]), ioLimit: null, adaptiveWidth: null,
-  entryGraph: true, maxQueries: Number(values["queries-limit"]), warmupQueries: Number(values.warmup), spin: values.spin ?? false,
-  expectType: null, ...SEARCH_STEP_DEFAULTS, order: values.order === "sequential" ? "sequential" : "interleaved",
+  kind: "search",
+  at: "bench/search.ts",
+  label: "bench",
+  reuse: false,
+  index: resolve(values.index),
+  dataset: null,
+  queries: resolve(values.queries),
+  gt: resolve(values.gt),
+  metric: null,
+  k: 10,
+  Ls,
+  modes: ["beam", "pipe"],
+  widths,
+  threads: [1],
+  concurrency: [1],
+  cacheNodes: Number(values["cache-nodes"]),
+  ioLimit: null,
+  adaptiveWidth: null,
+  entryGraph: true,
+  maxQueries: Number(values["queries-limit"]),
+  warmupQueries: Number(values.warmup),
+  spin: values.spin ?? false,
+  expectType: null,
+  ...SEARCH_STEP_DEFAULTS,
+  order: values.order === "sequential" ? "sequential" : "interleaved",
   sqpoll: values.sqpoll ?? false,
 };
-const plan: RunPlan = { source: "bench/search.ts", name: "bench", baseDir: process.cwd(), outputDir: process.cwd(), io: "auto", steps: [step], notes: [] };
+const plan: RunPlan = {
+  source: "bench/search.ts",
+  name: "bench",
+  baseDir: process.cwd(),
+  outputDir: process.cwd(),
+  io: "auto",
+  steps: [step],
+  notes: [],
+};
 const started = performance.now();
 const rows = (await runStep(step, plan, new RunLog(false))).rows ?? [];
 const seconds = (performance.now() - started) / 1000;
-console.log(`# ${values.index}: ${rows[0]?.queries ?? 0} queries, order ${step.order}${values.spin ? ", spin" : ""}` +
-  `${values.sqpoll ? ", sqpoll" : ""}, cache ${step.cacheNodes} nodes, ${seconds.toFixed(0)} s`);
+console.log(
+  `# ${values.index}: ${rows[0]?.queries ?? 0} queries, order ${step.order}${values.spin ? ", spin" : ""}` +
+    `${values.sqpoll ? ", sqpoll" : ""}, cache ${step.cacheNodes} nodes, ${seconds.toFixed(0)} s`,
+);
 console.log(formatTable(rows));
 console.log("");
-console.log("W    L  pipe/beam mean  Δrecall(pipe−beam)  pipe occupancy  beam occupancy  targets (≤0.70, ≥−0.002, ≥0.9)");
-const find = (mode: string, w: number, L: number): ResultRow => rows.find((r) => r.mode === mode && r.width === w && r.L === L)!;
+console.log(
+  "W    L  pipe/beam mean  Δrecall(pipe−beam)  pipe occupancy  beam occupancy  targets (≤0.70, ≥−0.002, ≥0.9)",
+);
+const find = (mode: string, w: number, L: number): ResultRow =>
+  rows.find((r) => r.mode === mode && r.width === w && r.L === L)!;
 let allMet = true;
 for (const w of widths) {
   for (const L of Ls) {
@@ -65,8 +100,10 @@ for (const w of widths) {
     const dRecall = p.recall - b.recall;
     const met = ratio <= 0.7 && dRecall >= -0.002 && p.occupancy >= 0.9;
     allMet &&= met;
-    console.log(`${String(w).padStart(2)} ${String(L).padStart(4)}  ${ratio.toFixed(3).padStart(14)}  ${dRecall.toFixed(4).padStart(18)}  ` +
-      `${p.occupancy.toFixed(3).padStart(14)}  ${b.occupancy.toFixed(3).padStart(14)}  ${met ? "met" : "NOT met"}`);
+    console.log(
+      `${String(w).padStart(2)} ${String(L).padStart(4)}  ${ratio.toFixed(3).padStart(14)}  ${dRecall.toFixed(4).padStart(18)}  ` +
+        `${p.occupancy.toFixed(3).padStart(14)}  ${b.occupancy.toFixed(3).padStart(14)}  ${met ? "met" : "NOT met"}`,
+    );
   }
 }
 console.log(allMet ? "all targets met" : "some targets not met");

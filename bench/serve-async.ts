@@ -15,13 +15,19 @@ import { DiskIndex } from "../src/search/disk-index.ts";
 
 const { values } = parseArgs({
   options: {
-    index: { type: "string" }, queries: { type: "string" },
-    concurrency: { type: "string", default: "8" }, count: { type: "string", default: "1000" },
-    rounds: { type: "string", default: "3" }, "slice-ms": { type: "string", default: "1" }, L: { type: "string", default: "50" },
+    index: { type: "string" },
+    queries: { type: "string" },
+    concurrency: { type: "string", default: "8" },
+    count: { type: "string", default: "1000" },
+    rounds: { type: "string", default: "3" },
+    "slice-ms": { type: "string", default: "1" },
+    L: { type: "string", default: "50" },
   },
 });
 if (!values.index || !values.queries) {
-  console.error("usage: bun bench/serve-async.ts --index PREFIX --queries Q [--concurrency 8] [--count 1000] [--rounds 3]");
+  console.error(
+    "usage: bun bench/serve-async.ts --index PREFIX --queries Q [--concurrency 8] [--count 1000] [--rounds 3]",
+  );
   process.exit(2);
 }
 const C = Number(values.concurrency);
@@ -37,7 +43,15 @@ index.scheduler.sliceMs = Number(values["slice-ms"]);
 index.scheduler.maxQueued = n;
 const opts = { k: 10, L, mode: "pipe" as const, width: 4 };
 
-interface Row { qps: number; p50: number; p99: number; slice: number; lag: number; lagP99: number; cpuUs: number }
+interface Row {
+  qps: number;
+  p50: number;
+  p99: number;
+  slice: number;
+  lag: number;
+  lagP99: number;
+  cpuUs: number;
+}
 
 /** Lateness of a 1 ms timer: [p99, worst] in ms. */
 function lagProbe(): { stop: () => [number, number] } {
@@ -48,7 +62,12 @@ function lagProbe(): { stop: () => [number, number] } {
     late.push(Math.max(0, now - last - 1));
     last = now;
   }, 1);
-  return { stop: () => (clearInterval(t), late.length ? [pct(late, 0.99), Math.max(...late)] : [0, 0]) };
+  return {
+    stop: () => {
+      clearInterval(t);
+      return late.length ? [pct(late, 0.99), Math.max(...late)] : [0, 0];
+    },
+  };
 }
 
 async function runIdle(ms: number): Promise<Row> {
@@ -76,7 +95,9 @@ async function runSync(): Promise<Row> {
   const lat: number[] = [];
   const c0 = process.cpuUsage();
   const t0 = performance.now();
-  index.driver.runInterleaved(index.machinesFor("pipe"), queries, dim, n, p, (_q, m) => lat.push(m.stats.latencyUs / 1000));
+  index.driver.runInterleaved(index.machinesFor("pipe"), queries, dim, n, p, (_q, m) =>
+    lat.push(m.stats.latencyUs / 1000),
+  );
   const s = (performance.now() - t0) / 1000;
   await new Promise((r) => setTimeout(r, 5));
   const [lagP99, lag] = probe.stop();
@@ -104,7 +125,15 @@ async function runAsync(mode: "block" | "yield"): Promise<Row> {
   await Promise.all(Array.from({ length: C }, worker));
   const s = (performance.now() - t0) / 1000;
   const [lagP99, lag] = probe.stop();
-  return { qps: n / s, p50: pct(lat, 0.5), p99: pct(lat, 0.99), slice: index.scheduler.longestSliceMs, lag, lagP99, cpuUs: cpuPerQuery(c0) };
+  return {
+    qps: n / s,
+    p50: pct(lat, 0.5),
+    p99: pct(lat, 0.99),
+    slice: index.scheduler.longestSliceMs,
+    lag,
+    lagP99,
+    cpuUs: cpuPerQuery(c0),
+  };
 }
 
 const rounds = Number(values.rounds);
@@ -117,10 +146,14 @@ for (let r = 0; r < rounds; r++) {
   results.yield!.push(await runAsync("yield"));
 }
 index.close();
-console.log(`${n} queries, pipe L=${L} W=4, concurrency ${C}, slice ${values["slice-ms"]} ms, ${rounds} rounds (median by QPS)`);
+console.log(
+  `${n} queries, pipe L=${L} W=4, concurrency ${C}, slice ${values["slice-ms"]} ms, ${rounds} rounds (median by QPS)`,
+);
 console.log("variant      QPS   p50 ms   p99 ms   longest slice ms   loop lag p99 ms   worst lag ms   CPU µs/query");
 for (const [name, rows] of Object.entries(results)) {
   const m = [...rows].sort((a, b) => a.qps - b.qps)[Math.floor(rows.length / 2)]!;
-  console.log(`${name.padEnd(8)} ${m.qps.toFixed(0).padStart(6)} ${m.p50.toFixed(2).padStart(8)} ${m.p99.toFixed(2).padStart(8)} ` +
-    `${m.slice.toFixed(2).padStart(18)} ${m.lagP99.toFixed(2).padStart(17)} ${m.lag.toFixed(2).padStart(14)} ${m.cpuUs.toFixed(0).padStart(14)}`);
+  console.log(
+    `${name.padEnd(8)} ${m.qps.toFixed(0).padStart(6)} ${m.p50.toFixed(2).padStart(8)} ${m.p99.toFixed(2).padStart(8)} ` +
+      `${m.slice.toFixed(2).padStart(18)} ${m.lagP99.toFixed(2).padStart(17)} ${m.lag.toFixed(2).padStart(14)} ${m.cpuUs.toFixed(0).padStart(14)}`,
+  );
 }

@@ -15,26 +15,31 @@ worker.onmessage = (e: MessageEvent<{ id: number }>) => {
   pending.get(e.data.id)!(e.data);
   pending.delete(e.data.id);
 };
-const roundTrip = (id: number): Promise<unknown> => new Promise((resolve) => {
-  pending.set(id, resolve);
-  worker.postMessage({ id, vector: new Float32Array(784) });
-});
+const roundTrip = (id: number): Promise<unknown> =>
+  new Promise((resolve) => {
+    pending.set(id, resolve);
+    worker.postMessage({ id, vector: new Float32Array(784) });
+  });
 for (let i = 0; i < 2000; i++) await roundTrip(i); // warm-up
 const lat: number[] = [];
 let next = 0;
 const c0 = process.cpuUsage();
 const t0 = performance.now();
-await Promise.all(Array.from({ length: 8 }, async () => {
-  while (next < count) {
-    const id = next++;
-    const t = performance.now();
-    await roundTrip(id);
-    lat.push(performance.now() - t);
-  }
-}));
+await Promise.all(
+  Array.from({ length: 8 }, async () => {
+    while (next < count) {
+      const id = next++;
+      const t = performance.now();
+      await roundTrip(id);
+      lat.push(performance.now() - t);
+    }
+  }),
+);
 const s = (performance.now() - t0) / 1000;
 const c = process.cpuUsage(c0);
 lat.sort((a, b) => a - b);
-console.log(`${count} round trips, 8 in flight: ${(count / s).toFixed(0)}/s, CPU ${((c.user + c.system) / count).toFixed(1)} µs per round trip ` +
-  `(both threads), latency p50 ${(lat[Math.floor(count / 2)]! * 1000).toFixed(0)} µs, p99 ${(lat[Math.floor(count * 0.99)]! * 1000).toFixed(0)} µs`);
+console.log(
+  `${count} round trips, 8 in flight: ${(count / s).toFixed(0)}/s, CPU ${((c.user + c.system) / count).toFixed(1)} µs per round trip ` +
+    `(both threads), latency p50 ${(lat[Math.floor(count / 2)]! * 1000).toFixed(0)} µs, p99 ${(lat[Math.floor(count * 0.99)]! * 1000).toFixed(0)} µs`,
+);
 worker.terminate();

@@ -15,14 +15,23 @@ import { parseArgs } from "node:util";
 
 const { values } = parseArgs({
   options: {
-    index: { type: "string" }, dataset: { type: "string" }, threads: { type: "string", default: "2" },
-    concurrency: { type: "string", default: "8" }, L: { type: "string", default: "50" }, rates: { type: "string", default: "0.5,0.8,1,1.25" },
-    duration: { type: "string", default: "10" }, rounds: { type: "string", default: "2" }, port: { type: "string", default: "18480" },
-    queries: { type: "string", default: "3000" }, binary: { type: "string", default: "dist/ringann" },
+    index: { type: "string" },
+    dataset: { type: "string" },
+    threads: { type: "string", default: "2" },
+    concurrency: { type: "string", default: "8" },
+    L: { type: "string", default: "50" },
+    rates: { type: "string", default: "0.5,0.8,1,1.25" },
+    duration: { type: "string", default: "10" },
+    rounds: { type: "string", default: "2" },
+    port: { type: "string", default: "18480" },
+    queries: { type: "string", default: "3000" },
+    binary: { type: "string", default: "dist/ringann" },
   },
 });
 if (!values.index || !values.dataset) {
-  console.error("usage: bun bench/serve-vs-inprocess.ts --index PREFIX --dataset DIR [--threads 2] [--concurrency 8] [--rates 0.5,0.8,1,1.25]");
+  console.error(
+    "usage: bun bench/serve-vs-inprocess.ts --index PREFIX --dataset DIR [--threads 2] [--concurrency 8] [--rates 0.5,0.8,1,1.25]",
+  );
   process.exit(2);
 }
 const bin = resolve(values.binary!);
@@ -35,9 +44,24 @@ const load = (): string => readFileSync("/proc/loadavg", "utf8").split(" ").slic
 
 function inProcess(): { qps: number; p50: number; p99: number; cpuUsPerQuery: number } {
   const config = {
-    name: "inproc", output: join(tmp, "out"),
-    jobs: [{ type: "search", name: "inproc", index: resolve(values.index!), dataset: resolve(values.dataset!), k: 10, L, mode: "pipe", width: 4,
-      threads: T, concurrency: C, max_queries: Number(values.queries), warmup_queries: 200 }],
+    name: "inproc",
+    output: join(tmp, "out"),
+    jobs: [
+      {
+        type: "search",
+        name: "inproc",
+        index: resolve(values.index!),
+        dataset: resolve(values.dataset!),
+        k: 10,
+        L,
+        mode: "pipe",
+        width: 4,
+        threads: T,
+        concurrency: C,
+        max_queries: Number(values.queries),
+        warmup_queries: 200,
+      },
+    ],
   };
   writeFileSync(join(tmp, "inproc.json"), JSON.stringify(config));
   const p = Bun.spawnSync([bin, "run", join(tmp, "inproc.json"), "--quiet"]);
@@ -49,24 +73,77 @@ function inProcess(): { qps: number; p50: number; p99: number; cpuUsPerQuery: nu
   return { qps: row.qps, p50: row.p50_us / 1000, p99: row.p99_us / 1000, cpuUsPerQuery };
 }
 
-interface LoadRow { rate: number; ok: number; sent: number; errors: Record<string, number>; achievedQps: number; p50Ms: number; p99Ms: number; p999Ms: number; healthzMaxMs: number }
+interface LoadRow {
+  rate: number;
+  ok: number;
+  sent: number;
+  errors: Record<string, number>;
+  achievedQps: number;
+  p50Ms: number;
+  p99Ms: number;
+  p999Ms: number;
+  healthzMaxMs: number;
+}
 
-async function serverRun(rates: number[]): Promise<{ rows: LoadRow[]; rssStartMb: number; rssEndMb: number; exit: number; cpuUsPerQuery: number; clientCpuUsPerQuery: number }> {
-  const server = Bun.spawn([bin, "serve", "--index", resolve(values.index!), "--name", "fmnist", "--dataset", resolve(values.dataset!),
-    "--port", values.port!, "--threads", String(T), "--concurrency", String(C), "--L", String(L), "--quiet"], { stdout: "pipe", stderr: "inherit" });
+async function serverRun(rates: number[]): Promise<{
+  rows: LoadRow[];
+  rssStartMb: number;
+  rssEndMb: number;
+  exit: number;
+  cpuUsPerQuery: number;
+  clientCpuUsPerQuery: number;
+}> {
+  const server = Bun.spawn(
+    [
+      bin,
+      "serve",
+      "--index",
+      resolve(values.index!),
+      "--name",
+      "fmnist",
+      "--dataset",
+      resolve(values.dataset!),
+      "--port",
+      values.port!,
+      "--threads",
+      String(T),
+      "--concurrency",
+      String(C),
+      "--L",
+      String(L),
+      "--quiet",
+    ],
+    { stdout: "pipe", stderr: "inherit" },
+  );
   const reader = server.stdout.getReader();
   await reader.read(); // "listening ..."
-  const rss = (): number => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${server.pid}/status`, "utf8"))?.[1] ?? 0) / 1024;
+  const rss = (): number =>
+    Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${server.pid}/status`, "utf8"))?.[1] ?? 0) / 1024;
   const rssStartMb = rss();
   const ticks = (): number => {
     const f = readFileSync(`/proc/${server.pid}/stat`, "utf8").split(") ")[1]!.split(" ");
     return Number(f[11]) + Number(f[12]); // utime + stime, clock ticks (100 Hz)
   };
-  const queries = async (): Promise<number> => Number(/ringann_queries_total (\d+)/.exec(await (await fetch(`${url}/metrics`)).text())?.[1]);
+  const queries = async (): Promise<number> =>
+    Number(/ringann_queries_total (\d+)/.exec(await (await fetch(`${url}/metrics`)).text())?.[1]);
   const t0 = ticks();
   const q0 = await queries();
-  const p = Bun.spawnSync([bin, "bench", "serve", "--url", url, "--rate", rates.map((r) => r.toFixed(0)).join(","), "--duration", values.duration!,
-    "--L", String(L), "--json", "--warmup", "2"]);
+  const p = Bun.spawnSync([
+    bin,
+    "bench",
+    "serve",
+    "--url",
+    url,
+    "--rate",
+    rates.map((r) => r.toFixed(0)).join(","),
+    "--duration",
+    values.duration!,
+    "--L",
+    String(L),
+    "--json",
+    "--warmup",
+    "2",
+  ]);
   if (p.exitCode !== 0) throw new Error(`bench serve failed: ${p.stderr.toString()}`);
   const rssEndMb = rss();
   const answered = (await queries()) - q0;
@@ -79,21 +156,34 @@ async function serverRun(rates: number[]): Promise<{ rows: LoadRow[]; rssStartMb
 }
 
 const multiples = values.rates!.split(",").map(Number);
-console.log(`fmnist pipe W=4 L=${L}, ${T} threads, concurrency ${C}; server rates as multiples of the same round's in-process QPS`);
+console.log(
+  `fmnist pipe W=4 L=${L}, ${T} threads, concurrency ${C}; server rates as multiples of the same round's in-process QPS`,
+);
 for (let r = 0; r < Number(values.rounds); r++) {
   const before = load();
   const ip = inProcess();
   const s = await serverRun(multiples.map((m) => m * ip.qps));
-  console.log(`\nround ${r + 1} (load ${before} → ${load()}): in-process ${ip.qps.toFixed(0)} QPS, p50 ${ip.p50.toFixed(2)} ms, p99 ${ip.p99.toFixed(2)} ms; ` +
-    `server RSS ${s.rssStartMb.toFixed(0)} → ${s.rssEndMb.toFixed(0)} MB, exit ${s.exit} after SIGTERM`);
-  console.log(`  CPU per query: in-process ${ip.cpuUsPerQuery.toFixed(0)} µs (whole run), server ${s.cpuUsPerQuery.toFixed(0)} µs, ` +
-    `load client ${s.clientCpuUsPerQuery.toFixed(0)} µs`);
-  console.log("  rate   ×inproc  achieved  ×inproc   p50 ms   p99 ms  p99.9 ms  p99/inproc p99  healthz max ms  errors");
+  console.log(
+    `\nround ${r + 1} (load ${before} → ${load()}): in-process ${ip.qps.toFixed(0)} QPS, p50 ${ip.p50.toFixed(2)} ms, p99 ${ip.p99.toFixed(2)} ms; ` +
+      `server RSS ${s.rssStartMb.toFixed(0)} → ${s.rssEndMb.toFixed(0)} MB, exit ${s.exit} after SIGTERM`,
+  );
+  console.log(
+    `  CPU per query: in-process ${ip.cpuUsPerQuery.toFixed(0)} µs (whole run), server ${s.cpuUsPerQuery.toFixed(0)} µs, ` +
+      `load client ${s.clientCpuUsPerQuery.toFixed(0)} µs`,
+  );
+  console.log(
+    "  rate   ×inproc  achieved  ×inproc   p50 ms   p99 ms  p99.9 ms  p99/inproc p99  healthz max ms  errors",
+  );
   for (const row of s.rows) {
-    const errs = Object.entries(row.errors).map(([k, v]) => `${k}:${v}`).join(" ") || "0";
-    console.log(`${row.rate.toFixed(0).padStart(6)} ${(row.rate / ip.qps).toFixed(2).padStart(9)} ${row.achievedQps.toFixed(0).padStart(9)} ` +
-      `${(row.achievedQps / ip.qps).toFixed(2).padStart(8)} ${row.p50Ms.toFixed(2).padStart(8)} ${row.p99Ms.toFixed(2).padStart(8)} ${row.p999Ms.toFixed(2).padStart(9)} ` +
-      `${(row.p99Ms / ip.p99).toFixed(2).padStart(15)} ${row.healthzMaxMs.toFixed(1).padStart(15)}  ${errs}`);
+    const errs =
+      Object.entries(row.errors)
+        .map(([k, v]) => `${k}:${v}`)
+        .join(" ") || "0";
+    console.log(
+      `${row.rate.toFixed(0).padStart(6)} ${(row.rate / ip.qps).toFixed(2).padStart(9)} ${row.achievedQps.toFixed(0).padStart(9)} ` +
+        `${(row.achievedQps / ip.qps).toFixed(2).padStart(8)} ${row.p50Ms.toFixed(2).padStart(8)} ${row.p99Ms.toFixed(2).padStart(8)} ${row.p999Ms.toFixed(2).padStart(9)} ` +
+        `${(row.p99Ms / ip.p99).toFixed(2).padStart(15)} ${row.healthzMaxMs.toFixed(1).padStart(15)}  ${errs}`,
+    );
   }
 }
 rmSync(tmp, { recursive: true, force: true });

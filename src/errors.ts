@@ -8,28 +8,79 @@
  */
 export type ErrorCode =
   // usage and config (exit 2)
-  | "E_USAGE" | "E_CONFIG" | "E_MEMORY_BUDGET" | "E_DIMENSION"
+  | "E_USAGE"
+  | "E_CONFIG"
+  | "E_MEMORY_BUDGET"
+  | "E_DIMENSION"
   // filters (issue 12): a label / attribute the index lacks, or an index without labels (exit 2)
-  | "E_UNKNOWN_LABEL" | "E_UNKNOWN_ATTRIBUTE" | "E_NO_LABELS"
+  | "E_UNKNOWN_LABEL"
+  | "E_UNKNOWN_ATTRIBUTE"
+  | "E_NO_LABELS"
   // bad data in a file (exit 1)
-  | "E_FORMAT" | "E_TRUNCATED" | "E_RANGE"
+  | "E_FORMAT"
+  | "E_TRUNCATED"
+  | "E_RANGE"
   // I/O at run time (exit 1)
-  | "E_IO" | "E_SHORT_READ" | "E_ALIGN" | "E_TOO_LONG" | "E_PAST_EOF" | "E_URING" | "E_CLOSED" | "E_NOMEM"
+  | "E_IO"
+  | "E_SHORT_READ"
+  | "E_ALIGN"
+  | "E_TOO_LONG"
+  | "E_PAST_EOF"
+  | "E_URING"
+  | "E_CLOSED"
+  | "E_NOMEM"
   | "E_BENCH"
   // an asynchronous query refused or stopped (exit 1; the server answers 429 / 504)
-  | "E_QUEUE_FULL" | "E_DEADLINE"
+  | "E_QUEUE_FULL"
+  | "E_DEADLINE"
   // a Worker or a run step failed (exit 1 unless its cause says otherwise)
-  | "E_WORKER" | "E_BUILD_WORKER" | "E_STEP"
+  | "E_WORKER"
+  | "E_BUILD_WORKER"
+  | "E_STEP"
   // the machine lacks something (exit 3)
-  | "E_URING_UNAVAILABLE" | "E_MISCONFIGURED" | "E_MISSING_PACKAGE" | "E_NATIVE_MISSING"
+  | "E_URING_UNAVAILABLE"
+  | "E_MISCONFIGURED"
+  | "E_MISSING_PACKAGE"
+  | "E_NATIVE_MISSING"
   // a bug in ringann (exit 1)
-  | "E_SLOT" | "E_SLOT_STATE" | "E_INVARIANT" | "E_INTERNAL";
+  | "E_SLOT"
+  | "E_SLOT_STATE"
+  | "E_INVARIANT"
+  | "E_INTERNAL";
 
 const ERROR_CODES: ReadonlySet<string> = new Set<ErrorCode>([
-  "E_USAGE", "E_CONFIG", "E_MEMORY_BUDGET", "E_FORMAT", "E_TRUNCATED", "E_RANGE", "E_IO", "E_SHORT_READ", "E_ALIGN",
-  "E_TOO_LONG", "E_PAST_EOF", "E_URING", "E_CLOSED", "E_NOMEM", "E_BENCH", "E_WORKER", "E_BUILD_WORKER", "E_STEP",
-  "E_URING_UNAVAILABLE", "E_MISCONFIGURED", "E_MISSING_PACKAGE", "E_NATIVE_MISSING", "E_SLOT", "E_SLOT_STATE",
-  "E_INVARIANT", "E_INTERNAL", "E_UNKNOWN_LABEL", "E_UNKNOWN_ATTRIBUTE", "E_NO_LABELS", "E_DIMENSION", "E_QUEUE_FULL", "E_DEADLINE",
+  "E_USAGE",
+  "E_CONFIG",
+  "E_MEMORY_BUDGET",
+  "E_FORMAT",
+  "E_TRUNCATED",
+  "E_RANGE",
+  "E_IO",
+  "E_SHORT_READ",
+  "E_ALIGN",
+  "E_TOO_LONG",
+  "E_PAST_EOF",
+  "E_URING",
+  "E_CLOSED",
+  "E_NOMEM",
+  "E_BENCH",
+  "E_WORKER",
+  "E_BUILD_WORKER",
+  "E_STEP",
+  "E_URING_UNAVAILABLE",
+  "E_MISCONFIGURED",
+  "E_MISSING_PACKAGE",
+  "E_NATIVE_MISSING",
+  "E_SLOT",
+  "E_SLOT_STATE",
+  "E_INVARIANT",
+  "E_INTERNAL",
+  "E_UNKNOWN_LABEL",
+  "E_UNKNOWN_ATTRIBUTE",
+  "E_NO_LABELS",
+  "E_DIMENSION",
+  "E_QUEUE_FULL",
+  "E_DEADLINE",
 ]);
 
 /** True for a code of the union (codes cross Worker boundaries as strings). */
@@ -81,7 +132,10 @@ export class ConfigError extends RingannError {
   readonly path: string;
   readonly problems: readonly string[];
   constructor(path: string, problems: readonly string[], code: ErrorCode = "E_CONFIG") {
-    super(code, problems.length === 1 ? `Invalid ${path}: ${problems[0]}` : `Invalid ${path}:\n  ${problems.join("\n  ")}`);
+    super(
+      code,
+      problems.length === 1 ? `Invalid ${path}: ${problems[0]}` : `Invalid ${path}:\n  ${problems.join("\n  ")}`,
+    );
     this.path = path;
     this.problems = problems;
   }

@@ -7,14 +7,27 @@ export { ConfigError, FormatError, IoError, RingannError, UsageError } from "./e
 // Data in and out.
 export type { Metric, VectorType, Vectors } from "./format/vector-type.ts";
 export { readBin, readBinHeader, readBinRows, writeBin, readTruth, writeTruth } from "./format/index.ts";
-export { makeSynthetic, computeGroundTruth, memoryRows, recallAtK, recallAtKByDistance, readManifest } from "./data/index.ts";
+export {
+  makeSynthetic,
+  computeGroundTruth,
+  memoryRows,
+  recallAtK,
+  recallAtKByDistance,
+  readManifest,
+} from "./data/index.ts";
 
 // Build.
 export { buildIndex, type BuildIndexOptions, type BuildIndexResult } from "./build/index.ts";
 export { relayoutIndex, type RelayoutOptions, type RelayoutResult } from "./build/index.ts";
 
 // Search.
-export { DiskIndex, type DiskIndexOptions, type SearchMode, type SearchOptions, type SearchResult } from "./search/index.ts";
+export {
+  DiskIndex,
+  type DiskIndexOptions,
+  type SearchMode,
+  type SearchOptions,
+  type SearchResult,
+} from "./search/index.ts";
 export { summarizeRun, type RunFigures } from "./search/index.ts";
 export { QueryScheduler, type AsyncQueryOptions, type AsyncSearchResult } from "./search/index.ts";
 

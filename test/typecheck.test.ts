@@ -4,7 +4,10 @@ import { join } from "node:path";
 
 test("tsc --noEmit (strict) reports no errors", () => {
   const root = join(import.meta.dir, "..");
-  const proc = Bun.spawnSync([process.execPath, join(root, "node_modules/typescript/bin/tsc"), "--noEmit", "-p", root], { cwd: root, env: { ...process.env, BUN_BE_BUN: "1" } });
+  const proc = Bun.spawnSync(
+    [process.execPath, join(root, "node_modules/typescript/bin/tsc"), "--noEmit", "-p", root],
+    { cwd: root, env: { ...process.env, BUN_BE_BUN: "1" } },
+  );
   const output = proc.stdout.toString() + proc.stderr.toString();
   if (proc.exitCode !== 0) console.log(output);
   expect(proc.exitCode).toBe(0);

@@ -27,9 +27,23 @@ interface Dataset {
 
 const DATA = process.env.DATA ?? "data";
 const DATASETS: Dataset[] = [
-  { name: "syn100k", dir: `${DATA}/syn100k`, base: "base.fbin", queries: "queries.fbin", type: "float32", metric: "l2" },
+  {
+    name: "syn100k",
+    dir: `${DATA}/syn100k`,
+    base: "base.fbin",
+    queries: "queries.fbin",
+    type: "float32",
+    metric: "l2",
+  },
   { name: "fmnist", dir: `${DATA}/fmnist`, base: "base.u8bin", queries: "queries.u8bin", type: "uint8", metric: "l2" },
-  { name: "glove100", dir: `${DATA}/glove100`, base: "base.fbin", queries: "queries.fbin", type: "float32", metric: "cosine" },
+  {
+    name: "glove100",
+    dir: `${DATA}/glove100`,
+    base: "base.fbin",
+    queries: "queries.fbin",
+    type: "float32",
+    metric: "cosine",
+  },
 ];
 
 const args = process.argv.slice(2);
@@ -54,28 +68,62 @@ for (const ds of DATASETS) {
     continue;
   }
   const prefix = `${DATA}/idx/${ds.name}_R${R}_L${L}`;
-  const cmd = [process.execPath, "src/cli/main.ts", "build", "--data", base, "--out", prefix, "--metric", ds.metric,
-    "--R", String(R), "--L", String(L), "--threads", String(threads), "--json", "--quiet"];
+  const cmd = [
+    process.execPath,
+    "src/cli/main.ts",
+    "build",
+    "--data",
+    base,
+    "--out",
+    prefix,
+    "--metric",
+    ds.metric,
+    "--R",
+    String(R),
+    "--L",
+    String(L),
+    "--threads",
+    String(threads),
+    "--json",
+    "--quiet",
+  ];
   console.error(`$ ${cmd.slice(1).join(" ")}`);
   const child = Bun.spawnSync(cmd, { cwd: ROOT, stderr: "inherit" });
   if (child.exitCode !== 0) throw new Error(`build of ${ds.name} failed (exit ${child.exitCode})`);
   const out = child.stdout.toString().trim().split("\n");
-  const summary = JSON.parse(out[out.length - 1]!) as { seconds: number; peak_rss_mb: number; kernel: string; distance_computations: number; phases: Record<string, number> };
-  console.error(`phases (s): ${JSON.stringify(summary.phases)}; distance computations ${summary.distance_computations}`);
+  const summary = JSON.parse(out[out.length - 1]!) as {
+    seconds: number;
+    peak_rss_mb: number;
+    kernel: string;
+    distance_computations: number;
+    phases: Record<string, number>;
+  };
+  console.error(
+    `phases (s): ${JSON.stringify(summary.phases)}; distance computations ${summary.distance_computations}`,
+  );
 
   const loaded = loadDiskGraph(prefix, ds.type);
   const queries = readBin(join(ds.dir, ds.queries), ds.type);
   const truth = readTruth(join(ds.dir, "gt100.bin"));
   const nq = Math.min(nqLimit, queries.npts, truth.nq);
   const recalls = graphRecall({
-    loaded, queries: queries.data, nq, truthIds: truth.ids, truthK: truth.k, k: 10, Ls: [10, 20, 50, 100], metric: ds.metric,
+    loaded,
+    queries: queries.data,
+    nq,
+    truthIds: truth.ids,
+    truthK: truth.k,
+    k: 10,
+    Ls: [10, 20, 50, 100],
+    metric: ds.metric,
     kernels: await loadNativeKernels(),
   });
   let deg = 0;
   for (let i = 0; i < loaded.meta.npts; i++) deg += loaded.graph.degree[i]!;
-  const line = `| ${ds.name} ${loaded.meta.npts}x${loaded.meta.dim} ${ds.type} ${ds.metric} | R ${R} L ${L} | ${threads} | ${summary.seconds.toFixed(1)} s | ` +
+  const line =
+    `| ${ds.name} ${loaded.meta.npts}x${loaded.meta.dim} ${ds.type} ${ds.metric} | R ${R} L ${L} | ${threads} | ${summary.seconds.toFixed(1)} s | ` +
     `${summary.peak_rss_mb} MB | ${summary.kernel} | ${(deg / loaded.meta.npts).toFixed(1)} | ` +
-    recalls.map((r) => r.recall.toFixed(4)).join(" / ") + ` | $DATA/idx/${ds.name}_R${R}_L${L} |`;
+    recalls.map((r) => r.recall.toFixed(4)).join(" / ") +
+    ` | $DATA/idx/${ds.name}_R${R}_L${L} |`;
   console.log(line);
   rows.push(line);
 }

@@ -14,14 +14,21 @@ const N = 100_000;
 const BATCH = 64;
 
 function setup(type: "float32" | "uint8", dim: number) {
-  const data = type === "float32" ? new Float32Array(N * dim).map(() => rng.nextFloat()) : new Uint8Array(N * dim).map(() => rng.nextInt(256));
+  const data =
+    type === "float32"
+      ? new Float32Array(N * dim).map(() => rng.nextFloat())
+      : new Uint8Array(N * dim).map(() => rng.nextInt(256));
   const ts = createRowDistances(data, dim, type, "l2", BATCH, null);
   const nat = kernels ? createRowDistances(data, dim, type, "l2", BATCH, kernels) : null;
   const batches = Array.from({ length: 256 }, () => Uint32Array.from({ length: BATCH }, () => rng.nextInt(N)));
   return { ts, nat, batches };
 }
 
-for (const [type, dim] of [["float32", 128], ["uint8", 784], ["float32", 100]] as const) {
+for (const [type, dim] of [
+  ["float32", 128],
+  ["uint8", 784],
+  ["float32", 100],
+] as const) {
   const s = setup(type, dim);
   let b = 0;
   group(`${type} ${dim}-d: 1 row vs ${BATCH} random rows`, () => {

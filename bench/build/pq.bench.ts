@@ -28,7 +28,10 @@ for (const w of [4, 25]) {
 await run();
 
 const { base } = makeSynthetic({ n: 100_000, dim: 128, seed: 1 });
-for (const [name, k] of [["native", kernels], ["typescript", null]] as const) {
+for (const [name, k] of [
+  ["native", kernels],
+  ["typescript", null],
+] as const) {
   if (name === "native" && k === null) continue;
   const nearest = nearestCentreFn(k);
   const rowsL2 = rowsL2Fn(k);
@@ -37,5 +40,7 @@ for (const [name, k] of [["native", kernels], ["typescript", null]] as const) {
   const t1 = performance.now();
   encodePq(model, base, 100_000, nearest);
   const t2 = performance.now();
-  console.log(`synthetic 100,000 x 128, M 32, ${name}: train ${((t1 - t0) / 1000).toFixed(2)} s (65,536-point sample, 12 Lloyd iterations), encode ${((t2 - t1) / 1000).toFixed(2)} s`);
+  console.log(
+    `synthetic 100,000 x 128, M 32, ${name}: train ${((t1 - t0) / 1000).toFixed(2)} s (65,536-point sample, 12 Lloyd iterations), encode ${((t2 - t1) / 1000).toFixed(2)} s`,
+  );
 }

@@ -79,7 +79,15 @@ export interface BuildIndexResult {
   readonly stitch: StitchResult | null;
 }
 
-export const BUILD_DEFAULTS = { metric: "l2" as Metric, R: 64, L: 100, alpha: 1.2, pqBytes: 32, seed: 1, saturate: false };
+export const BUILD_DEFAULTS = {
+  metric: "l2" as Metric,
+  R: 64,
+  L: 100,
+  alpha: 1.2,
+  pqBytes: 32,
+  seed: 1,
+  saturate: false,
+};
 
 export async function buildIndex(opts: BuildIndexOptions): Promise<BuildIndexResult> {
   const started = performance.now();
@@ -98,9 +106,13 @@ export async function buildIndex(opts: BuildIndexOptions): Promise<BuildIndexRes
 
   const estimate = estimateBuildMemory({ npts, dim, type, R, pqBytes, threads, normalizedCopy: metric === "cosine" });
   if (opts.ramGb !== undefined && estimate.totalBytes > opts.ramGb * 2 ** 30) {
-    const parts = Object.entries(estimate.parts).map(([k, v]) => `${k} ${formatMb(v)}`).join(", ");
-    throw new RingannError("E_MEMORY_BUDGET",
-      `Cannot build ${npts} x ${dim} ${type} (R ${R}, ${threads} threads) within --ram-gb ${opts.ramGb}: it needs about ${formatGb(estimate.totalBytes)} (${parts})`);
+    const parts = Object.entries(estimate.parts)
+      .map(([k, v]) => `${k} ${formatMb(v)}`)
+      .join(", ");
+    throw new RingannError(
+      "E_MEMORY_BUDGET",
+      `Cannot build ${npts} x ${dim} ${type} (R ${R}, ${threads} threads) within --ram-gb ${opts.ramGb}: it needs about ${formatGb(estimate.totalBytes)} (${parts})`,
+    );
   }
 
   // The output folder is made before the long phases, so a bad path fails now, not after them.
@@ -120,22 +132,45 @@ export async function buildIndex(opts: BuildIndexOptions): Promise<BuildIndexRes
   const kernels = native ? await loadNativeKernels() : null;
   const nearest = nearestCentreFn(kernels);
 
-  const model = trainPq(vectors, npts, dim, { M: pqBytes, metric: graphMetric, seed, nearest, rowsL2: rowsL2Fn(kernels), reporter });
+  const model = trainPq(vectors, npts, dim, {
+    M: pqBytes,
+    metric: graphMetric,
+    seed,
+    nearest,
+    rowsL2: rowsL2Fn(kernels),
+    reporter,
+  });
   const codes = encodePq(model, vectors, npts, nearest, reporter);
   const graphStarted = performance.now();
   const built = await buildVamanaGraph({
-    vectors, npts, dim, type, metric: graphMetric, R, L, alpha, threads, seed, saturate, native, reporter, signal: opts.signal,
+    vectors,
+    npts,
+    dim,
+    type,
+    metric: graphMetric,
+    R,
+    L,
+    alpha,
+    threads,
+    seed,
+    saturate,
+    native,
+    reporter,
+    signal: opts.signal,
   });
   const graphSeconds = (performance.now() - graphStarted) / 1000;
   let stitch: StitchResult | null = null;
   if (opts.labelAware && opts.labels) {
-    if (opts.labels.npts !== npts) throw new RingannError("E_CONFIG", `Cannot stitch labels: ${opts.labels.npts} label lines for ${npts} points`);
+    if (opts.labels.npts !== npts)
+      throw new RingannError("E_CONFIG", `Cannot stitch labels: ${opts.labels.npts} label lines for ${npts} points`);
     const phase = reporter?.start("label stitching", 1);
     stitch = stitchLabels(built.graph, opts.labels, { vectors, dim, type, metric: graphMetric, R, L, alpha, kernels });
     phase?.finish();
   }
-  const entry = opts.entryGraph === false ? null
-    : await buildEntryGraph({ vectors, npts, dim, type, metric: graphMetric, alpha, seed, native, reporter });
+  const entry =
+    opts.entryGraph === false
+      ? null
+      : await buildEntryGraph({ vectors, npts, dim, type, metric: graphMetric, alpha, seed, native, reporter });
 
   const prefix = opts.outPrefix;
   const writers: { commit(): void; abort(): void; path: string }[] = [];
@@ -166,9 +201,25 @@ export async function buildIndex(opts: BuildIndexOptions): Promise<BuildIndexRes
     const seconds = (performance.now() - started) / 1000;
     const peak = peakRssMb();
     const sidecar: IndexSidecar = {
-      format: "ringann-index", version: 1, metric, type, npts, dim, R, L, alpha, pqBytes, medoid: built.medoid,
-      normalized: metric === "cosine", saturate, seed, threads, buildSeconds: round3(seconds), peakRssMb: Math.round(peak),
-      kernel: built.kernel, entryGraph: entry ? { npts: entry.tags.length, R: ENTRY_R, L: ENTRY_L } : null,
+      format: "ringann-index",
+      version: 1,
+      metric,
+      type,
+      npts,
+      dim,
+      R,
+      L,
+      alpha,
+      pqBytes,
+      medoid: built.medoid,
+      normalized: metric === "cosine",
+      saturate,
+      seed,
+      threads,
+      buildSeconds: round3(seconds),
+      peakRssMb: Math.round(peak),
+      kernel: built.kernel,
+      entryGraph: entry ? { npts: entry.tags.length, R: ENTRY_R, L: ENTRY_L } : null,
       createdAt: new Date().toISOString(),
     };
     const sidecarFile = new AtomicFileWriter(sidecarPath(prefix));
@@ -177,9 +228,24 @@ export async function buildIndex(opts: BuildIndexOptions): Promise<BuildIndexRes
     removePageLayoutFiles(prefix); // an id-order index: no renumbering (relayout writes them afresh)
     for (const w of writers) w.commit();
     return {
-      prefix, files: writers.map((w) => w.path), npts, dim, type, metric, R, L, alpha, pqBytes, medoid: built.medoid,
-      seconds, peakRssMb: peak, estimatedBytes: estimate.totalBytes, comparisons: built.comparisons, kernel: built.kernel,
-      graphSeconds, stitch,
+      prefix,
+      files: writers.map((w) => w.path),
+      npts,
+      dim,
+      type,
+      metric,
+      R,
+      L,
+      alpha,
+      pqBytes,
+      medoid: built.medoid,
+      seconds,
+      peakRssMb: peak,
+      estimatedBytes: estimate.totalBytes,
+      comparisons: built.comparisons,
+      kernel: built.kernel,
+      graphSeconds,
+      stitch,
     };
   } catch (err) {
     for (const w of writers) w.abort();
@@ -203,12 +269,17 @@ function describeSource(opts: BuildIndexOptions): Source {
   if (typeof opts.data !== "string") {
     const data = opts.data;
     const type: VectorType = data instanceof Float32Array ? "float32" : data instanceof Uint8Array ? "uint8" : "int8";
-    if (opts.type !== undefined && opts.type !== type) throw new UsageError(`data is ${type} but type says ${opts.type}`);
+    if (opts.type !== undefined && opts.type !== type)
+      throw new UsageError(`data is ${type} but type says ${opts.type}`);
     const dim = opts.dim;
-    if (dim === undefined || !Number.isInteger(dim) || dim < 1) throw new UsageError("in-memory data needs a positive integer dim");
-    if (data.length % dim !== 0 || data.length === 0) throw new UsageError(`in-memory data has ${data.length} values, not a positive multiple of dim ${dim}`);
+    if (dim === undefined || !Number.isInteger(dim) || dim < 1)
+      throw new UsageError("in-memory data needs a positive integer dim");
+    if (data.length % dim !== 0 || data.length === 0)
+      throw new UsageError(`in-memory data has ${data.length} values, not a positive multiple of dim ${dim}`);
     return {
-      npts: data.length / dim, dim, type,
+      npts: data.length / dim,
+      dim,
+      type,
       load: (shared) => {
         if (!shared || data.buffer instanceof SharedArrayBuffer) return { vectors: data, owned: false };
         const copy = allocVectors(type, data.length, true);
@@ -226,7 +297,9 @@ function describeSource(opts: BuildIndexOptions): Source {
     throw new UsageError(`${path} holds int32 values; ringann indexes float32, uint8 or int8 vectors`);
   }
   return {
-    npts, dim, type: elementType,
+    npts,
+    dim,
+    type: elementType,
     load: (shared) => {
       try {
         const out = allocVectors(elementType, npts * dim, shared);
@@ -239,13 +312,25 @@ function describeSource(opts: BuildIndexOptions): Source {
   };
 }
 
-function validate(p: { R: number; L: number; alpha: number; pqBytes: number; dim: number; npts: number; metric: Metric; type: VectorType; threads: number }): void {
+function validate(p: {
+  R: number;
+  L: number;
+  alpha: number;
+  pqBytes: number;
+  dim: number;
+  npts: number;
+  metric: Metric;
+  type: VectorType;
+  threads: number;
+}): void {
   const problems: string[] = [];
   if (!Number.isInteger(p.R) || p.R < 1 || p.R > 1024) problems.push(`R must be an integer in 1..1024, got ${p.R}`);
   if (!Number.isInteger(p.L) || p.L < 1) problems.push(`L must be a positive integer, got ${p.L}`);
   if (!(p.alpha >= 1 && p.alpha <= 4)) problems.push(`alpha must be in 1..4, got ${p.alpha}`);
-  if (!Number.isInteger(p.pqBytes) || p.pqBytes < 1) problems.push(`pq bytes must be a positive integer, got ${p.pqBytes}`);
+  if (!Number.isInteger(p.pqBytes) || p.pqBytes < 1)
+    problems.push(`pq bytes must be a positive integer, got ${p.pqBytes}`);
   if (p.npts > 0xfffffffe) problems.push(`at most 2^32-2 points (uint32 ids), got ${p.npts}`);
-  if (p.metric === "cosine" && p.type !== "float32") problems.push(`cosine needs float32 vectors (they are stored normalised); got ${p.type} — convert first or use l2`);
+  if (p.metric === "cosine" && p.type !== "float32")
+    problems.push(`cosine needs float32 vectors (they are stored normalised); got ${p.type} — convert first or use l2`);
   if (problems.length > 0) throw new UsageError(`Cannot build the index: ${problems.join("; ")}`);
 }

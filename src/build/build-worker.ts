@@ -20,7 +20,15 @@ self.onmessage = async (event: MessageEvent<WorkerRequest>) => {
       init = msg;
       const kernels = msg.useNative ? await loadNativeKernels() : null;
       const vectors = viewVectors(msg.type, msg.vectors, msg.vectorsByteOffset, msg.npts * msg.dim);
-      inserter = new VamanaInserter(new SharedGraph(msg.graph), vectors, msg.dim, msg.type, msg.metric, msg.params, kernels);
+      inserter = new VamanaInserter(
+        new SharedGraph(msg.graph),
+        vectors,
+        msg.dim,
+        msg.type,
+        msg.metric,
+        msg.params,
+        kernels,
+      );
       reply({ kind: "ready", kernel: kernels ? kernelName() : "ts" });
       return;
     }

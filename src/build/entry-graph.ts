@@ -43,8 +43,19 @@ export async function buildEntryGraph(opts: EntryGraphOptions): Promise<EntryGra
   for (let i = 0; i < count; i++) data.set(opts.vectors.subarray(tags[i]! * dim, (tags[i]! + 1) * dim), i * dim);
 
   const built = await buildVamanaGraph({
-    vectors: data, npts: count, dim, type, metric: opts.metric, R: ENTRY_R, L: ENTRY_L, alpha: opts.alpha,
-    threads: 1, seed: opts.seed, native: opts.native, reporter: opts.reporter, label: "entry graph",
+    vectors: data,
+    npts: count,
+    dim,
+    type,
+    metric: opts.metric,
+    R: ENTRY_R,
+    L: ENTRY_L,
+    alpha: opts.alpha,
+    threads: 1,
+    seed: opts.seed,
+    native: opts.native,
+    reporter: opts.reporter,
+    label: "entry graph",
   });
   const g = built.graph;
   const offsets = new Uint32Array(count + 1);
@@ -52,7 +63,9 @@ export async function buildEntryGraph(opts: EntryGraphOptions): Promise<EntryGra
   const neighbors = new Uint32Array(offsets[count]!);
   for (let i = 0; i < count; i++) neighbors.set(g.nbrs.subarray(i * g.slots, i * g.slots + g.degree[i]!), offsets[i]!);
   return {
-    tags, data, entryPoint: built.medoid,
+    tags,
+    data,
+    entryPoint: built.medoid,
     graphBytes: encodeMemIndexGraph({ entryPoint: built.medoid, offsets, neighbors }),
     tagsBytes: encodeMemIndexTags(tags),
   };

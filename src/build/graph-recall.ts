@@ -2,7 +2,14 @@
 // exact-distance greedy search from the medoid, so recall@k measures the graph alone. Used by the
 // build tests and bench/build (search quality with PQ and disk belongs to src/search).
 import { readFileSync } from "node:fs";
-import { decodeNodeCoords, decodeNodeNeighbors, nodeReadBytes, nodeSectorIndex, parseDiskIndexHeader, type DiskIndexMeta } from "../format/disk-index.ts";
+import {
+  decodeNodeCoords,
+  decodeNodeNeighbors,
+  nodeReadBytes,
+  nodeSectorIndex,
+  parseDiskIndexHeader,
+  type DiskIndexMeta,
+} from "../format/disk-index.ts";
 import { allocVectors, type Metric, type Vectors } from "../format/vector-type.ts";
 import { normalizeRows } from "../math/distance.ts";
 import type { NativeKernels } from "../math/native-kernels.ts";
@@ -26,8 +33,11 @@ export function loadDiskGraph(prefix: string, type: DiskIndexMeta["type"]): Load
   const meta = parseDiskIndexHeader(bytes.subarray(0, SECTOR_BYTES), file, bytes.length, type);
   const vectors = allocVectors(type, meta.npts * meta.dim);
   const graph = new SharedGraph({
-    npts: meta.npts, slots: meta.R,
-    nbrs: new SharedArrayBuffer(meta.npts * meta.R * 4), degree: new SharedArrayBuffer(meta.npts * 4), locks: new SharedArrayBuffer(meta.npts * 4),
+    npts: meta.npts,
+    slots: meta.R,
+    nbrs: new SharedArrayBuffer(meta.npts * meta.R * 4),
+    degree: new SharedArrayBuffer(meta.npts * 4),
+    locks: new SharedArrayBuffer(meta.npts * 4),
   });
   const scratch = new Uint32Array(meta.R);
   const readBytes = nodeReadBytes(meta);

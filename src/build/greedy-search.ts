@@ -22,7 +22,14 @@ export class GreedySearch {
   private readonly rd: RowDistances;
 
   /** `rowCount`: rows the searched-for ids may come from (≥ graph.npts; queries may follow the base). */
-  constructor(graph: SharedGraph, rd: RowDistances, L: number, maxPool: number, poolCapacity: number, rowCount = graph.npts) {
+  constructor(
+    graph: SharedGraph,
+    rd: RowDistances,
+    L: number,
+    maxPool: number,
+    poolCapacity: number,
+    rowCount = graph.npts,
+  ) {
     this.graph = graph;
     this.rd = rd;
     this.L = L;

@@ -55,6 +55,9 @@ export function writeDiskLayout(writer: AtomicFileWriter, input: LayoutInput, re
     phase?.update(Math.min(npts, (firstUnit + count) * nodesPerUnit));
   }
   phase?.finish();
-  invariant(writer.bytesWritten === layout.layoutBytes, `disk index is ${writer.bytesWritten} bytes, layout says ${layout.layoutBytes}`);
+  invariant(
+    writer.bytesWritten === layout.layoutBytes,
+    `disk index is ${writer.bytesWritten} bytes, layout says ${layout.layoutBytes}`,
+  );
   return layout;
 }

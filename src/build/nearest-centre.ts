@@ -6,13 +6,29 @@ import { ptr } from "bun:ffi";
 import type { NativeKernels } from "../math/native-kernels.ts";
 
 export type NearestCentreFn = (
-  rows: Float32Array, n: number, stride: number, lo: number, w: number,
-  centresT: Float32Array, k: number, codes: Uint8Array, codeStride: number, dists: Float32Array | null,
+  rows: Float32Array,
+  n: number,
+  stride: number,
+  lo: number,
+  w: number,
+  centresT: Float32Array,
+  k: number,
+  codes: Uint8Array,
+  codeStride: number,
+  dists: Float32Array | null,
 ) => void;
 
 function nearestTs(
-  rows: Float32Array, n: number, stride: number, lo: number, w: number,
-  centresT: Float32Array, k: number, codes: Uint8Array, codeStride: number, dists: Float32Array | null,
+  rows: Float32Array,
+  n: number,
+  stride: number,
+  lo: number,
+  w: number,
+  centresT: Float32Array,
+  k: number,
+  codes: Uint8Array,
+  codeStride: number,
+  dists: Float32Array | null,
 ): void {
   for (let i = 0; i < n; i++) {
     const x = i * stride + lo;
@@ -44,7 +60,14 @@ export function nearestCentreFn(kernels: NativeKernels | null): NearestCentreFn 
 }
 
 /** out[i] = squared L2 between row q and row ids[i] of a row-major float32 matrix with `dim` columns. */
-export type RowsL2Fn = (rows: Float32Array, dim: number, q: number, ids: Uint32Array, n: number, out: Float32Array) => void;
+export type RowsL2Fn = (
+  rows: Float32Array,
+  dim: number,
+  q: number,
+  ids: Uint32Array,
+  n: number,
+  out: Float32Array,
+) => void;
 
 function rowsL2Ts(rows: Float32Array, dim: number, q: number, ids: Uint32Array, n: number, out: Float32Array): void {
   const qo = q * dim;

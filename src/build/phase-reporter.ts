@@ -35,7 +35,10 @@ export class ProgressReporter implements PhaseReporter {
 }
 
 /** Wraps a reporter so every progress update throws once `signal` is aborted. */
-export function abortableReporter(inner: PhaseReporter | undefined, signal: AbortSignal | undefined): PhaseReporter | undefined {
+export function abortableReporter(
+  inner: PhaseReporter | undefined,
+  signal: AbortSignal | undefined,
+): PhaseReporter | undefined {
   if (signal === undefined) return inner;
   return {
     start(label, total) {

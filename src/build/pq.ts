@@ -48,7 +48,14 @@ export function chunkOffsetsFor(dim: number, M: number): Uint32Array {
 }
 
 /** Rows [start, start+count) of `vectors` as float32 residuals (minus `centroid`) into `out`. */
-function residualRows(vectors: Vectors, dim: number, start: number, count: number, centroid: Float32Array, out: Float32Array): void {
+function residualRows(
+  vectors: Vectors,
+  dim: number,
+  start: number,
+  count: number,
+  centroid: Float32Array,
+  out: Float32Array,
+): void {
   for (let r = 0; r < count; r++) {
     const src = (start + r) * dim;
     const dst = r * dim;
@@ -86,7 +93,12 @@ export function trainPq(vectors: Vectors, npts: number, dim: number, opts: PqTra
       for (let j = 0; j < w; j++) chunkSample[dst + j] = vectors[src + j]! - centroid[lo + j]!;
     }
     const centresT = kmeansChunk(chunkSample, S, w, {
-      k: PQ_CENTRES, iterations: opts.iterations ?? DEFAULT_PQ_ITERATIONS, seedSample: SEED_SAMPLE, rng, nearest: opts.nearest, rowsL2: opts.rowsL2,
+      k: PQ_CENTRES,
+      iterations: opts.iterations ?? DEFAULT_PQ_ITERATIONS,
+      seedSample: SEED_SAMPLE,
+      rng,
+      nearest: opts.nearest,
+      rowsL2: opts.rowsL2,
     });
     for (let c = 0; c < PQ_CENTRES; c++) {
       for (let j = 0; j < w; j++) pivots[c * dim + lo + j] = centresT[j * PQ_CENTRES + c]!;
@@ -98,7 +110,13 @@ export function trainPq(vectors: Vectors, npts: number, dim: number, opts: PqTra
 }
 
 /** Encodes rows [0, npts) into npts × M codes. */
-export function encodePq(model: PqModel, vectors: Vectors, npts: number, nearest: NearestCentreFn, reporter?: PhaseReporter): Uint8Array {
+export function encodePq(
+  model: PqModel,
+  vectors: Vectors,
+  npts: number,
+  nearest: NearestCentreFn,
+  reporter?: PhaseReporter,
+): Uint8Array {
   const { dim, M, chunkOffsets, pivots, centroid } = model;
   const codes = new Uint8Array(npts * M);
   // Transposed centres per chunk, built once.

@@ -85,8 +85,14 @@ function nativeKernelFor(kernels: NativeKernels, metric: Metric, type: VectorTyp
 
 /** Native kernels when given (non-null), else the TypeScript loop. `capacity` bounds one batch. */
 export function createRowDistances(
-  vectors: Vectors, dim: number, type: VectorType, metric: Metric, capacity: number, kernels: NativeKernels | null,
+  vectors: Vectors,
+  dim: number,
+  type: VectorType,
+  metric: Metric,
+  capacity: number,
+  kernels: NativeKernels | null,
 ): RowDistances {
-  if (kernels !== null && vectors.length > 0) return new NativeRowDistances(nativeKernelFor(kernels, metric, type), vectors, dim, capacity);
+  if (kernels !== null && vectors.length > 0)
+    return new NativeRowDistances(nativeKernelFor(kernels, metric, type), vectors, dim, capacity);
   return new TsRowDistances(vectors, dim, metric, capacity);
 }

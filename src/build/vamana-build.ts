@@ -83,9 +83,19 @@ export async function buildVamanaGraph(opts: GraphBuildOptions): Promise<BuiltGr
   } else {
     const shared = toShared(opts.vectors, type);
     const init: WorkerInit = {
-      kind: "init", vectors: shared.buffer as SharedArrayBuffer, vectorsByteOffset: shared.byteOffset, type, npts, dim, metric,
-      graph: graph.buffers, params, order: order.buffer as SharedArrayBuffer, counters: counters.buffer as SharedArrayBuffer,
-      medoid, useNative: kernels !== null,
+      kind: "init",
+      vectors: shared.buffer as SharedArrayBuffer,
+      vectorsByteOffset: shared.byteOffset,
+      type,
+      npts,
+      dim,
+      metric,
+      graph: graph.buffers,
+      params,
+      order: order.buffer as SharedArrayBuffer,
+      counters: counters.buffer as SharedArrayBuffer,
+      medoid,
+      useNative: kernels !== null,
     };
     const pool = await WorkerPool.start(threads, init);
     kernel = pool.kernel;
@@ -148,14 +158,20 @@ class WorkerPool {
   }
 
   private broadcast(message: () => unknown): Promise<WorkerReply[]> {
-    return Promise.all(this.workers.map((w) => new Promise<WorkerReply>((resolve, reject) => {
-      w.onmessage = (e: MessageEvent<WorkerReply>) => {
-        if (e.data.kind === "error") reject(new RingannError("E_BUILD_WORKER", `A build worker failed: ${e.data.message}`));
-        else resolve(e.data);
-      };
-      w.onerror = (e) => reject(new RingannError("E_BUILD_WORKER", `A build worker crashed: ${e.message}`));
-      w.postMessage(message());
-    })));
+    return Promise.all(
+      this.workers.map(
+        (w) =>
+          new Promise<WorkerReply>((resolve, reject) => {
+            w.onmessage = (e: MessageEvent<WorkerReply>) => {
+              if (e.data.kind === "error")
+                reject(new RingannError("E_BUILD_WORKER", `A build worker failed: ${e.data.message}`));
+              else resolve(e.data);
+            };
+            w.onerror = (e) => reject(new RingannError("E_BUILD_WORKER", `A build worker crashed: ${e.message}`));
+            w.postMessage(message());
+          }),
+      ),
+    );
   }
 
   close(): void {

@@ -13,7 +13,12 @@ export const COUNTER_SLOTS = 2;
 export type PassKind = "insert" | "cleanup";
 
 export function runPass(
-  inserter: VamanaInserter, kind: PassKind, order: Uint32Array, counters: Int32Array, medoid: number, alpha: number,
+  inserter: VamanaInserter,
+  kind: PassKind,
+  order: Uint32Array,
+  counters: Int32Array,
+  medoid: number,
+  alpha: number,
   onChunk?: () => void,
   deadlineMs = Number.POSITIVE_INFINITY,
 ): boolean {

@@ -39,7 +39,15 @@ export class VamanaInserter {
   /** Distance computations outside pruning (search, merges, links). */
   private otherComparisons = 0;
 
-  constructor(graph: SharedGraph, vectors: Vectors, dim: number, type: VectorType, metric: Metric, params: VamanaParams, kernels: NativeKernels | null) {
+  constructor(
+    graph: SharedGraph,
+    vectors: Vectors,
+    dim: number,
+    type: VectorType,
+    metric: Metric,
+    params: VamanaParams,
+    kernels: NativeKernels | null,
+  ) {
     this.graph = graph;
     this.params = params;
     const poolCapacity = params.maxPool + graph.slots + 1;

@@ -27,7 +27,11 @@ export function parseArgs(argv: readonly string[], specs: Record<string, FlagSpe
     const name = eq >= 0 ? arg.slice(2, eq) : arg.slice(2);
     const spec = specs[name];
     if (!spec) {
-      throw new UsageError(`Unknown flag --${name}. Known flags: ${Object.keys(specs).map((k) => "--" + k).join(", ")}`);
+      throw new UsageError(
+        `Unknown flag --${name}. Known flags: ${Object.keys(specs)
+          .map((k) => "--" + k)
+          .join(", ")}`,
+      );
     }
     if (spec.type === "boolean") {
       if (eq >= 0) throw new UsageError(`Flag --${name} takes no value`);
@@ -62,13 +66,21 @@ export function flagBool(args: ParsedArgs, name: string): boolean {
   return args.flags.get(name) === true;
 }
 
-export function flagNumber(args: ParsedArgs, name: string, opts: { integer?: boolean; min?: number; max?: number } = {}): number | undefined {
+export function flagNumber(
+  args: ParsedArgs,
+  name: string,
+  opts: { integer?: boolean; min?: number; max?: number } = {},
+): number | undefined {
   const raw = flagString(args, name);
   if (raw === undefined) return undefined;
   return parseNumber(raw, `--${name}`, opts);
 }
 
-export function flagNumberList(args: ParsedArgs, name: string, opts: { integer?: boolean; min?: number; max?: number } = {}): number[] | undefined {
+export function flagNumberList(
+  args: ParsedArgs,
+  name: string,
+  opts: { integer?: boolean; min?: number; max?: number } = {},
+): number[] | undefined {
   const raw = flagString(args, name);
   if (raw === undefined) return undefined;
   return raw.split(",").map((part) => parseNumber(part.trim(), `--${name}`, opts));
@@ -84,7 +96,12 @@ function parseNumber(raw: string, what: string, opts: { integer?: boolean; min?:
 }
 
 /** Renders a command's --help: usage line, description, flags with defaults. */
-export function renderHelp(usage: string, description: string, specs: Record<string, FlagSpec>, examples: readonly string[] = []): string {
+export function renderHelp(
+  usage: string,
+  description: string,
+  specs: Record<string, FlagSpec>,
+  examples: readonly string[] = [],
+): string {
   const lines = [`Usage: ${usage}`, "", description, ""];
   const names = Object.keys(specs);
   if (names.length > 0) {

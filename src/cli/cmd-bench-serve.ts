@@ -20,19 +20,29 @@ export const FLAGS: Record<string, FlagSpec> = {
   mode: { type: "string", help: "beam or pipe", default: "pipe" },
   width: { type: "string", help: "reads in flight per query", default: "4" },
   token: { type: "string", help: "bearer token (also RINGANN_TOKEN)" },
-  "max-outstanding": { type: "string", help: "requests in flight before new ones are dropped (client protection)", default: "4096" },
+  "max-outstanding": {
+    type: "string",
+    help: "requests in flight before new ones are dropped (client protection)",
+    default: "4096",
+  },
   json: { type: "boolean", help: "print {rows: [...]} instead of the table" },
 };
 
-export const BENCH_SERVE_USAGE = "ringann bench serve --url http://127.0.0.1:8080 --rate 500,1000,2000 --duration 10 [--index N] [--queries Q]";
+export const BENCH_SERVE_USAGE =
+  "ringann bench serve --url http://127.0.0.1:8080 --rate 500,1000,2000 --duration 10 [--index N] [--queries Q]";
 
-export const BENCH_SERVE_HELP = renderHelp(BENCH_SERVE_USAGE,
+export const BENCH_SERVE_HELP = renderHelp(
+  BENCH_SERVE_USAGE,
   "Open-loop load: requests leave at a fixed rate whatever the server does, and each latency is measured\n" +
-  "from the time its request was due, so server queueing shows (no coordinated omission). Per rate: achieved\n" +
-  "QPS, p50/p99/p99.9 latency, errors by status, and the slowest /healthz seen meanwhile. Loopback only;\n" +
-  "every run stops by itself.", FLAGS,
-  ["ringann bench serve --url http://127.0.0.1:8080 --rate 200,400,800 --duration 10",
-    "ringann bench serve --rate 1000 --duration 600 --queries data/fmnist/queries.u8bin --json"]);
+    "from the time its request was due, so server queueing shows (no coordinated omission). Per rate: achieved\n" +
+    "QPS, p50/p99/p99.9 latency, errors by status, and the slowest /healthz seen meanwhile. Loopback only;\n" +
+    "every run stops by itself.",
+  FLAGS,
+  [
+    "ringann bench serve --url http://127.0.0.1:8080 --rate 200,400,800 --duration 10",
+    "ringann bench serve --rate 1000 --duration 600 --queries data/fmnist/queries.u8bin --json",
+  ],
+);
 
 async function getJson(url: string, token: string | null): Promise<Record<string, unknown>> {
   const res = await fetch(url, { headers: token ? { Authorization: `Bearer ${token}` } : {} });
@@ -60,17 +70,25 @@ export async function runBenchServe(argv: string[]): Promise<number> {
   const token = flagString(args, "token") ?? process.env.RINGANN_TOKEN ?? null;
   const json = flagBool(args, "json");
 
-  const listing = (await getJson(`${url}/v1/indexes`, token)).indexes as { name: string; dim: number; dataset: unknown }[];
+  const listing = (await getJson(`${url}/v1/indexes`, token)).indexes as {
+    name: string;
+    dim: number;
+    dataset: unknown;
+  }[];
   const index = flagString(args, "index") ?? listing[0]?.name;
   const info = listing.find((ix) => ix.name === index);
-  if (info === undefined) throw new UsageError(`--index: the server has no index '${index}' (it has ${listing.map((i) => i.name).join(", ")})`);
+  if (info === undefined)
+    throw new UsageError(
+      `--index: the server has no index '${index}' (it has ${listing.map((i) => i.name).join(", ")})`,
+    );
 
   const vectors: Float32Array[] = [];
   const queriesFile = flagString(args, "queries");
   if (queriesFile !== undefined) {
     const r = BinReader.open(queriesFile);
     try {
-      if (r.header.dim !== info.dim) throw new UsageError(`--queries has ${r.header.dim} dimensions, the index ${info.dim}`);
+      if (r.header.dim !== info.dim)
+        throw new UsageError(`--queries has ${r.header.dim} dimensions, the index ${info.dim}`);
       const n = Math.min(count, r.header.npts);
       const rows = r.readRows(0, n);
       for (let i = 0; i < n; i++) vectors.push(Float32Array.from(rows.subarray(i * info.dim, (i + 1) * info.dim)));
@@ -78,16 +96,17 @@ export async function runBenchServe(argv: string[]): Promise<number> {
       r.close();
     }
   } else {
-    if (info.dataset === null) throw new UsageError(`--queries FILE is needed: index '${index}' is served without a dataset`);
+    if (info.dataset === null)
+      throw new UsageError(`--queries FILE is needed: index '${index}' is served without a dataset`);
     const n = Math.min(count, (info.dataset as { queries: number }).queries);
     for (let i = 0; i < n; i++) {
       const q = await getJson(`${url}/v1/indexes/${encodeURIComponent(index!)}/queries/${i}`, token);
       vectors.push(Float32Array.from(q.vector as number[]));
     }
   }
-  const bodies = vectors.map((v) => body === "json"
-    ? JSON.stringify({ vector: Array.from(v), k, L, mode, width })
-    : new Uint8Array(v.buffer.slice(0)));
+  const bodies = vectors.map((v) =>
+    body === "json" ? JSON.stringify({ vector: Array.from(v), k, L, mode, width }) : new Uint8Array(v.buffer.slice(0)),
+  );
   const search = body === "binary" ? `?k=${k}&L=${L}&mode=${mode}&width=${width}` : "";
   const contentType = body === "json" ? "application/json" : "application/octet-stream";
   const maxOutstanding = flagNumber(args, "max-outstanding", { integer: true, min: 1 })!;
@@ -104,14 +123,19 @@ export async function runBenchServe(argv: string[]): Promise<number> {
     return EXIT_OK;
   }
   const f = (x: number, d = 1): string => (Number.isFinite(x) ? x.toFixed(d) : "-");
-  console.log(`index ${index}, k=${k} L=${L} ${mode} W=${width}, ${durationS} s per rate, open loop (latency from due time)`);
+  console.log(
+    `index ${index}, k=${k} L=${L} ${mode} W=${width}, ${durationS} s per rate, open loop (latency from due time)`,
+  );
   console.log("rate/s   sent     ok   achieved/s   p50 ms   p99 ms  p99.9 ms   max ms  healthz max ms  errors");
   for (const r of rows) {
-    const errs = Object.entries(r.errors).map(([k2, v]) => `${k2}:${v}`).join(" ") || "0";
+    const errs =
+      Object.entries(r.errors)
+        .map(([k2, v]) => `${k2}:${v}`)
+        .join(" ") || "0";
     console.log(
       `${String(r.rate).padStart(6)} ${String(r.sent).padStart(6)} ${String(r.ok).padStart(6)} ${f(r.achievedQps).padStart(12)} ` +
-      `${f(r.p50Ms, 2).padStart(8)} ${f(r.p99Ms, 2).padStart(8)} ${f(r.p999Ms, 2).padStart(9)} ${f(r.maxMs, 1).padStart(8)} ` +
-      `${f(r.healthzMaxMs, 2).padStart(15)}  ${errs}`,
+        `${f(r.p50Ms, 2).padStart(8)} ${f(r.p99Ms, 2).padStart(8)} ${f(r.p999Ms, 2).padStart(9)} ${f(r.maxMs, 1).padStart(8)} ` +
+        `${f(r.healthzMaxMs, 2).padStart(15)}  ${errs}`,
     );
   }
   return EXIT_OK;

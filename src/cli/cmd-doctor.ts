@@ -42,12 +42,20 @@ export const command: Command = {
       memory_gib: Math.round(totalmem() / 2 ** 30),
       bun: Bun.version,
       native_library: nativeLibraryPath(),
-      io_uring: { available: uring.available, reason: uring.reason, io_uring_disabled: uring.sysctlDisabled, memlock_bytes: uring.memlockBytes },
+      io_uring: {
+        available: uring.available,
+        reason: uring.reason,
+        io_uring_disabled: uring.sysctlDisabled,
+        memlock_bytes: uring.memlockBytes,
+      },
       o_direct: { dir: direct.dir, supported: direct.direct, read_back_ok: direct.readBack, detail: direct.detail },
       backend,
       forced_by_env: process.env.RINGANN_IO ?? null,
       submit: {
-        policy, submit_us: cost?.submitUs ?? null, device_us: cost?.deviceUs ?? null, defer_taskrun: cost?.deferTaskrun ?? null,
+        policy,
+        submit_us: cost?.submitUs ?? null,
+        device_us: cost?.deviceUs ?? null,
+        defer_taskrun: cost?.deferTaskrun ?? null,
       },
     };
     if (flagBool(args, "json")) {
@@ -60,9 +68,12 @@ export const command: Command = {
         `              kernel.io_uring_disabled=${uring.sysctlDisabled ?? "absent"}, RLIMIT_MEMLOCK=${uring.memlockBytes < 0 ? "unlimited" : uring.memlockBytes + " B"}`,
         `O_DIRECT      ${mark(direct.direct && direct.readBack)} ${dir}: ${direct.detail}`,
         `backend       ${backend}${report.forced_by_env ? ` (RINGANN_IO=${report.forced_by_env})` : " (auto)"}`,
-        `submit        ${policy}` + (cost === null ? " (not measured)" : ` — one submission ${cost.submitUs.toFixed(1)} µs (median), ` +
-          `a 4 KiB read ${cost.deviceUs.toFixed(0)} µs (least); batch when submitting costs ≥ ` +
-          `${BATCH_WHEN_SUBMIT_OVER_DEVICE} of a read${cost.deferTaskrun ? "; task work deferred to waits" : ""}`),
+        `submit        ${policy}` +
+          (cost === null
+            ? " (not measured)"
+            : ` — one submission ${cost.submitUs.toFixed(1)} µs (median), ` +
+              `a 4 KiB read ${cost.deviceUs.toFixed(0)} µs (least); batch when submitting costs ≥ ` +
+              `${BATCH_WHEN_SUBMIT_OVER_DEVICE} of a read${cost.deferTaskrun ? "; task work deferred to waits" : ""}`),
       ];
       console.log(lines.join("\n"));
     }

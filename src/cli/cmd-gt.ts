@@ -26,23 +26,35 @@ const FLAGS: Record<string, FlagSpec> = {
   type: { type: "string", help: "element type of a plain .bin: float32|uint8|int8" },
   "queries-limit": { type: "string", help: "use only the first N queries" },
   quiet: { type: "boolean", help: "no progress bar" },
-  "base-labels": { type: "string", help: "filtered truth: the base's label file (one line per point, comma-separated)" },
+  "base-labels": {
+    type: "string",
+    help: "filtered truth: the base's label file (one line per point, comma-separated)",
+  },
   "universal-label": { type: "string", help: "filtered truth: the label that matches every label filter" },
   "base-attributes": { type: "string", help: "filtered truth: the base's numeric attributes (JSON lines)" },
   ...FILTER_FLAGS,
   radius: { type: "string", help: "range truth: every point within this distance (same units as --metric)" },
-  "mean-count": { type: "string", help: "range truth: choose the radius at which queries hold this many points on average" },
-  "range-k": { type: "string", help: "range truth: neighbours computed per query before cutting at the radius", default: "4096" },
+  "mean-count": {
+    type: "string",
+    help: "range truth: choose the radius at which queries hold this many points on average",
+  },
+  "range-k": {
+    type: "string",
+    help: "range truth: neighbours computed per query before cutting at the radius",
+    default: "4096",
+  },
 };
 
 export function parseMetric(raw: string): Metric {
-  if (!(METRICS as readonly string[]).includes(raw)) throw new UsageError(`--metric must be one of ${METRICS.join("|")}, got '${raw}'`);
+  if (!(METRICS as readonly string[]).includes(raw))
+    throw new UsageError(`--metric must be one of ${METRICS.join("|")}, got '${raw}'`);
   return raw as Metric;
 }
 
 export function parseVectorType(raw: string | undefined): VectorType | undefined {
   if (raw === undefined) return undefined;
-  if (!(VECTOR_TYPES as readonly string[]).includes(raw)) throw new UsageError(`--type must be one of ${VECTOR_TYPES.join("|")}, got '${raw}'`);
+  if (!(VECTOR_TYPES as readonly string[]).includes(raw))
+    throw new UsageError(`--type must be one of ${VECTOR_TYPES.join("|")}, got '${raw}'`);
   return raw as VectorType;
 }
 
@@ -82,50 +94,84 @@ export const command: Command = {
       const nq = Math.min(qFile.npts, limit ?? qFile.npts);
       const qData = qFile.readRows(0, nq);
       qFile.close();
-      if (qFile.type === "int32") throw new UsageError(`${qFile.file} holds int32 vectors (.ivecs); queries must be float32, uint8 or int8`);
+      if (qFile.type === "int32")
+        throw new UsageError(`${qFile.file} holds int32 vectors (.ivecs); queries must be float32, uint8 or int8`);
       const queries = { npts: nq, dim: qFile.dim, type: qFile.type, data: qData as Vectors };
       const filters = readQueryFilters(args, nq);
       if (filters !== null) {
         const labelsFile = flagString(args, "base-labels");
         const attrsFile = flagString(args, "base-attributes");
-        if (labelsFile === undefined && attrsFile === undefined) throw new UsageError("a filtered truth needs --base-labels and/or --base-attributes");
-        const labels = labelsFile ? parseLabelText(readFileSync(labelsFile, "utf8"), labelsFile, flagString(args, "universal-label")) : null;
+        if (labelsFile === undefined && attrsFile === undefined)
+          throw new UsageError("a filtered truth needs --base-labels and/or --base-attributes");
+        const labels = labelsFile
+          ? parseLabelText(readFileSync(labelsFile, "utf8"), labelsFile, flagString(args, "universal-label"))
+          : null;
         const attrs = attrsFile ? parseAttributeLines(readFileSync(attrsFile, "utf8"), attrsFile) : null;
-        for (const [file, n] of [[labelsFile, labels?.npts], [attrsFile, attrs?.npts]] as const) {
-          if (file !== undefined && n !== base.npts) throw new UsageError(`${file} describes ${n} points, the base has ${base.npts}`);
+        for (const [file, n] of [
+          [labelsFile, labels?.npts],
+          [attrsFile, attrs?.npts],
+        ] as const) {
+          if (file !== undefined && n !== base.npts)
+            throw new UsageError(`${file} describes ${n} points, the base has ${base.npts}`);
         }
         const store = new LabelStore(labels, attrs, null, base.npts);
         const matches = filters.map((f, q) => store.evaluate(f, `query filter ${q + 1}`));
         const data = base.readRows(0, base.npts) as Vectors;
         if (base.type === "int32") throw new UsageError(`${base.file} holds int32 vectors`);
         const t0 = performance.now();
-        const truth = computeFilteredTruth({ npts: base.npts, dim: base.dim, type: base.type, data }, queries, (q) => matches[q]!.ids(), { k, metric });
+        const truth = computeFilteredTruth(
+          { npts: base.npts, dim: base.dim, type: base.type, data },
+          queries,
+          (q) => matches[q]!.ids(),
+          { k, metric },
+        );
         writeTruth(out, truth);
         const mean = matches.reduce((s, m) => s + m.selectivity, 0) / nq;
-        console.log(`wrote ${out}: ${nq} queries × k ${k} (${metric}), filtered (mean selectivity ${(100 * mean).toFixed(2)}%); ` +
-          `${((performance.now() - t0) / 1000).toFixed(1)} s`);
+        console.log(
+          `wrote ${out}: ${nq} queries × k ${k} (${metric}), filtered (mean selectivity ${(100 * mean).toFixed(2)}%); ` +
+            `${((performance.now() - t0) / 1000).toFixed(1)} s`,
+        );
         return EXIT_OK;
       }
       const radiusFlag = flagNumber(args, "radius", { min: 0 });
       const meanCount = flagNumber(args, "mean-count", { min: 1 });
       if (radiusFlag !== undefined || meanCount !== undefined) {
-        if (radiusFlag !== undefined && meanCount !== undefined) throw new UsageError("--radius and --mean-count exclude each other");
+        if (radiusFlag !== undefined && meanCount !== undefined)
+          throw new UsageError("--radius and --mean-count exclude each other");
         const rangeK = Math.min(base.npts, flagNumber(args, "range-k", { integer: true, min: 1 })!);
-        const top = await runGroundTruth(base, queries, { k: rangeK, metric, threads, chunkBytes: Math.round(chunkMb * 2 ** 20), quiet: flagBool(args, "quiet") });
+        const top = await runGroundTruth(base, queries, {
+          k: rangeK,
+          metric,
+          threads,
+          chunkBytes: Math.round(chunkMb * 2 ** 20),
+          quiet: flagBool(args, "quiet"),
+        });
         const radius = radiusFlag ?? radiusForMeanCount(top.truth, meanCount!);
         const { range, saturated } = rangeFromTopK(top.truth, radius);
         if (saturated > 0) {
-          throw new UsageError(`${saturated} queries have ≥ ${rangeK} points within radius ${radius}: raise --range-k (the truth would be cut)`);
+          throw new UsageError(
+            `${saturated} queries have ≥ ${rangeK} points within radius ${radius}: raise --range-k (the truth would be cut)`,
+          );
         }
         writeRangeTruth(out, range);
-        console.log(`wrote ${out}: range truth, radius ${radius} (${metric}), ${nq} queries, mean ${(range.offsets[nq]! / nq).toFixed(1)} points ` +
-          `(min ${minCount(range.offsets)}, max ${maxCount(range.offsets)})`);
+        console.log(
+          `wrote ${out}: range truth, radius ${radius} (${metric}), ${nq} queries, mean ${(range.offsets[nq]! / nq).toFixed(1)} points ` +
+            `(min ${minCount(range.offsets)}, max ${maxCount(range.offsets)})`,
+        );
         return EXIT_OK;
       }
-      const run = await runGroundTruth(base, queries, { k, metric, threads, chunkBytes: Math.round(chunkMb * 2 ** 20), quiet: flagBool(args, "quiet") });
+      const run = await runGroundTruth(base, queries, {
+        k,
+        metric,
+        threads,
+        chunkBytes: Math.round(chunkMb * 2 ** 20),
+        quiet: flagBool(args, "quiet"),
+      });
       writeTruth(out, run.truth);
-      console.log(`wrote ${out}: ${nq} queries × k ${k} (${metric}) against ${base.npts} × ${base.dim} ${base.type}; ` +
-        `${run.seconds.toFixed(1)} s, ${(run.distancesPerSecond / 1e6).toFixed(2)} M distances/s`);
+      console.log(
+        `wrote ${out}: ${nq} queries × k ${k} (${metric}) against ${base.npts} × ${base.dim} ${base.type}; ` +
+          `${run.seconds.toFixed(1)} s, ${(run.distancesPerSecond / 1e6).toFixed(2)} M distances/s`,
+      );
     } finally {
       base.close();
     }

@@ -27,19 +27,28 @@ function mb(bytes: number): string {
 export const command: Command = {
   name: "info",
   summary: "print what an index holds (header, R, PQ, sizes, medoid)",
-  help: renderHelp(USAGE,
+  help: renderHelp(
+    USAGE,
     "Reads PREFIX_disk.index (sector 0), the PQ files, the entry graph and the sidecar, checks them against each\n" +
-    "other, and prints what they hold. Works on indexes written by ringann, DiskANN or PipeANN.",
-    FLAGS, ["ringann info idx/fmnist", "ringann info test/fixtures/pipeann-syn10k/syn10k --json"]),
+      "other, and prints what they hold. Works on indexes written by ringann, DiskANN or PipeANN.",
+    FLAGS,
+    ["ringann info idx/fmnist", "ringann info test/fixtures/pipeann-syn10k/syn10k --json"],
+  ),
   async run(argv: string[]): Promise<number> {
     const args = parseArgs(argv, FLAGS);
     const prefix = args.positionals[0];
-    if (prefix === undefined || args.positionals.length > 1) throw new UsageError("Expected exactly one PREFIX (the path before _disk.index)");
+    if (prefix === undefined || args.positionals.length > 1)
+      throw new UsageError("Expected exactly one PREFIX (the path before _disk.index)");
     const typeFlag = flagString(args, "type");
-    if (typeFlag !== undefined && !VECTOR_TYPES.includes(typeFlag as VectorType)) throw new UsageError(`--type must be one of ${VECTOR_TYPES.join(", ")}`);
+    if (typeFlag !== undefined && !VECTOR_TYPES.includes(typeFlag as VectorType))
+      throw new UsageError(`--type must be one of ${VECTOR_TYPES.join(", ")}`);
     const metricFlag = flagString(args, "metric");
-    if (metricFlag !== undefined && !METRICS.includes(metricFlag as Metric)) throw new UsageError(`--metric must be one of ${METRICS.join(", ")}`);
-    const { type, metric, sidecar } = indexDataKind(prefix, { type: typeFlag as VectorType | undefined, metric: metricFlag as Metric | undefined });
+    if (metricFlag !== undefined && !METRICS.includes(metricFlag as Metric))
+      throw new UsageError(`--metric must be one of ${METRICS.join(", ")}`);
+    const { type, metric, sidecar } = indexDataKind(prefix, {
+      type: typeFlag as VectorType | undefined,
+      metric: metricFlag as Metric | undefined,
+    });
 
     const diskFile = `${prefix}_disk.index`;
     const diskBytes = statSync(diskFile).size;
@@ -56,36 +65,82 @@ export const command: Command = {
     let entry: { npts: number; maxDegree: number; entryPoint: number; entryDiskId: number } | null = null;
     if (existsSync(memFile)) {
       const graph = parseMemIndexGraph(new Uint8Array(readFileSync(memFile)), memFile);
-      const tags = parseMemIndexTags(new Uint8Array(readFileSync(`${memFile}.tags`)), `${memFile}.tags`, { npts: graph.npts, diskNpts: meta.npts });
-      entry = { npts: graph.npts, maxDegree: graph.maxDegree, entryPoint: graph.entryPoint, entryDiskId: tags[graph.entryPoint]! };
+      const tags = parseMemIndexTags(new Uint8Array(readFileSync(`${memFile}.tags`)), `${memFile}.tags`, {
+        npts: graph.npts,
+        diskNpts: meta.npts,
+      });
+      entry = {
+        npts: graph.npts,
+        maxDegree: graph.maxDegree,
+        entryPoint: graph.entryPoint,
+        entryDiskId: tags[graph.entryPoint]!,
+      };
     }
 
     const pageMeta = readPageMeta(prefix);
     const nodeTags = readNodeTags(prefix, meta.npts); // validated: a permutation of 0..npts-1
-    const layout = pageMeta === null
-      ? { kind: nodeTags ? "renumbered" : "id", node_tags: nodeTags !== null }
-      : {
-        kind: "page", node_tags: nodeTags !== null, nodes_per_sector: pageMeta.nodesPerSector, algorithm: pageMeta.algorithm,
-        overlap: pageMeta.overlap, overlap_id_order: pageMeta.overlapBefore, seconds: pageMeta.seconds, peak_rss_mb: pageMeta.peakRssMb,
-        source: pageMeta.source, created: pageMeta.createdAt,
-      };
+    const layout =
+      pageMeta === null
+        ? { kind: nodeTags ? "renumbered" : "id", node_tags: nodeTags !== null }
+        : {
+            kind: "page",
+            node_tags: nodeTags !== null,
+            nodes_per_sector: pageMeta.nodesPerSector,
+            algorithm: pageMeta.algorithm,
+            overlap: pageMeta.overlap,
+            overlap_id_order: pageMeta.overlapBefore,
+            seconds: pageMeta.seconds,
+            peak_rss_mb: pageMeta.peakRssMb,
+            source: pageMeta.source,
+            created: pageMeta.createdAt,
+          };
     const report = {
-      prefix, type, metric, sidecar: sidecar !== null,
+      prefix,
+      type,
+      metric,
+      sidecar: sidecar !== null,
       disk: {
-        file: diskFile, bytes: diskBytes, header_variant: meta.headerVariant, header_values: meta.headerValueCount,
-        npts: meta.npts, dim: meta.dim, medoid: meta.medoid, max_node_len: meta.maxNodeBytes, nodes_per_sector: meta.nodesPerSector,
-        sectors_per_node: meta.sectorsPerNode, R: meta.R, num_frozen: meta.numFrozen, frozen_loc: meta.frozenLoc, node_sectors: meta.nodeSectors,
+        file: diskFile,
+        bytes: diskBytes,
+        header_variant: meta.headerVariant,
+        header_values: meta.headerValueCount,
+        npts: meta.npts,
+        dim: meta.dim,
+        medoid: meta.medoid,
+        max_node_len: meta.maxNodeBytes,
+        nodes_per_sector: meta.nodesPerSector,
+        sectors_per_node: meta.sectorsPerNode,
+        R: meta.R,
+        num_frozen: meta.numFrozen,
+        frozen_loc: meta.frozenLoc,
+        node_sectors: meta.nodeSectors,
       },
-      pq: pivots === null ? null : {
-        M: pivots.M, dim: pivots.dim, offsets: pivots.offsetCount, rearranged: pivots.perm !== null && pivots.perm.some((p, j) => p !== j),
-        codes_bytes: codes ? codes.codes.length : null,
-      },
+      pq:
+        pivots === null
+          ? null
+          : {
+              M: pivots.M,
+              dim: pivots.dim,
+              offsets: pivots.offsetCount,
+              rearranged: pivots.perm !== null && pivots.perm.some((p, j) => p !== j),
+              codes_bytes: codes ? codes.codes.length : null,
+            },
       entry_graph: entry,
       layout,
-      build: sidecar === null ? null : {
-        L: sidecar.L, alpha: sidecar.alpha, seconds: sidecar.buildSeconds, peak_rss_mb: sidecar.peakRssMb, threads: sidecar.threads,
-        seed: sidecar.seed, saturate: sidecar.saturate, kernel: sidecar.kernel, created: sidecar.createdAt,
-      },
+      build:
+        sidecar === null
+          ? null
+          : {
+              L: sidecar.L,
+              alpha: sidecar.alpha,
+              seconds: sidecar.buildSeconds,
+              peak_rss_mb: sidecar.peakRssMb,
+              threads: sidecar.threads,
+              seed: sidecar.seed,
+              saturate: sidecar.saturate,
+              kernel: sidecar.kernel,
+              created: sidecar.createdAt,
+            },
     };
     if (flagBool(args, "json")) {
       console.log(JSON.stringify(report));
@@ -96,7 +151,9 @@ export const command: Command = {
       `  data        ${meta.npts.toLocaleString("en-US")} x ${meta.dim} ${type}, metric ${metric}${sidecar ? "" : " (no _ringann.json: assumed, override with --type/--metric)"}`,
       `  disk index  ${mb(diskBytes)}, header ${meta.headerVariant} (nr=${meta.headerValueCount}), medoid ${meta.medoid}, frozen ${meta.numFrozen}`,
       `  nodes       ${meta.maxNodeBytes} B each (R ${meta.R}), ` +
-        (meta.nodesPerSector > 0 ? `${meta.nodesPerSector} per 4 KiB sector` : `${meta.sectorsPerNode} sectors per node`) +
+        (meta.nodesPerSector > 0
+          ? `${meta.nodesPerSector} per 4 KiB sector`
+          : `${meta.sectorsPerNode} sectors per node`) +
         `, ${meta.nodeSectors.toLocaleString("en-US")} node sectors`,
       pivots
         ? `  PQ          ${pivots.M} bytes per vector (chunks of ${Math.floor(pivots.dim / pivots.M)}-${Math.ceil(pivots.dim / pivots.M)} dims), pivots nr=${pivots.offsetCount}, codes ${codes ? mb(codes.codes.length) : "missing"}`
@@ -114,10 +171,14 @@ export const command: Command = {
           `(id order ${pct(pageMeta.overlapBefore.sectorMates)}); relayout ${pageMeta.seconds.toFixed(1)} s, peak ${pageMeta.peakRssMb} MB`,
       );
     } else {
-      lines.push(`  layout      ${nodeTags ? `renumbered (original ids in ${prefix}${NODE_TAGS_SUFFIX}), no _page.json` : "id order (DiskANN's)"}`);
+      lines.push(
+        `  layout      ${nodeTags ? `renumbered (original ids in ${prefix}${NODE_TAGS_SUFFIX}), no _page.json` : "id order (DiskANN's)"}`,
+      );
     }
     if (sidecar) {
-      lines.push(`  built       R ${sidecar.R}, L ${sidecar.L}, alpha ${sidecar.alpha}, ${sidecar.threads} threads, ${sidecar.buildSeconds.toFixed(1)} s, peak ${sidecar.peakRssMb} MB, kernel ${sidecar.kernel}`);
+      lines.push(
+        `  built       R ${sidecar.R}, L ${sidecar.L}, alpha ${sidecar.alpha}, ${sidecar.threads} threads, ${sidecar.buildSeconds.toFixed(1)} s, peak ${sidecar.peakRssMb} MB, kernel ${sidecar.kernel}`,
+      );
     }
     console.log(lines.join("\n"));
     return EXIT_OK;

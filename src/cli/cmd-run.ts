@@ -17,9 +17,16 @@ import { flagBool, flagString, parseArgs, renderHelp, type FlagSpec } from "./ar
 import { EXIT_OK, type Command } from "./command.ts";
 
 const FLAGS: Record<string, FlagSpec> = {
-  out: { type: "string", help: "results folder (default: the config's \"output\", else results/<name> next to the config)" },
-  dir: { type: "string", help: "where the built-in demo writes its data, index and results", default: DEMO_DIR_DEFAULT },
-  io: { type: "string", help: "I/O backend: auto | uring | pread (default: the config's \"io\", else auto)" },
+  out: {
+    type: "string",
+    help: 'results folder (default: the config\'s "output", else results/<name> next to the config)',
+  },
+  dir: {
+    type: "string",
+    help: "where the built-in demo writes its data, index and results",
+    default: DEMO_DIR_DEFAULT,
+  },
+  io: { type: "string", help: 'I/O backend: auto | uring | pread (default: the config\'s "io", else auto)' },
   check: { type: "boolean", help: "validate the config and print the plan; run nothing" },
   "no-charts": { type: "boolean", help: "do not render the SVG charts" },
   quiet: { type: "boolean", help: "no progress bars or status lines (stdout keeps the table)" },
@@ -31,12 +38,12 @@ const HELP = renderHelp(
   "ringann run [CONFIG.json] [flags]",
   [
     "Runs the jobs of a JSON config in order: dataset, gt, build, search, sweep — or DiskANN's",
-    "benchmark jobs (type \"disk-index\", Load/Build source, search_phase with BeamSearch/PipeSearch).",
+    'benchmark jobs (type "disk-index", Load/Build source, search_phase with BeamSearch/PipeSearch).',
     "Relative paths resolve against the config's folder. Search and sweep jobs take lists for",
     "L, mode, width, threads and concurrency; results go to results.json, results.csv and SVG charts.",
     "Without CONFIG, runs the built-in demo (synthetic data, build, beam vs pipe) in --dir.",
     "",
-    "Config: { \"name\", \"output\", \"io\", \"search_directories\", \"jobs\": [ ... ] }; job types and fields",
+    'Config: { "name", "output", "io", "search_directories", "jobs": [ ... ] }; job types and fields',
     "([...] optional; * also takes a list, which sweeps it):",
     "  dataset     source (synthetic|fashion-mnist|glove-100), dir [n, queries, dim, clusters, intrinsic_dim, seed, k]",
     "  gt          base, queries, out [k, metric]",
@@ -44,9 +51,9 @@ const HELP = renderHelp(
     "  search,     index, dataset | queries + gt [k, L*, mode*, width*, threads*, concurrency*, cache_nodes,",
     "  sweep         cache_bytes, io_limit, adaptive_width, entry_graph, max_queries, warmup_queries, spin,",
     "                order (sequential|interleaved)]",
-    "  disk-index  DiskANN's benchmark job: content.source (\"disk-index-source\": Load | Build) and",
+    '  disk-index  DiskANN\'s benchmark job: content.source ("disk-index-source": Load | Build) and',
     "              content.search_phase (search_mode: BeamSearch | PipeSearch)",
-    "dataset, gt and build are skipped when an identical earlier run left their outputs (\"reuse\": false forces).",
+    'dataset, gt and build are skipped when an identical earlier run left their outputs ("reuse": false forces).',
     "`ringann run --print-demo` prints a complete example.",
     "",
     "Exit codes: 0 done; 1 a job failed; 2 bad config or flags; 3 environment (io_uring, missing",
@@ -66,9 +73,13 @@ export const command: Command = {
       console.log(JSON.stringify(DEMO_CONFIG, null, 2));
       return EXIT_OK;
     }
-    if (args.positionals.length > 1) throw new UsageError(`Expected at most one config file, got ${args.positionals.length}: ${args.positionals.join(" ")}`);
+    if (args.positionals.length > 1)
+      throw new UsageError(
+        `Expected at most one config file, got ${args.positionals.length}: ${args.positionals.join(" ")}`,
+      );
     const io = flagString(args, "io");
-    if (io !== undefined && !(IO_BACKENDS as readonly string[]).includes(io)) throw new UsageError(`--io expects one of ${IO_BACKENDS.join(", ")}, got '${io}'`);
+    if (io !== undefined && !(IO_BACKENDS as readonly string[]).includes(io))
+      throw new UsageError(`--io expects one of ${IO_BACKENDS.join(", ")}, got '${io}'`);
     const quiet = flagBool(args, "quiet");
     const json = flagBool(args, "json");
     const overrides = {
@@ -76,9 +87,12 @@ export const command: Command = {
       ...(io !== undefined ? { io: io as IoBackendChoice } : {}),
     };
     const configFile = args.positionals[0];
-    const plan = configFile !== undefined ? loadConfigFile(configFile, overrides) : demoPlan(flagString(args, "dir")!, overrides);
+    const plan =
+      configFile !== undefined ? loadConfigFile(configFile, overrides) : demoPlan(flagString(args, "dir")!, overrides);
     if (configFile === undefined && !quiet) {
-      process.stderr.write(`ringann: running the built-in demo in ${plan.baseDir} (\`ringann run --help\` for configs)\n`);
+      process.stderr.write(
+        `ringann: running the built-in demo in ${plan.baseDir} (\`ringann run --help\` for configs)\n`,
+      );
     }
     if (flagBool(args, "check")) {
       printPlan(plan, json);
@@ -94,7 +108,8 @@ export const command: Command = {
       if (!(err instanceof StepFailure)) throw err;
       printOutcome(err.outcome, json);
       process.stderr.write(`ringann run: ${err.message}\n`);
-      if (err.cause instanceof Error && !(err.cause instanceof RingannError) && err.cause.stack) process.stderr.write(`${err.cause.stack}\n`);
+      if (err.cause instanceof Error && !(err.cause instanceof RingannError) && err.cause.stack)
+        process.stderr.write(`${err.cause.stack}\n`);
       return exitCodeFor(err.cause);
     } finally {
       stop();
@@ -109,7 +124,9 @@ function demoPlan(dir: string, overrides: { outputDir?: string; io?: IoBackendCh
 
 function printOutcome(outcome: RunOutcome, json: boolean): void {
   if (json) {
-    console.log(JSON.stringify({ rows: outcome.rows, results: outcome.files, charts: outcome.charts, jobs: outcome.jobs }));
+    console.log(
+      JSON.stringify({ rows: outcome.rows, results: outcome.files, charts: outcome.charts, jobs: outcome.jobs }),
+    );
     return;
   }
   if (outcome.rows.length > 0) console.log(formatTable(outcome.rows));
@@ -122,7 +139,9 @@ function printPlan(plan: RunPlan, json: boolean): void {
     console.log(JSON.stringify(plan));
     return;
   }
-  console.log(`${plan.name}: ${plan.steps.length} job(s) from ${plan.source}; results in ${plan.outputDir}; io ${plan.io}`);
+  console.log(
+    `${plan.name}: ${plan.steps.length} job(s) from ${plan.source}; results in ${plan.outputDir}; io ${plan.io}`,
+  );
   for (const note of plan.notes) console.log(`note: ${note}`);
   for (const step of plan.steps) {
     const { at, label, kind, ...rest } = step;

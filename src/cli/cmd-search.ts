@@ -10,21 +10,41 @@ import { runPlan, runStep } from "../run/exec/jobs.ts";
 import type { ResultRow } from "../run/report/result-row.ts";
 import { RunLog } from "../run/report/run-log.ts";
 import { formatTable } from "../run/report/table.ts";
-import { flagBool, flagNumber, flagNumberList, flagString, parseArgs, renderHelp, requireString, type FlagSpec } from "./args.ts";
+import {
+  flagBool,
+  flagNumber,
+  flagNumberList,
+  flagString,
+  parseArgs,
+  renderHelp,
+  requireString,
+  type FlagSpec,
+} from "./args.ts";
 import { EXIT_OK, type Command } from "./command.ts";
 import { parseMetric, parseVectorType } from "./cmd-gt.ts";
 import { FILTERED_SEARCH_FLAGS, runFilteredSearch, wantsFilteredSearch } from "./search-filtered.ts";
 
 const FLAGS: Record<string, FlagSpec> = {
-  index: { type: "string", help: "index prefix (<prefix>_disk.index, _pq_pivots.bin, _pq_compressed.bin, [_mem.index])" },
+  index: {
+    type: "string",
+    help: "index prefix (<prefix>_disk.index, _pq_pivots.bin, _pq_compressed.bin, [_mem.index])",
+  },
   queries: { type: "string", help: "query vectors (.fbin/.u8bin/.i8bin, .fvecs/.bvecs)" },
   gt: { type: "string", help: "ground truth (DiskANN format) for recall; omit to skip recall" },
   k: { type: "string", help: "neighbours per query", default: "10" },
   L: { type: "string", help: "search list sizes, comma-separated", default: "10,20,50,100" },
   mode: { type: "string", help: "beam, pipe or beam,pipe", default: "beam,pipe" },
   width: { type: "string", help: "beam width / most reads in flight, comma-separated", default: "4" },
-  threads: { type: "string", help: "search threads (Workers sharing one copy of the index), comma-separated", default: "1" },
-  concurrency: { type: "string", help: "queries interleaved on one thread's ring, comma-separated (order sequential)", default: "1" },
+  threads: {
+    type: "string",
+    help: "search threads (Workers sharing one copy of the index), comma-separated",
+    default: "1",
+  },
+  concurrency: {
+    type: "string",
+    help: "queries interleaved on one thread's ring, comma-separated (order sequential)",
+    default: "1",
+  },
   "cache-nodes": { type: "string", help: "cache this many nodes (BFS from the medoid)", default: "0" },
   "cache-bytes": { type: "string", help: "or cache as many nodes as fit in this many bytes" },
   "queries-limit": { type: "string", help: "use only the first N queries" },
@@ -34,16 +54,22 @@ const FLAGS: Record<string, FlagSpec> = {
   "mem-l": { type: "string", help: "entry-graph search list size", default: "10" },
   "fixed-width": { type: "boolean", help: "pipe: keep W reads in flight from the start (no adaptive width)" },
   "pq-first": { type: "boolean", help: "pipe: build the PQ table before the first reads" },
-  "drop-wasted": { type: "boolean", help: "pipe: drop reads whose node left the top L, as PipeANN does (default: rank them)" },
+  "drop-wasted": {
+    type: "boolean",
+    help: "pipe: drop reads whose node left the top L, as PipeANN does (default: rank them)",
+  },
   "read-limit": { type: "string", help: "stop a query after this many reads" },
   metric: { type: "string", help: "override the index metric (l2|ip|cosine; default: sidecar, else l2)" },
   type: { type: "string", help: "override the vector type (float32|uint8|int8; default: sidecar, else float32)" },
   backend: { type: "string", help: "auto, uring or pread", default: "auto" },
   buffered: { type: "boolean", help: "read through the page cache (default O_DIRECT)" },
-  spin: { type: "boolean", help: "poll the completion queue instead of sleeping in the kernel (lower latency, burns the core)" },
+  spin: {
+    type: "boolean",
+    help: "poll the completion queue instead of sleeping in the kernel (lower latency, burns the core)",
+  },
   sqpoll: { type: "boolean", help: "a kernel thread submits reads (no submit system call per read; costs a core)" },
   out: { type: "string", help: "also write results.json, results.csv and SVG charts into this folder" },
-  json: { type: "boolean", help: "print {\"rows\": [...]} instead of a table" },
+  json: { type: "boolean", help: 'print {"rows": [...]} instead of a table' },
   quiet: { type: "boolean", help: "no progress bar" },
   ...FILTERED_SEARCH_FLAGS,
 };
@@ -54,7 +80,8 @@ function unique<T>(values: readonly T[]): T[] {
 
 function parseModes(raw: string): SearchMode[] {
   const modes = raw.split(",").map((m) => m.trim());
-  for (const m of modes) if (m !== "beam" && m !== "pipe") throw new UsageError(`--mode takes beam, pipe or beam,pipe; got '${m}'`);
+  for (const m of modes)
+    if (m !== "beam" && m !== "pipe") throw new UsageError(`--mode takes beam, pipe or beam,pipe; got '${m}'`);
   return modes as SearchMode[];
 }
 
@@ -77,7 +104,7 @@ export const command: Command = {
       "ringann search --index idx/glove --queries q.fbin --gt gt.bin --mode pipe --width 4,8 --cache-nodes 10000 --json",
       "ringann search --index idx/fmnist --queries data/fmnist/queries.u8bin --query-filters data/fmnist/query_filters.txt \\\n" +
         "    --gt data/fmnist/gt_filtered.bin --strategy auto,post --L 20,50",
-      "ringann search --index idx/fmnist --queries data/fmnist/queries.u8bin --filter '{\"or\":[{\"label\":\"bag\"},{\"label\":\"boot\"}]}'",
+      'ringann search --index idx/fmnist --queries data/fmnist/queries.u8bin --filter \'{"or":[{"label":"bag"},{"label":"boot"}]}\'',
       "ringann search --index idx/fmnist --queries data/fmnist/queries.u8bin --radius 2e6 --range-gt data/fmnist/range.bin --L 10",
     ],
   ),
@@ -90,26 +117,42 @@ export const command: Command = {
     const widths = flagNumberList(args, "width", { integer: true, min: 1, max: 256 })!;
     const modes = parseModes(requireString(args, "mode"));
     const order = requireString(args, "order");
-    if (order !== "interleaved" && order !== "sequential") throw new UsageError(`--order takes interleaved or sequential, got '${order}'`);
+    if (order !== "interleaved" && order !== "sequential")
+      throw new UsageError(`--order takes interleaved or sequential, got '${order}'`);
     const backend = requireString(args, "backend");
-    if (backend !== "auto" && backend !== "uring" && backend !== "pread") throw new UsageError(`--backend takes auto, uring or pread, got '${backend}'`);
+    if (backend !== "auto" && backend !== "uring" && backend !== "pread")
+      throw new UsageError(`--backend takes auto, uring or pread, got '${backend}'`);
     const entry = flagString(args, "entry");
-    if (entry !== undefined && entry !== "medoid" && entry !== "graph") throw new UsageError(`--entry takes medoid or graph, got '${entry}'`);
+    if (entry !== undefined && entry !== "medoid" && entry !== "graph")
+      throw new UsageError(`--entry takes medoid or graph, got '${entry}'`);
     for (const L of Ls) if (L < k) throw new UsageError(`every L must be ≥ k (${k}); got ${L}`);
     const threads = flagNumberList(args, "threads", { integer: true, min: 1, max: 256 })!;
     const concurrency = flagNumberList(args, "concurrency", { integer: true, min: 1, max: 1024 })!;
     if (order === "interleaved" && concurrency.some((c) => c > 1)) {
-      throw new UsageError("--concurrency above 1 needs --order sequential (interleaved runs one query at a time per thread)");
+      throw new UsageError(
+        "--concurrency above 1 needs --order sequential (interleaved runs one query at a time per thread)",
+      );
     }
     const metricRaw = flagString(args, "metric");
     const type = parseVectorType(flagString(args, "type"));
     const index = resolve(requireString(args, "index"));
     const gt = flagString(args, "gt");
     const step: SearchStep = {
-      kind: "search", at: "ringann search", label: "search", reuse: false, index, dataset: null,
-      queries: resolve(requireString(args, "queries")), gt: gt !== undefined ? resolve(gt) : null,
-      metric: metricRaw ? parseMetric(metricRaw) : null, k, Ls: unique(Ls), modes: unique(modes), widths: unique(widths),
-      threads: unique(threads), concurrency: unique(concurrency),
+      kind: "search",
+      at: "ringann search",
+      label: "search",
+      reuse: false,
+      index,
+      dataset: null,
+      queries: resolve(requireString(args, "queries")),
+      gt: gt !== undefined ? resolve(gt) : null,
+      metric: metricRaw ? parseMetric(metricRaw) : null,
+      k,
+      Ls: unique(Ls),
+      modes: unique(modes),
+      widths: unique(widths),
+      threads: unique(threads),
+      concurrency: unique(concurrency),
       cacheNodes: flagNumber(args, "cache-nodes", { integer: true, min: 0 }) ?? 0,
       ioLimit: flagNumber(args, "read-limit", { integer: true, min: 1 }) ?? null,
       adaptiveWidth: flagBool(args, "fixed-width") ? false : null,
@@ -130,8 +173,13 @@ export const command: Command = {
     };
     const out = flagString(args, "out");
     const plan: RunPlan = {
-      source: "(ringann search)", name: "search", baseDir: process.cwd(), outputDir: resolve(out ?? "."), io: backend,
-      steps: [step], notes: [],
+      source: "(ringann search)",
+      name: "search",
+      baseDir: process.cwd(),
+      outputDir: resolve(out ?? "."),
+      io: backend,
+      steps: [step],
+      notes: [],
     };
     const json = flagBool(args, "json");
     const log = new RunLog(flagBool(args, "quiet") || json);
@@ -139,7 +187,9 @@ export const command: Command = {
     if (out !== undefined) {
       const outcome = await runPlan(plan, { log });
       rows = outcome.rows;
-      log.info(`results: ${outcome.files.json}, ${outcome.files.csv}${outcome.charts.length > 0 ? `; charts: ${outcome.charts.join(", ")}` : ""}`);
+      log.info(
+        `results: ${outcome.files.json}, ${outcome.files.csv}${outcome.charts.length > 0 ? `; charts: ${outcome.charts.join(", ")}` : ""}`,
+      );
     } else {
       rows = (await runStep(step, plan, log)).rows ?? [];
     }

@@ -3,7 +3,13 @@
 // connections, in-flight requests finish, rings drain, files close, exit 0.
 import { basename } from "node:path";
 import { UsageError } from "../errors.ts";
-import { DEFAULT_DEFAULTS, DEFAULT_LIMITS, type ServeConfig, indexConfig, loadServeConfig } from "../serve/serve-config.ts";
+import {
+  DEFAULT_DEFAULTS,
+  DEFAULT_LIMITS,
+  type ServeConfig,
+  indexConfig,
+  loadServeConfig,
+} from "../serve/serve-config.ts";
 import { startServe } from "../serve/serve.ts";
 import { type FlagSpec, flagBool, flagNumber, flagString, parseArgs, renderHelp } from "./args.ts";
 import { EXIT_OK, type Command } from "./command.ts";
@@ -12,7 +18,11 @@ const FLAGS: Record<string, FlagSpec> = {
   index: { type: "string", help: "index prefix (the path before _disk.index)" },
   name: { type: "string", help: "the index's name in URLs (default: the prefix's file name)" },
   dataset: { type: "string", help: "dataset folder with manifest.json: random queries, images, words on the page" },
-  host: { type: "string", help: "address to listen on (0.0.0.0 exposes the server to the network)", default: "127.0.0.1" },
+  host: {
+    type: "string",
+    help: "address to listen on (0.0.0.0 exposes the server to the network)",
+    default: "127.0.0.1",
+  },
   port: { type: "string", help: "TCP port (0 picks a free port, printed at start)", default: "8080" },
   threads: { type: "string", help: "serving threads, each with its own io_uring ring", default: "1" },
   token: { type: "string", help: "require 'Authorization: Bearer <token>' (also RINGANN_TOKEN); /healthz stays open" },
@@ -29,77 +39,137 @@ const FLAGS: Record<string, FlagSpec> = {
   "max-L": { type: "string", help: "largest L a request may ask", default: String(DEFAULT_LIMITS.maxL) },
   "max-k": { type: "string", help: "largest k a request may ask", default: String(DEFAULT_LIMITS.maxK) },
   "max-batch": { type: "string", help: "most vectors in one request", default: String(DEFAULT_LIMITS.maxBatch) },
-  "deadline-ms": { type: "string", help: "longest a query may take, queued or running (504 after)", default: String(DEFAULT_LIMITS.deadlineMs) },
+  "deadline-ms": {
+    type: "string",
+    help: "longest a query may take, queued or running (504 after)",
+    default: String(DEFAULT_LIMITS.deadlineMs),
+  },
   "max-body-bytes": { type: "string", help: "largest request body (413 above)", default: String(8 << 20) },
-  "slice-ms": { type: "string", help: "longest run of search work before a thread yields to its event loop", default: "1" },
+  "slice-ms": {
+    type: "string",
+    help: "longest run of search work before a thread yields to its event loop",
+    default: "1",
+  },
   quiet: { type: "boolean", help: "print only the listening line" },
 };
 
-const USAGE = "ringann serve --index PREFIX [--name N] [--dataset DIR] [--port 8080] [--host 127.0.0.1] [--threads T]\n       ringann serve CONFIG.json [--port P] [--threads T] [--token T]";
+const USAGE =
+  "ringann serve --index PREFIX [--name N] [--dataset DIR] [--port 8080] [--host 127.0.0.1] [--threads T]\n       ringann serve CONFIG.json [--port P] [--threads T] [--token T]";
 
 export const command: Command = {
   name: "serve",
   summary: "serve indexes over HTTP/JSON (search, metrics, a search page at /)",
-  help: renderHelp(USAGE,
+  help: renderHelp(
+    USAGE,
     "Serves k-nearest-neighbour search over HTTP on 127.0.0.1 (unless --host says otherwise):\n" +
-    "  POST /v1/indexes/NAME/search   {\"vector\": [...], \"k\": 10, \"L\": 50, \"mode\": \"pipe\", \"width\": 4}\n" +
-    "                                 or {\"vectors\": [[...], ...]}, or an application/octet-stream body of\n" +
-    "                                 little-endian float32 rows (k, L, mode, width as ?k=10&L=50)\n" +
-    "  GET  /v1/indexes               what each index holds, its defaults and limits\n" +
-    "  GET  /healthz                  liveness (never needs the token)\n" +
-    "  GET  /metrics                  Prometheus text: requests by status, latency histogram, reads, occupancy, queue\n" +
-    "  GET  /                         the search page (random dataset query, pasted vector, GloVe words)\n" +
-    "Bad requests get {\"error\": {\"code\", \"message\", \"path\"}} with 400/401/404/413/429/504.\n" +
-    "Each thread has its own io_uring ring and listens on the same port (SO_REUSEPORT); up to --concurrency\n" +
-    "queries run interleaved per ring, then up to --max-queued wait. SIGTERM/SIGINT stop gracefully.\n" +
-    "A CONFIG.json serves several named indexes: {\"port\": 8080, \"threads\": 2, \"indexes\": [{\"name\": \"fmnist\",\n" +
-    "\"index\": \"idx/fmnist\", \"dataset\": \"data/fmnist\", \"concurrency\": 8, \"defaults\": {\"L\": 50}, \"limits\": {\"max_L\": 200}}]}.",
-    FLAGS, [
+      '  POST /v1/indexes/NAME/search   {"vector": [...], "k": 10, "L": 50, "mode": "pipe", "width": 4}\n' +
+      '                                 or {"vectors": [[...], ...]}, or an application/octet-stream body of\n' +
+      "                                 little-endian float32 rows (k, L, mode, width as ?k=10&L=50)\n" +
+      "  GET  /v1/indexes               what each index holds, its defaults and limits\n" +
+      "  GET  /healthz                  liveness (never needs the token)\n" +
+      "  GET  /metrics                  Prometheus text: requests by status, latency histogram, reads, occupancy, queue\n" +
+      "  GET  /                         the search page (random dataset query, pasted vector, GloVe words)\n" +
+      'Bad requests get {"error": {"code", "message", "path"}} with 400/401/404/413/429/504.\n' +
+      "Each thread has its own io_uring ring and listens on the same port (SO_REUSEPORT); up to --concurrency\n" +
+      "queries run interleaved per ring, then up to --max-queued wait. SIGTERM/SIGINT stop gracefully.\n" +
+      'A CONFIG.json serves several named indexes: {"port": 8080, "threads": 2, "indexes": [{"name": "fmnist",\n' +
+      '"index": "idx/fmnist", "dataset": "data/fmnist", "concurrency": 8, "defaults": {"L": 50}, "limits": {"max_L": 200}}]}.',
+    FLAGS,
+    [
       "ringann serve --index idx/fmnist --dataset data/fmnist --threads 2",
-      "curl -s localhost:8080/v1/indexes/fmnist/search -d '{\"vector\": [0, 0, ...784 values], \"k\": 5}'",
+      'curl -s localhost:8080/v1/indexes/fmnist/search -d \'{"vector": [0, 0, ...784 values], "k": 5}\'',
       "RINGANN_TOKEN=s3cret ringann serve serve.json --port 9000",
-    ]),
+    ],
+  ),
   async run(argv: string[]): Promise<number> {
     const args = parseArgs(argv, FLAGS);
-    const num = (name: string, min: number, max = Number.MAX_SAFE_INTEGER): number => flagNumber(args, name, { integer: true, min, max })!;
+    const num = (name: string, min: number, max = Number.MAX_SAFE_INTEGER): number =>
+      flagNumber(args, name, { integer: true, min, max })!;
     const seen = (name: string): boolean => argv.some((a) => a === `--${name}` || a.startsWith(`--${name}=`));
     let config: ServeConfig;
     if (args.positionals.length > 1) throw new UsageError("Expected at most one CONFIG.json");
     if (args.positionals.length === 1) {
-      if (flagString(args, "index") !== undefined) throw new UsageError("Give either --index PREFIX or CONFIG.json, not both");
-      const perIndex = ["name", "dataset", "metric", "type", "cache-nodes", "concurrency", "max-queued", "k", "L", "mode", "width",
-        "max-L", "max-k", "max-batch", "deadline-ms"].filter(seen);
+      if (flagString(args, "index") !== undefined)
+        throw new UsageError("Give either --index PREFIX or CONFIG.json, not both");
+      const perIndex = [
+        "name",
+        "dataset",
+        "metric",
+        "type",
+        "cache-nodes",
+        "concurrency",
+        "max-queued",
+        "k",
+        "L",
+        "mode",
+        "width",
+        "max-L",
+        "max-k",
+        "max-batch",
+        "deadline-ms",
+      ].filter(seen);
       if (perIndex.length > 0) {
-        throw new UsageError(`--${perIndex[0]} describes one index: with a CONFIG.json set it in the config's "indexes" entries`);
+        throw new UsageError(
+          `--${perIndex[0]} describes one index: with a CONFIG.json set it in the config's "indexes" entries`,
+        );
       }
       config = loadServeConfig(args.positionals[0]!);
       if (seen("host")) config.host = flagString(args, "host")!;
       if (seen("port")) config.port = num("port", 0, 65535);
       if (seen("threads")) config.threads = num("threads", 1, 256);
-      if (seen("cors")) config.corsOrigins = flagString(args, "cors")!.split(",").map((s) => s.trim()).filter((s) => s !== "");
+      if (seen("cors"))
+        config.corsOrigins = flagString(args, "cors")!
+          .split(",")
+          .map((s) => s.trim())
+          .filter((s) => s !== "");
     } else {
       const prefix = flagString(args, "index");
       if (prefix === undefined) throw new UsageError("Missing --index PREFIX (or give a CONFIG.json)");
       const mode = flagString(args, "mode")!;
       if (mode !== "beam" && mode !== "pipe") throw new UsageError(`--mode must be beam or pipe, got '${mode}'`);
       const metric = flagString(args, "metric");
-      if (metric !== undefined && !["l2", "ip", "cosine"].includes(metric)) throw new UsageError(`--metric must be l2, ip or cosine`);
+      if (metric !== undefined && !["l2", "ip", "cosine"].includes(metric))
+        throw new UsageError(`--metric must be l2, ip or cosine`);
       const type = flagString(args, "type");
-      if (type !== undefined && !["float32", "uint8", "int8"].includes(type)) throw new UsageError(`--type must be float32, uint8 or int8`);
-      const ix = indexConfig({
-        name: flagString(args, "name") ?? basename(prefix), index: prefix, dataset: flagString(args, "dataset"),
-        ...(metric ? { metric: metric as "l2" } : {}), ...(type ? { type: type as "float32" } : {}),
-        cache_nodes: num("cache-nodes", 0), concurrency: num("concurrency", 1, 256), max_queued: num("max-queued", 0),
-        defaults: { k: num("k", 1), L: num("L", 1), mode, width: num("width", 1, 64) },
-        limits: { max_k: num("max-k", 1), max_L: num("max-L", 1), max_batch: num("max-batch", 1), deadline_ms: num("deadline-ms", 1) },
-      }, process.cwd());
-      if (!/^[A-Za-z0-9_.-]+$/.test(ix.name)) throw new UsageError(`--name must be letters, digits, '_', '.', '-', got '${ix.name}'`);
-      if (ix.defaults.L > ix.limits.maxL) throw new UsageError(`--L ${ix.defaults.L} is above --max-L ${ix.limits.maxL}`);
-      if (ix.defaults.k > ix.limits.maxK) throw new UsageError(`--k ${ix.defaults.k} is above --max-k ${ix.limits.maxK}`);
+      if (type !== undefined && !["float32", "uint8", "int8"].includes(type))
+        throw new UsageError(`--type must be float32, uint8 or int8`);
+      const ix = indexConfig(
+        {
+          name: flagString(args, "name") ?? basename(prefix),
+          index: prefix,
+          dataset: flagString(args, "dataset"),
+          ...(metric ? { metric: metric as "l2" } : {}),
+          ...(type ? { type: type as "float32" } : {}),
+          cache_nodes: num("cache-nodes", 0),
+          concurrency: num("concurrency", 1, 256),
+          max_queued: num("max-queued", 0),
+          defaults: { k: num("k", 1), L: num("L", 1), mode, width: num("width", 1, 64) },
+          limits: {
+            max_k: num("max-k", 1),
+            max_L: num("max-L", 1),
+            max_batch: num("max-batch", 1),
+            deadline_ms: num("deadline-ms", 1),
+          },
+        },
+        process.cwd(),
+      );
+      if (!/^[A-Za-z0-9_.-]+$/.test(ix.name))
+        throw new UsageError(`--name must be letters, digits, '_', '.', '-', got '${ix.name}'`);
+      if (ix.defaults.L > ix.limits.maxL)
+        throw new UsageError(`--L ${ix.defaults.L} is above --max-L ${ix.limits.maxL}`);
+      if (ix.defaults.k > ix.limits.maxK)
+        throw new UsageError(`--k ${ix.defaults.k} is above --max-k ${ix.limits.maxK}`);
       config = {
-        host: flagString(args, "host")!, port: num("port", 0, 65535), threads: num("threads", 1, 256), token: null,
-        corsOrigins: (flagString(args, "cors") ?? "").split(",").map((s) => s.trim()).filter((s) => s !== ""),
-        maxBodyBytes: num("max-body-bytes", 1024), indexes: [ix],
+        host: flagString(args, "host")!,
+        port: num("port", 0, 65535),
+        threads: num("threads", 1, 256),
+        token: null,
+        corsOrigins: (flagString(args, "cors") ?? "")
+          .split(",")
+          .map((s) => s.trim())
+          .filter((s) => s !== ""),
+        maxBodyBytes: num("max-body-bytes", 1024),
+        indexes: [ix],
       };
     }
     if (seen("max-body-bytes") && args.positionals.length === 1) config.maxBodyBytes = num("max-body-bytes", 1024);
@@ -114,7 +184,7 @@ export const command: Command = {
       const names = config.indexes.map((ix) => ix.name).join(", ");
       process.stderr.write(
         `ringann serve: ${names} on ${handle.url} — ${config.threads} thread(s), auth ${config.token ? "on" : "off"}` +
-        `${config.corsOrigins.length ? `, CORS ${config.corsOrigins.join(" ")}` : ""}; page at ${handle.url}/ ; Ctrl-C stops\n`,
+          `${config.corsOrigins.length ? `, CORS ${config.corsOrigins.join(" ")}` : ""}; page at ${handle.url}/ ; Ctrl-C stops\n`,
       );
     }
     await new Promise<void>((resolve) => {

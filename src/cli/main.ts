@@ -8,18 +8,54 @@ import { EXIT_USAGE, type Command } from "./command.ts";
 type Loader = () => Promise<Command>;
 
 const COMMANDS: Record<string, { summary: string; load: Loader }> = {
-  run: { summary: "run a JSON config of jobs (no argument: the built-in demo)", load: async () => (await import("./cmd-run.ts")).command },
-  build: { summary: "build a disk index (PQ + Vamana graph + DiskANN layout)", load: async () => (await import("./cmd-build.ts")).command },
-  search: { summary: "search a disk index with beam and/or pipelined search; recall, QPS, latency", load: async () => (await import("./cmd-search.ts")).command },
-  serve: { summary: "serve indexes over HTTP/JSON (search, metrics, a search page at /)", load: async () => (await import("./cmd-serve.ts")).command },
-  relayout: { summary: "rewrite an index with a page-aware layout (neighbours share sectors)", load: async () => (await import("./cmd-relayout.ts")).command },
-  labels: { summary: "attach labels / numeric attributes to an index (for filtered search)", load: async () => (await import("./cmd-labels.ts")).command },
-  info: { summary: "print what an index holds (header, R, PQ, sizes, medoid)", load: async () => (await import("./cmd-info.ts")).command },
-  dataset: { summary: "write a dataset (fashion-mnist, glove-100, synthetic) with exact ground truth", load: async () => (await import("./cmd-dataset.ts")).command },
-  gt: { summary: "compute exact ground truth (all cores, chunked)", load: async () => (await import("./cmd-gt.ts")).command },
-  convert: { summary: "convert between .fbin/.u8bin/.i8bin, .fvecs/.ivecs/.bvecs and MNIST idx", load: async () => (await import("./cmd-convert.ts")).command },
-  bench: { summary: "benchmarks: `bench io --file F` (uring vs pread vs fio), `bench serve --url U --rate R` (HTTP load)", load: async () => (await import("./cmd-bench.ts")).command },
-  doctor: { summary: "check kernel, io_uring, O_DIRECT and the chosen I/O backend", load: async () => (await import("./cmd-doctor.ts")).command },
+  run: {
+    summary: "run a JSON config of jobs (no argument: the built-in demo)",
+    load: async () => (await import("./cmd-run.ts")).command,
+  },
+  build: {
+    summary: "build a disk index (PQ + Vamana graph + DiskANN layout)",
+    load: async () => (await import("./cmd-build.ts")).command,
+  },
+  search: {
+    summary: "search a disk index with beam and/or pipelined search; recall, QPS, latency",
+    load: async () => (await import("./cmd-search.ts")).command,
+  },
+  serve: {
+    summary: "serve indexes over HTTP/JSON (search, metrics, a search page at /)",
+    load: async () => (await import("./cmd-serve.ts")).command,
+  },
+  relayout: {
+    summary: "rewrite an index with a page-aware layout (neighbours share sectors)",
+    load: async () => (await import("./cmd-relayout.ts")).command,
+  },
+  labels: {
+    summary: "attach labels / numeric attributes to an index (for filtered search)",
+    load: async () => (await import("./cmd-labels.ts")).command,
+  },
+  info: {
+    summary: "print what an index holds (header, R, PQ, sizes, medoid)",
+    load: async () => (await import("./cmd-info.ts")).command,
+  },
+  dataset: {
+    summary: "write a dataset (fashion-mnist, glove-100, synthetic) with exact ground truth",
+    load: async () => (await import("./cmd-dataset.ts")).command,
+  },
+  gt: {
+    summary: "compute exact ground truth (all cores, chunked)",
+    load: async () => (await import("./cmd-gt.ts")).command,
+  },
+  convert: {
+    summary: "convert between .fbin/.u8bin/.i8bin, .fvecs/.ivecs/.bvecs and MNIST idx",
+    load: async () => (await import("./cmd-convert.ts")).command,
+  },
+  bench: {
+    summary: "benchmarks: `bench io --file F` (uring vs pread vs fio), `bench serve --url U --rate R` (HTTP load)",
+    load: async () => (await import("./cmd-bench.ts")).command,
+  },
+  doctor: {
+    summary: "check kernel, io_uring, O_DIRECT and the chosen I/O backend",
+    load: async () => (await import("./cmd-doctor.ts")).command,
+  },
 };
 
 function topHelp(): string {

@@ -53,7 +53,11 @@ interface DatasetContent {
   readonly extraFiles?: Record<string, [string, string]>;
 }
 
-async function writeDatasetDir(dir: string, content: DatasetContent, opts: DatasetWriteOptions): Promise<DatasetWritten> {
+async function writeDatasetDir(
+  dir: string,
+  content: DatasetContent,
+  opts: DatasetWriteOptions,
+): Promise<DatasetWritten> {
   const k = Math.min(opts.k ?? 100, content.base.npts);
   const log = opts.log ?? ((line: string) => (opts.quiet ? undefined : process.stderr.write(line + "\n")));
   const { base, metric } = content;
@@ -67,8 +71,16 @@ async function writeDatasetDir(dir: string, content: DatasetContent, opts: Datas
     writeFileAtomic(join(dir, name), text);
     extra[role] = name;
   }
-  log(`${content.name}: wrote ${base.npts} base and ${queries.npts} query vectors (${base.dim}-d ${base.type}); computing exact top-${k} ground truth (${metric})`);
-  const gt = await runGroundTruth(memoryRows(base, files.base), queries, { k, metric, threads: opts.threads, quiet: opts.quiet, label: `${content.name} ground truth` });
+  log(
+    `${content.name}: wrote ${base.npts} base and ${queries.npts} query vectors (${base.dim}-d ${base.type}); computing exact top-${k} ground truth (${metric})`,
+  );
+  const gt = await runGroundTruth(memoryRows(base, files.base), queries, {
+    k,
+    metric,
+    threads: opts.threads,
+    quiet: opts.quiet,
+    label: `${content.name} ground truth`,
+  });
   writeTruth(join(dir, files.groundtruth), gt.truth);
   const manifest: DatasetManifest = {
     name: content.name,
@@ -84,7 +96,9 @@ async function writeDatasetDir(dir: string, content: DatasetContent, opts: Datas
     createdBy: VERSION,
   };
   writeManifest(dir, manifest);
-  log(`${content.name}: ground truth ${gt.seconds.toFixed(1)} s (${(gt.distancesPerSecond / 1e6).toFixed(2)} M distances/s); manifest ${join(dir, "manifest.json")}`);
+  log(
+    `${content.name}: ground truth ${gt.seconds.toFixed(1)} s (${(gt.distancesPerSecond / 1e6).toFixed(2)} M distances/s); manifest ${join(dir, "manifest.json")}`,
+  );
   return { paths: readManifest(dir), groundTruth: gt };
 }
 
@@ -94,19 +108,31 @@ function limitQueries(q: InMemoryVectors, limit: number | undefined): InMemoryVe
 }
 
 /** Fashion-MNIST from the Debian package (or `sourceDir` holding the same idx files). */
-export async function writeFashionMnist(dir: string, opts: DatasetWriteOptions & { sourceDir?: string } = {}): Promise<DatasetWritten> {
+export async function writeFashionMnist(
+  dir: string,
+  opts: DatasetWriteOptions & { sourceDir?: string } = {},
+): Promise<DatasetWritten> {
   const sourceDir = opts.sourceDir ?? FASHION_MNIST_DIR;
   const { base, queries, source } = loadFashionMnist(sourceDir);
   // Issue 12: the real classes as labels; each query filtered by its own class.
   const labels = fashionMnistLabels(sourceDir);
   const queryClasses = labels.queries.slice(0, opts.queriesLimit ?? labels.queries.length);
-  return writeDatasetDir(dir, {
-    name: "fashion-mnist", source, metric: "l2", base, queries, params: {},
-    extraFiles: {
-      baseLabels: ["base_labels.txt", labels.base.join("\n") + "\n"],
-      queryFilters: ["query_filters.txt", queryClasses.join("\n") + "\n"],
+  return writeDatasetDir(
+    dir,
+    {
+      name: "fashion-mnist",
+      source,
+      metric: "l2",
+      base,
+      queries,
+      params: {},
+      extraFiles: {
+        baseLabels: ["base_labels.txt", labels.base.join("\n") + "\n"],
+        queryFilters: ["query_filters.txt", queryClasses.join("\n") + "\n"],
+      },
     },
-  }, opts);
+    opts,
+  );
 }
 
 export interface GloveSplitOptions {
@@ -119,7 +145,10 @@ export interface GloveSplitOptions {
 }
 
 /** GloVe 100-d: a fixed-seed split of held-out query words, the rest the base; unit vectors, cosine. */
-export async function writeGlove100(dir: string, opts: DatasetWriteOptions & GloveSplitOptions = {}): Promise<DatasetWritten> {
+export async function writeGlove100(
+  dir: string,
+  opts: DatasetWriteOptions & GloveSplitOptions = {},
+): Promise<DatasetWritten> {
   const seed = opts.seed ?? 42;
   const nq = opts.queries ?? 10_000;
   const file = resolveGloveFile(opts.source);
@@ -142,23 +171,28 @@ export async function writeGlove100(dir: string, opts: DatasetWriteOptions & Glo
     }
   }
   const keptQueryWords = opts.queriesLimit !== undefined ? queryWords.slice(0, opts.queriesLimit) : queryWords;
-  return writeDatasetDir(dir, {
-    name: "glove-100",
-    source: `npm package ${GLOVE_PACKAGE} (${file})`,
-    metric: "cosine",
-    base: { npts: words.length - nq, dim, type: "float32", data: base },
-    queries: { npts: nq, dim, type: "float32", data: queries },
-    params: { seed, heldOutQueries: nq, normalized: true },
-    extraFiles: {
-      baseWords: ["base-words.txt", baseWords.join("\n") + "\n"],
-      queryWords: ["query-words.txt", keptQueryWords.join("\n") + "\n"],
+  return writeDatasetDir(
+    dir,
+    {
+      name: "glove-100",
+      source: `npm package ${GLOVE_PACKAGE} (${file})`,
+      metric: "cosine",
+      base: { npts: words.length - nq, dim, type: "float32", data: base },
+      queries: { npts: nq, dim, type: "float32", data: queries },
+      params: { seed, heldOutQueries: nq, normalized: true },
+      extraFiles: {
+        baseWords: ["base-words.txt", baseWords.join("\n") + "\n"],
+        queryWords: ["query-words.txt", keptQueryWords.join("\n") + "\n"],
+      },
     },
-  }, opts);
+    opts,
+  );
 }
 
 /** The seeded Gaussian mixture of synthetic.ts (float32, or uint8: SIFT-like non-negative integers). */
 export async function writeSynthetic(
-  dir: string, gen: SyntheticOptions & { metric?: Metric; type?: "float32" | "uint8"; labels?: "zipf" },
+  dir: string,
+  gen: SyntheticOptions & { metric?: Metric; type?: "float32" | "uint8"; labels?: "zipf" },
   opts: DatasetWriteOptions = {},
 ): Promise<DatasetWritten> {
   const type = gen.type ?? "float32";
@@ -167,23 +201,34 @@ export async function writeSynthetic(
   // Issue 12: multi-label Zipf labels (z1 ≈ 50% of points ... z500 ≈ 0.1%), query filters cycling
   // through z1, z5, z50, z500.
   const nqKept = Math.min(data.nq, opts.queriesLimit ?? data.nq);
-  const extraFiles: Record<string, [string, string]> | undefined = gen.labels === "zipf"
-    ? {
-      baseLabels: ["base_labels.txt", zipfLabels(data.n, data.seed).text],
-      queryFilters: ["query_filters.txt", zipfQueryFilters(nqKept, ZIPF_TARGET_RANKS)],
-    }
-    : undefined;
-  return writeDatasetDir(dir, {
-    name: "synthetic",
-    source: "ringann synthetic generator (Gaussian mixture in a low-dimensional subspace, randomly projected)",
-    metric: gen.metric ?? "l2",
-    base: { npts: data.n, dim: data.dim, type, data: data.base },
-    queries: { npts: data.nq, dim: data.dim, type, data: data.queries },
-    params: {
-      n: data.n, dim: data.dim, clusters: data.clusters, seed: data.seed, queries: data.nq, intrinsicDim: data.intrinsicDim,
-      noise: gen.noise ?? 0.05, type,
-      ...(gen.labels ? { labels: gen.labels } : {}),
+  const extraFiles: Record<string, [string, string]> | undefined =
+    gen.labels === "zipf"
+      ? {
+          baseLabels: ["base_labels.txt", zipfLabels(data.n, data.seed).text],
+          queryFilters: ["query_filters.txt", zipfQueryFilters(nqKept, ZIPF_TARGET_RANKS)],
+        }
+      : undefined;
+  return writeDatasetDir(
+    dir,
+    {
+      name: "synthetic",
+      source: "ringann synthetic generator (Gaussian mixture in a low-dimensional subspace, randomly projected)",
+      metric: gen.metric ?? "l2",
+      base: { npts: data.n, dim: data.dim, type, data: data.base },
+      queries: { npts: data.nq, dim: data.dim, type, data: data.queries },
+      params: {
+        n: data.n,
+        dim: data.dim,
+        clusters: data.clusters,
+        seed: data.seed,
+        queries: data.nq,
+        intrinsicDim: data.intrinsicDim,
+        noise: gen.noise ?? 0.05,
+        type,
+        ...(gen.labels ? { labels: gen.labels } : {}),
+      },
+      extraFiles,
     },
-    extraFiles,
-  }, opts);
+    opts,
+  );
 }

@@ -16,17 +16,30 @@ export function fashionMnistFiles(sourceDir = FASHION_MNIST_DIR): { base: string
   const queries = join(sourceDir, QUERY_FILE);
   for (const f of [base, queries]) {
     if (!existsSync(f)) {
-      throw new MissingPackageError(`Fashion-MNIST (${f})`, "dataset-fashion-mnist", "sudo apt-get install -y dataset-fashion-mnist", [sourceDir]);
+      throw new MissingPackageError(
+        `Fashion-MNIST (${f})`,
+        "dataset-fashion-mnist",
+        "sudo apt-get install -y dataset-fashion-mnist",
+        [sourceDir],
+      );
     }
   }
   return { base, queries };
 }
 
-export function loadFashionMnist(sourceDir = FASHION_MNIST_DIR): { base: InMemoryVectors; queries: InMemoryVectors; source: string } {
+export function loadFashionMnist(sourceDir = FASHION_MNIST_DIR): {
+  base: InMemoryVectors;
+  queries: InMemoryVectors;
+  source: string;
+} {
   const files = fashionMnistFiles(sourceDir);
   const load = (file: string): InMemoryVectors => {
     const { header, data } = readIdx(file);
     return { npts: header.npts, dim: header.dim, type: header.type, data };
   };
-  return { base: load(files.base), queries: load(files.queries), source: `apt package dataset-fashion-mnist (${sourceDir})` };
+  return {
+    base: load(files.base),
+    queries: load(files.queries),
+    source: `apt package dataset-fashion-mnist (${sourceDir})`,
+  };
 }

@@ -43,7 +43,10 @@ const SLICE_ROWS = 4096;
 
 export function memoryRows(v: InMemoryVectors, name = "(memory)"): BaseRows {
   return {
-    file: name, type: v.type, npts: v.npts, dim: v.dim,
+    file: name,
+    type: v.type,
+    npts: v.npts,
+    dim: v.dim,
     readRowsInto(start, count, into) {
       const bpe = v.data.BYTES_PER_ELEMENT;
       const src = new Uint8Array(v.data.buffer, v.data.byteOffset + start * v.dim * bpe, count * v.dim * bpe);
@@ -52,22 +55,32 @@ export function memoryRows(v: InMemoryVectors, name = "(memory)"): BaseRows {
   };
 }
 
-export async function computeGroundTruth(base: BaseRows, queries: InMemoryVectors, opts: GroundTruthOptions): Promise<Truth> {
+export async function computeGroundTruth(
+  base: BaseRows,
+  queries: InMemoryVectors,
+  opts: GroundTruthOptions,
+): Promise<Truth> {
   const { k, metric } = opts;
   const { npts, dim } = base;
   const nq = queries.npts;
-  if (base.type === "int32") throw new FormatError(base.file, "type", "float32, uint8 or int8 vectors", "int32 (.ivecs)");
+  if (base.type === "int32")
+    throw new FormatError(base.file, "type", "float32, uint8 or int8 vectors", "int32 (.ivecs)");
   if (queries.dim !== dim) throw new FormatError("queries", "dim", `${dim} (the base's dim)`, String(queries.dim));
-  if (!Number.isInteger(k) || k < 1 || k > npts) throw new UsageError(`--k must be between 1 and the base's ${npts} points, got ${k}`);
+  if (!Number.isInteger(k) || k < 1 || k > npts)
+    throw new UsageError(`--k must be between 1 and the base's ${npts} points, got ${k}`);
   if (nq < 1) throw new UsageError("no queries to compute ground truth for");
 
-  const compareType: VectorType = metric === "cosine" || base.type !== queries.type || dim > MAX_INT_KERNEL_DIM ? "float32" : base.type;
+  const compareType: VectorType =
+    metric === "cosine" || base.type !== queries.type || dim > MAX_INT_KERNEL_DIM ? "float32" : base.type;
   const kernel: KernelName = `${metric === "ip" ? "ip" : "l2"}-${compareType === "float32" ? "float" : "int"}`;
   const bytesPerValue = compareType === "float32" ? 4 : 1;
   const sharedQueries = toCompareRows(queries.data, compareType, nq * dim, metric === "cosine", dim, true);
 
   const threads = Math.max(1, Math.min(opts.threads ?? navigator.hardwareConcurrency, nq));
-  const chunkRows = Math.max(1, Math.min(npts, Math.floor((opts.chunkBytes ?? DEFAULT_CHUNK_BYTES) / (dim * bytesPerValue))));
+  const chunkRows = Math.max(
+    1,
+    Math.min(npts, Math.floor((opts.chunkBytes ?? DEFAULT_CHUNK_BYTES) / (dim * bytesPerValue))),
+  );
   const tileRows = Math.max(8, Math.floor(TILE_BYTES / (dim * bytesPerValue)));
   const chunks = [0, 1].map(() => allocElements(compareType, chunkRows * dim, true) as GtRows);
   // A type change (e.g. uint8 rows compared as float for cosine) reads into a private scratch first.
@@ -84,7 +97,21 @@ export async function computeGroundTruth(base: BaseRows, queries: InMemoryVector
     await pool.broadcast((w) => {
       const qStart = Math.floor((w * nq) / threads);
       const qEnd = Math.floor(((w + 1) * nq) / threads);
-      return { kind: "init", kernel, queries: sharedQueries, qStart, qEnd, k, dim, tileRows, sliceRows: SLICE_ROWS, progress, progressSlot: w, outIds, outDists };
+      return {
+        kind: "init",
+        kernel,
+        queries: sharedQueries,
+        qStart,
+        qEnd,
+        k,
+        dim,
+        tileRows,
+        sliceRows: SLICE_ROWS,
+        progress,
+        progressSlot: w,
+        outIds,
+        outDists,
+      };
     });
     const fill = (chunk: GtRows, start: number, rows: number): void => {
       if (scratch) {
@@ -116,7 +143,14 @@ export async function computeGroundTruth(base: BaseRows, queries: InMemoryVector
 }
 
 /** Queries as the kernel compares them (converted / normalised copies in a SharedArrayBuffer). */
-function toCompareRows(data: ElementArray, type: VectorType, count: number, normalize: boolean, dim: number, shared: boolean): GtRows {
+function toCompareRows(
+  data: ElementArray,
+  type: VectorType,
+  count: number,
+  normalize: boolean,
+  dim: number,
+  shared: boolean,
+): GtRows {
   const out = allocElements(type, count, shared) as GtRows;
   for (let i = 0; i < count; i++) out[i] = data[i]!;
   if (normalize) normalizeRows(out as Float32Array, dim);
@@ -138,8 +172,13 @@ class GtPool {
   constructor(size: number) {
     for (let i = 0; i < size; i++) {
       const worker = new Worker(workerEntry("data/gt-worker.ts", import.meta.url));
-      worker.onmessage = (event: MessageEvent<FromGtWorker>) => this.settle(i, event.data.kind === "ok" ? null : new RingannError("E_WORKER", `gt worker ${i}: ${event.data.message}`));
-      worker.onerror = (event: ErrorEvent) => this.settle(i, new RingannError("E_WORKER", `gt worker ${i} crashed: ${event.message}`));
+      worker.onmessage = (event: MessageEvent<FromGtWorker>) =>
+        this.settle(
+          i,
+          event.data.kind === "ok" ? null : new RingannError("E_WORKER", `gt worker ${i}: ${event.data.message}`),
+        );
+      worker.onerror = (event: ErrorEvent) =>
+        this.settle(i, new RingannError("E_WORKER", `gt worker ${i} crashed: ${event.message}`));
       this.workers.push(worker);
       this.waiting.push(null);
     }
@@ -147,10 +186,15 @@ class GtPool {
 
   broadcast(message: (worker: number) => ToGtWorker): Promise<void> {
     if (this.failure) return Promise.reject(this.failure);
-    return Promise.all(this.workers.map((worker, i) => new Promise<void>((resolve, reject) => {
-      this.waiting[i] = { resolve, reject };
-      worker.postMessage(message(i));
-    }))).then(() => undefined);
+    return Promise.all(
+      this.workers.map(
+        (worker, i) =>
+          new Promise<void>((resolve, reject) => {
+            this.waiting[i] = { resolve, reject };
+            worker.postMessage(message(i));
+          }),
+      ),
+    ).then(() => undefined);
   }
 
   private settle(i: number, error: Error | null): void {

@@ -11,7 +11,8 @@ export interface GroundTruthRun {
 }
 
 export async function runGroundTruth(
-  base: BaseRows, queries: InMemoryVectors,
+  base: BaseRows,
+  queries: InMemoryVectors,
   opts: Omit<GroundTruthOptions, "onProgress"> & { label?: string; quiet?: boolean },
 ): Promise<GroundTruthRun> {
   const distances = base.npts * queries.npts;

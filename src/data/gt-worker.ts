@@ -7,20 +7,20 @@ import { newTopK, scanForRows, type GtRows, type KernelName, type ScanFn, type T
 
 export type ToGtWorker =
   | {
-    kind: "init";
-    kernel: KernelName;
-    queries: GtRows;
-    qStart: number;
-    qEnd: number;
-    k: number;
-    dim: number;
-    tileRows: number;
-    sliceRows: number;
-    progress: Float64Array;
-    progressSlot: number;
-    outIds: Uint32Array;
-    outDists: Float32Array;
-  }
+      kind: "init";
+      kernel: KernelName;
+      queries: GtRows;
+      qStart: number;
+      qEnd: number;
+      k: number;
+      dim: number;
+      tileRows: number;
+      sliceRows: number;
+      progress: Float64Array;
+      progressSlot: number;
+      outIds: Uint32Array;
+      outDists: Float32Array;
+    }
   | { kind: "chunk"; chunk: GtRows; rows: number; baseId0: number }
   | { kind: "finish" };
 
@@ -53,7 +53,9 @@ function handle(msg: ToGtWorker): void {
       for (let r0 = 0; r0 < msg.rows; r0 += sliceRows) {
         const rows = Math.min(sliceRows, msg.rows - r0);
         const slice = msg.chunk.subarray(r0 * dim, (r0 + rows) * dim);
-        progress[progressSlot] = progress[progressSlot]! + state.scan(queries, qStart, qEnd, slice, rows, msg.baseId0 + r0, dim, state.top, tileRows);
+        progress[progressSlot] =
+          progress[progressSlot]! +
+          state.scan(queries, qStart, qEnd, slice, rows, msg.baseId0 + r0, dim, state.top, tileRows);
       }
       return;
     }
@@ -77,6 +79,9 @@ scope.onmessage = (event) => {
     handle(event.data);
     scope.postMessage({ kind: "ok" });
   } catch (err) {
-    scope.postMessage({ kind: "error", message: err instanceof Error ? `${err.message}\n${err.stack ?? ""}` : String(err) });
+    scope.postMessage({
+      kind: "error",
+      message: err instanceof Error ? `${err.message}\n${err.stack ?? ""}` : String(err),
+    });
   }
 };

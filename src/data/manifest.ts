@@ -59,18 +59,22 @@ export function readManifest(dir: string): DatasetPaths {
   };
   const relative = (field: string): string => {
     const v = str(field);
-    if (isAbsolute(v)) throw new FormatError(file, field, "a file name relative to the dataset directory", JSON.stringify(v));
+    if (isAbsolute(v))
+      throw new FormatError(file, field, "a file name relative to the dataset directory", JSON.stringify(v));
     return v;
   };
   const int = (v: unknown, field: string): number => {
-    if (typeof v !== "number" || !Number.isInteger(v) || v < 0) throw new FormatError(file, field, "an integer ≥ 0", JSON.stringify(v));
+    if (typeof v !== "number" || !Number.isInteger(v) || v < 0)
+      throw new FormatError(file, field, "an integer ≥ 0", JSON.stringify(v));
     return v;
   };
   const counts = (m.counts ?? {}) as Record<string, unknown>;
   const type = str("type");
-  if (!(VECTOR_TYPES as readonly string[]).includes(type)) throw new FormatError(file, "type", VECTOR_TYPES.join("|"), JSON.stringify(type));
+  if (!(VECTOR_TYPES as readonly string[]).includes(type))
+    throw new FormatError(file, "type", VECTOR_TYPES.join("|"), JSON.stringify(type));
   const metric = str("metric");
-  if (!(METRICS as readonly string[]).includes(metric)) throw new FormatError(file, "metric", METRICS.join("|"), JSON.stringify(metric));
+  if (!(METRICS as readonly string[]).includes(metric))
+    throw new FormatError(file, "metric", METRICS.join("|"), JSON.stringify(metric));
   const manifest: DatasetManifest = {
     name: str("name"),
     source: str("source"),
@@ -86,5 +90,11 @@ export function readManifest(dir: string): DatasetPaths {
     extra: (m.extra ?? undefined) as DatasetManifest["extra"],
     createdBy: typeof m.createdBy === "string" ? m.createdBy : "unknown",
   };
-  return { dir, manifest, base: join(dir, manifest.base), queries: join(dir, manifest.queries), groundtruth: join(dir, manifest.groundtruth) };
+  return {
+    dir,
+    manifest,
+    base: join(dir, manifest.base),
+    queries: join(dir, manifest.queries),
+    groundtruth: join(dir, manifest.groundtruth),
+  };
 }

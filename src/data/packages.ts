@@ -8,7 +8,10 @@ export class MissingPackageError extends RingannError {
   readonly packageName: string;
   readonly install: string;
   constructor(what: string, packageName: string, install: string, looked: readonly string[]) {
-    super("E_MISSING_PACKAGE", `Cannot find ${what}: package '${packageName}' is not installed (looked in ${looked.join(", ")}). Install it with: ${install}`);
+    super(
+      "E_MISSING_PACKAGE",
+      `Cannot find ${what}: package '${packageName}' is not installed (looked in ${looked.join(", ")}). Install it with: ${install}`,
+    );
     this.packageName = packageName;
     this.install = install;
   }

@@ -25,7 +25,8 @@ function check(results: ResultTable, truth: Truth, k: number): void {
   if (k > truth.k) throw new FormatError("ground truth", "K", `≥ ${k} (recall@${k})`, String(truth.k));
   invariant(results.stride >= k, `recall: result rows hold ${results.stride} entries, need k = ${k}`);
   invariant(results.ids.length >= results.nq * results.stride, "recall: ids shorter than nq × stride");
-  if (results.nq > truth.nq) throw new FormatError("ground truth", "nq", `≥ ${results.nq} (queries searched)`, String(truth.nq));
+  if (results.nq > truth.nq)
+    throw new FormatError("ground truth", "nq", `≥ ${results.nq} (queries searched)`, String(truth.nq));
 }
 
 /** Recall@k by id of query q (0..1). */
@@ -48,7 +49,8 @@ export function recallOfQueryById(results: ResultTable, truth: Truth, k: number,
 /** Recall@k by distance of query q (0..1). */
 export function recallOfQueryByDistance(results: ResultTable, truth: Truth, k: number, q: number): number {
   const dists = results.dists;
-  if (!truth.dists) throw new FormatError("ground truth", "dists", "a distance block (recall by distance)", "an ids-only file");
+  if (!truth.dists)
+    throw new FormatError("ground truth", "dists", "a distance block (recall by distance)", "an ids-only file");
   invariant(dists != null, "recall by distance: results carry no distances");
   const r0 = q * results.stride;
   const t0 = q * truth.k;

@@ -75,8 +75,21 @@ function mixture(opts: SyntheticOptions): Mixture {
   const nq = opts.queries ?? 0;
   const intrinsicDim = Math.min(opts.intrinsicDim ?? 16, dim);
   const noise = opts.noise ?? 0.05;
-  if (!(Number.isInteger(n) && n >= 0 && Number.isInteger(dim) && dim > 0 && Number.isInteger(clusters) && clusters > 0 && Number.isInteger(nq) && nq >= 0)) {
-    throw new RangeError(`makeSynthetic: n ${n}, dim ${dim}, clusters ${clusters}, queries ${nq} must be non-negative integers (dim, clusters > 0)`);
+  if (
+    !(
+      Number.isInteger(n) &&
+      n >= 0 &&
+      Number.isInteger(dim) &&
+      dim > 0 &&
+      Number.isInteger(clusters) &&
+      clusters > 0 &&
+      Number.isInteger(nq) &&
+      nq >= 0
+    )
+  ) {
+    throw new RangeError(
+      `makeSynthetic: n ${n}, dim ${dim}, clusters ${clusters}, queries ${nq} must be non-negative integers (dim, clusters > 0)`,
+    );
   }
 
   // The model (projection, centres, spreads) comes from its own stream so that n and nq change only
@@ -119,7 +132,7 @@ function uint8Quantiser(m: Mixture): (x: Float32Array) => Uint8Array {
   const projected = new Float64Array(clusters * dim); // centre c in full dimension
   let meanSpread2 = 0;
   for (let c = 0; c < clusters; c++) {
-    meanSpread2 += spreads[c]! * spreads[c]! / clusters;
+    meanSpread2 += (spreads[c]! * spreads[c]!) / clusters;
     for (let i = 0; i < intrinsicDim; i++) {
       const ci = centers[c * intrinsicDim + i]!;
       for (let j = 0; j < dim; j++) projected[c * dim + j]! += ci * projection[i * dim + j]!;
@@ -139,7 +152,8 @@ function uint8Quantiser(m: Mixture): (x: Float32Array) => Uint8Array {
   return (x: Float32Array): Uint8Array => {
     const out = new Uint8Array(x.length);
     for (let at = 0; at < x.length; at += dim) {
-      for (let j = 0; j < dim; j++) out[at + j] = Math.min(255, Math.max(0, Math.round(128 + (x[at + j]! - mean[j]!) * scale)));
+      for (let j = 0; j < dim; j++)
+        out[at + j] = Math.min(255, Math.max(0, Math.round(128 + (x[at + j]! - mean[j]!) * scale)));
     }
     return out;
   };

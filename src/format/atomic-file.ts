@@ -91,7 +91,10 @@ export class AtomicFileWriter {
 }
 
 /** Streams bytes through `fill(writer)` and publishes the file only if fill() completes. */
-export async function writeFileAtomicWith(path: string, fill: (writer: AtomicFileWriter) => void | Promise<void>): Promise<void> {
+export async function writeFileAtomicWith(
+  path: string,
+  fill: (writer: AtomicFileWriter) => void | Promise<void>,
+): Promise<void> {
   const writer = new AtomicFileWriter(path);
   try {
     await fill(writer);

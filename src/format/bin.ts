@@ -5,7 +5,15 @@
 import { FormatError, invariant } from "../errors.ts";
 import { AtomicFileWriter } from "./atomic-file.ts";
 import { FileRange, withFileRange } from "./file-range.ts";
-import { allocVectors, bytesPerElement, checkFinite, vectorTypeFromExtension, viewVectors, type VectorType, type Vectors } from "./vector-type.ts";
+import {
+  allocVectors,
+  bytesPerElement,
+  checkFinite,
+  vectorTypeFromExtension,
+  viewVectors,
+  type VectorType,
+  type Vectors,
+} from "./vector-type.ts";
 
 export const BIN_HEADER_BYTES = 8;
 
@@ -123,7 +131,10 @@ export class BinWriter {
   private rows = 0;
 
   constructor(path: string, type: VectorType, dim: number) {
-    invariant(Number.isInteger(dim) && dim > 0 && dim <= 0x7fffffff, `BinWriter: dim must be a positive int32, got ${dim}`);
+    invariant(
+      Number.isInteger(dim) && dim > 0 && dim <= 0x7fffffff,
+      `BinWriter: dim must be a positive int32, got ${dim}`,
+    );
     this.path = path;
     this.type = type;
     this.dim = dim;
@@ -138,7 +149,10 @@ export class BinWriter {
   /** Appends whole rows (data.length must be a multiple of dim). */
   appendRows(data: Vectors): void {
     invariant(typedArrayMatches(data, this.type), `BinWriter(${this.path}): data is not ${this.type}`);
-    invariant(data.length % this.dim === 0, `BinWriter(${this.path}): ${data.length} elements is not a multiple of dim ${this.dim}`);
+    invariant(
+      data.length % this.dim === 0,
+      `BinWriter(${this.path}): ${data.length} elements is not a multiple of dim ${this.dim}`,
+    );
     this.out.append(data);
     this.rows += data.length / this.dim;
     invariant(this.rows <= 0x7fffffff, `BinWriter(${this.path}): more than 2^31-1 rows`);
@@ -166,7 +180,13 @@ function parseBinHeader(range: FileRange, explicitType: VectorType | undefined):
   const file = range.file;
   const fileBytes = range.sizeBytes;
   if (fileBytes < BIN_HEADER_BYTES) {
-    throw new FormatError(file, "header", `${BIN_HEADER_BYTES} bytes (int32 npts, int32 dim)`, `a file of ${fileBytes} bytes`, "E_TRUNCATED");
+    throw new FormatError(
+      file,
+      "header",
+      `${BIN_HEADER_BYTES} bytes (int32 npts, int32 dim)`,
+      `a file of ${fileBytes} bytes`,
+      "E_TRUNCATED",
+    );
   }
   const view = new DataView(range.read(0, BIN_HEADER_BYTES).buffer);
   const npts = view.getInt32(0, true);
@@ -178,12 +198,17 @@ function parseBinHeader(range: FileRange, explicitType: VectorType | undefined):
   const type = explicitType ?? vectorTypeFromExtension(file) ?? guessType(file, elements, payloadBytes);
   const expectedBytes = BIN_HEADER_BYTES + elements * bytesPerElement(type);
   if (expectedBytes !== fileBytes) {
-    const hint = payloadBytes === elements * (bytesPerElement(type) === 4 ? 1 : 4)
-      ? ` (that size fits ${bytesPerElement(type) === 4 ? "1-byte" : "float32"} elements: wrong extension or type?)`
-      : "";
-    throw new FormatError(file, "file size",
+    const hint =
+      payloadBytes === elements * (bytesPerElement(type) === 4 ? 1 : 4)
+        ? ` (that size fits ${bytesPerElement(type) === 4 ? "1-byte" : "float32"} elements: wrong extension or type?)`
+        : "";
+    throw new FormatError(
+      file,
+      "file size",
       `${expectedBytes} bytes = 8 + npts ${npts} × dim ${dim} × ${bytesPerElement(type)} (${type})`,
-      `${fileBytes} bytes${hint}`, expectedBytes > fileBytes ? "E_TRUNCATED" : "E_FORMAT");
+      `${fileBytes} bytes${hint}`,
+      expectedBytes > fileBytes ? "E_TRUNCATED" : "E_FORMAT",
+    );
   }
   return { file, npts, dim, type, fileBytes };
 }
@@ -194,8 +219,12 @@ function parseBinHeader(range: FileRange, explicitType: VectorType | undefined):
  */
 function guessType(file: string, elements: number, payloadBytes: number): VectorType {
   if (elements > 0 && payloadBytes === elements) {
-    throw new FormatError(file, "type", "an extension .fbin/.u8bin/.i8bin or an explicit type (the size fits 1-byte elements: uint8 or int8?)",
-      `${payloadBytes} payload bytes for ${elements} elements`);
+    throw new FormatError(
+      file,
+      "type",
+      "an extension .fbin/.u8bin/.i8bin or an explicit type (the size fits 1-byte elements: uint8 or int8?)",
+      `${payloadBytes} payload bytes for ${elements} elements`,
+    );
   }
   return "float32";
 }

@@ -29,7 +29,10 @@ export interface ConvertResult {
 const BLOCK_BYTES = 8 << 20;
 const TEXMEX_TYPE: Record<TexmexKind, ElementType> = { fvecs: "float32", ivecs: "int32", bvecs: "uint8" };
 const RANGE: Record<ElementType, [number, number]> = {
-  float32: [-Infinity, Infinity], int32: [-(2 ** 31), 2 ** 31 - 1], uint8: [0, 255], int8: [-128, 127],
+  float32: [-Infinity, Infinity],
+  int32: [-(2 ** 31), 2 ** 31 - 1],
+  uint8: [0, 255],
+  int8: [-128, 127],
 };
 
 export function outputElementType(outPath: string, inType: ElementType, explicit?: VectorType): ElementType {
@@ -37,16 +40,23 @@ export function outputElementType(outPath: string, inType: ElementType, explicit
   if (format === "texmex") return TEXMEX_TYPE[texmexKindFromExtension(outPath)!];
   if (format === "bin") {
     const byExt = vectorTypeFromExtension(outPath);
-    if (byExt && explicit && byExt !== explicit) throw new FormatError(outPath, "type", `${byExt} (the extension's)`, explicit);
+    if (byExt && explicit && byExt !== explicit)
+      throw new FormatError(outPath, "type", `${byExt} (the extension's)`, explicit);
     const t = byExt ?? explicit ?? (inType === "int32" ? null : inType);
-    if (t === null) throw new FormatError(outPath, "type", "an explicit output type for int32 input (float32|uint8|int8)", "none");
+    if (t === null)
+      throw new FormatError(outPath, "type", "an explicit output type for int32 input (float32|uint8|int8)", "none");
     return t;
   }
   if (format === "idx") {
     if (explicit) return explicit;
     return inType === "int32" ? "float32" : inType;
   }
-  throw new FormatError(outPath, "extension", ".fbin/.u8bin/.i8bin/.bin, .fvecs/.ivecs/.bvecs or MNIST idx (.gz)", JSON.stringify(outPath));
+  throw new FormatError(
+    outPath,
+    "extension",
+    ".fbin/.u8bin/.i8bin/.bin, .fvecs/.ivecs/.bvecs or MNIST idx (.gz)",
+    JSON.stringify(outPath),
+  );
 }
 
 export function convertVectorFile(inPath: string, outPath: string, opts: ConvertOptions = {}): ConvertResult {
@@ -79,14 +89,26 @@ export function convertVectorFile(inPath: string, outPath: string, opts: Convert
   }
 }
 
-function convertValues(input: ElementArray, output: ElementArray, n: number, outType: ElementType, file: string, firstRow: number, dim: number): void {
+function convertValues(
+  input: ElementArray,
+  output: ElementArray,
+  n: number,
+  outType: ElementType,
+  file: string,
+  firstRow: number,
+  dim: number,
+): void {
   const [lo, hi] = RANGE[outType];
   const integral = outType !== "float32";
   for (let i = 0; i < n; i++) {
     const v = input[i]!;
     if (integral ? !(Number.isInteger(v) && v >= lo && v <= hi) : Math.fround(v) !== v) {
-      throw new FormatError(file, `value of vector ${firstRow + Math.floor(i / dim)}, dimension ${i % dim}`,
-        integral ? `an integer in ${lo}..${hi} (${outType} output)` : "a value float32 holds exactly (|int| ≤ 2^24)", String(v));
+      throw new FormatError(
+        file,
+        `value of vector ${firstRow + Math.floor(i / dim)}, dimension ${i % dim}`,
+        integral ? `an integer in ${lo}..${hi} (${outType} output)` : "a value float32 holds exactly (|int| ≤ 2^24)",
+        String(v),
+      );
     }
     output[i] = v;
   }
@@ -102,7 +124,11 @@ function openSink(path: string, type: ElementType, dim: number, rows: number): S
   const format = vectorFileFormat(path);
   if (format === "texmex") {
     const w = new TexmexWriter(path, texmexKindFromExtension(path)!, dim);
-    return { append: (v) => w.appendRows(v as Float32Array | Int32Array | Uint8Array), commit: () => w.commit(), abort: () => w.abort() };
+    return {
+      append: (v) => w.appendRows(v as Float32Array | Int32Array | Uint8Array),
+      commit: () => w.commit(),
+      abort: () => w.abort(),
+    };
   }
   if (format === "bin") {
     const w = new BinWriter(path, type as VectorType, dim);
@@ -139,5 +165,10 @@ export function convertTruthFile(inPath: string, outPath: string): { nq: number;
     writeTexmex(outPath, "ivecs", new Int32Array(truth.ids.buffer, truth.ids.byteOffset, truth.ids.length), truth.k);
     return { nq: truth.nq, k: truth.k };
   }
-  throw new FormatError(outPath, "extension", "a truth conversion between .ivecs and a DiskANN truth .bin", `${inPath} → ${outPath}`);
+  throw new FormatError(
+    outPath,
+    "extension",
+    "a truth conversion between .ivecs and a DiskANN truth .bin",
+    `${inPath} → ${outPath}`,
+  );
 }

@@ -65,7 +65,14 @@ export function diskLayoutFor(shape: DiskLayoutShape): DiskLayout {
   const nodesPerSector = Math.floor(SECTOR_BYTES / maxNodeBytes);
   const sectorsPerNode = nodesPerSector > 0 ? 1 : Math.ceil(maxNodeBytes / SECTOR_BYTES);
   const nodeSectors = nodesPerSector > 0 ? Math.ceil(shape.npts / nodesPerSector) : shape.npts * sectorsPerNode;
-  return { maxNodeBytes, nodesPerSector, sectorsPerNode, nodeSectors, layoutBytes: (nodeSectors + 1) * SECTOR_BYTES, coordBytes };
+  return {
+    maxNodeBytes,
+    nodesPerSector,
+    sectorsPerNode,
+    nodeSectors,
+    layoutBytes: (nodeSectors + 1) * SECTOR_BYTES,
+    coordBytes,
+  };
 }
 
 const MIN_HEADER_VALUES = 7;
@@ -76,7 +83,12 @@ const MAX_HEADER_VALUES = (SECTOR_BYTES - 8) / 8;
  * `fileBytes` is the size of the file on disk; `type` is the element type of the coordinates (the
  * header does not record it, so the caller says which — from the sidecar or an option).
  */
-export function parseDiskIndexHeader(bytes: Uint8Array, file: string, fileBytes: number, type: VectorType): DiskIndexMeta {
+export function parseDiskIndexHeader(
+  bytes: Uint8Array,
+  file: string,
+  fileBytes: number,
+  type: VectorType,
+): DiskIndexMeta {
   const view = dataViewOf(bytes);
   const nr = readI32(view, 0, file, "header nr");
   const nc = readI32(view, 4, file, "header nc");
@@ -93,25 +105,42 @@ export function parseDiskIndexHeader(bytes: Uint8Array, file: string, fileBytes:
   const numFrozen = value(5, "num_frozen_points");
   const frozenLoc = value(6, "frozen_point_loc");
 
-  if (npts < 1 || npts > 0xffffffff) throw new FormatError(file, "npts", "1..2^32-1 (neighbour ids are uint32)", String(npts));
+  if (npts < 1 || npts > 0xffffffff)
+    throw new FormatError(file, "npts", "1..2^32-1 (neighbour ids are uint32)", String(npts));
   if (dim < 1 || dim > 1 << 20) throw new FormatError(file, "ndims", "1..2^20", String(dim));
   if (medoid >= npts) throw new FormatError(file, "medoid", `< npts (${npts})`, String(medoid));
   const coordBytes = dim * bytesPerElement(type);
   const nbrBytes = maxNodeBytes - coordBytes;
   if (nbrBytes < 8 || nbrBytes % 4 !== 0) {
-    throw new FormatError(file, "max_node_len", `ndims*sizeof(${type}) + (R+1)*4 with R ≥ 1 (= ${coordBytes} + a multiple of 4 ≥ 8); is the vector type right?`, String(maxNodeBytes));
+    throw new FormatError(
+      file,
+      "max_node_len",
+      `ndims*sizeof(${type}) + (R+1)*4 with R ≥ 1 (= ${coordBytes} + a multiple of 4 ≥ 8); is the vector type right?`,
+      String(maxNodeBytes),
+    );
   }
   const R = nbrBytes / 4 - 1;
   const expectedPerSector = Math.floor(SECTOR_BYTES / maxNodeBytes);
   if (nodesPerSector !== expectedPerSector) {
-    throw new FormatError(file, "nnodes_per_sector", `floor(4096 / max_node_len ${maxNodeBytes}) = ${expectedPerSector}`, String(nodesPerSector));
+    throw new FormatError(
+      file,
+      "nnodes_per_sector",
+      `floor(4096 / max_node_len ${maxNodeBytes}) = ${expectedPerSector}`,
+      String(nodesPerSector),
+    );
   }
   if (numFrozen > 1) throw new FormatError(file, "num_frozen_points", "0 or 1", String(numFrozen));
-  if (numFrozen === 1 && frozenLoc >= npts) throw new FormatError(file, "frozen_point_loc", `< npts (${npts})`, String(frozenLoc));
+  if (numFrozen === 1 && frozenLoc >= npts)
+    throw new FormatError(file, "frozen_point_loc", `< npts (${npts})`, String(frozenLoc));
 
   const layout = diskLayoutFor({ npts, dim, type, R });
   if (fileBytes < layout.layoutBytes) {
-    throw new FormatError(file, "file size", `≥ ${layout.layoutBytes} bytes (1 + ${layout.nodeSectors} sectors for ${npts} nodes)`, `${fileBytes} bytes`);
+    throw new FormatError(
+      file,
+      "file size",
+      `≥ ${layout.layoutBytes} bytes (1 + ${layout.nodeSectors} sectors for ${npts} nodes)`,
+      `${fileBytes} bytes`,
+    );
   }
 
   // Writer-specific tail: identify it and check any recorded file size.
@@ -130,13 +159,32 @@ export function parseDiskIndexHeader(bytes: Uint8Array, file: string, fileBytes:
     throw new FormatError(file, "header file_size (value 7)", `${fileBytes} (the file's size)`, String(v7));
   }
   if (!appendReorderData && fileBytes !== layout.layoutBytes && headerVariant !== "other") {
-    throw new FormatError(file, "file size", `${layout.layoutBytes} bytes (1 + ${layout.nodeSectors} node sectors)`, `${fileBytes} bytes`);
+    throw new FormatError(
+      file,
+      "file size",
+      `${layout.layoutBytes} bytes (1 + ${layout.nodeSectors} node sectors)`,
+      `${fileBytes} bytes`,
+    );
   }
 
   return {
-    file, type, npts, dim, medoid, maxNodeBytes, nodesPerSector, sectorsPerNode: layout.sectorsPerNode,
-    numFrozen, frozenLoc, R, coordBytes, nodeSectors: layout.nodeSectors, layoutBytes: layout.layoutBytes,
-    headerVariant, headerValueCount: nr, appendReorderData,
+    file,
+    type,
+    npts,
+    dim,
+    medoid,
+    maxNodeBytes,
+    nodesPerSector,
+    sectorsPerNode: layout.sectorsPerNode,
+    numFrozen,
+    frozenLoc,
+    R,
+    coordBytes,
+    nodeSectors: layout.nodeSectors,
+    layoutBytes: layout.layoutBytes,
+    headerVariant,
+    headerValueCount: nr,
+    appendReorderData,
   };
 }
 
@@ -157,8 +205,15 @@ export function encodeDiskIndexHeader(fields: DiskHeaderFields): Uint8Array {
   view.setInt32(0, 9, true);
   view.setInt32(4, 1, true);
   const values = [
-    fields.npts, fields.dim, fields.medoid, layout.maxNodeBytes, layout.nodesPerSector,
-    fields.numFrozen ?? 0, fields.frozenLoc ?? 0, 0, layout.layoutBytes,
+    fields.npts,
+    fields.dim,
+    fields.medoid,
+    layout.maxNodeBytes,
+    layout.nodesPerSector,
+    fields.numFrozen ?? 0,
+    fields.frozenLoc ?? 0,
+    0,
+    layout.layoutBytes,
   ];
   for (let i = 0; i < values.length; i++) writeU64(view, 8 + 8 * i, values[i]!);
   return out;
@@ -188,7 +243,8 @@ export function nodeReadBytes(meta: NodeAddressing): number {
 /** Node `id`'s degree, validated against R. Allocation-free. */
 export function nodeDegree(meta: DiskIndexMeta, sector: Uint8Array, id: number): number {
   const at = nodeByteOffsetInSector(meta, id) + meta.coordBytes;
-  if (at + 4 > sector.length) throw new FormatError(meta.file, `node ${id} nnbrs`, `within the ${sector.length}-byte read`, `offset ${at}`);
+  if (at + 4 > sector.length)
+    throw new FormatError(meta.file, `node ${id} nnbrs`, `within the ${sector.length}-byte read`, `offset ${at}`);
   const n = loadU32(sector, at);
   if (n > meta.R) throw new FormatError(meta.file, `node ${id} nnbrs`, `≤ R (${meta.R})`, String(n));
   return n;
@@ -204,14 +260,21 @@ export function decodeNodeNeighbors(meta: DiskIndexMeta, sector: Uint8Array, id:
   const base = nodeByteOffsetInSector(meta, id) + meta.coordBytes + 4;
   for (let k = 0; k < n; k++) {
     const nbr = loadU32(sector, base + 4 * k);
-    if (nbr >= meta.npts) throw new FormatError(meta.file, `node ${id} nbrs[${k}]`, `< npts (${meta.npts})`, String(nbr));
+    if (nbr >= meta.npts)
+      throw new FormatError(meta.file, `node ${id} nbrs[${k}]`, `< npts (${meta.npts})`, String(nbr));
     out[k] = nbr;
   }
   return n;
 }
 
 /** Copies node `id`'s coordinates into `out` at `outOffset` (elements). */
-export function decodeNodeCoords(meta: DiskIndexMeta, sector: Uint8Array, id: number, out: Vectors, outOffset: number): void {
+export function decodeNodeCoords(
+  meta: DiskIndexMeta,
+  sector: Uint8Array,
+  id: number,
+  out: Vectors,
+  outOffset: number,
+): void {
   const at = nodeByteOffsetInSector(meta, id);
   const coords = viewVectors(meta.type, sector.buffer, sector.byteOffset + at, meta.dim);
   out.set(coords, outOffset);
@@ -223,17 +286,37 @@ export function decodeNodeCoords(meta: DiskIndexMeta, sector: Uint8Array, id: nu
  */
 export function encodeNode(
   layout: DiskLayout & { readonly dim: number; readonly type: VectorType },
-  sector: Uint8Array, id: number, vectors: Vectors, vectorOffset: number,
-  neighbors: Uint32Array, neighborsOffset: number, degree: number,
+  sector: Uint8Array,
+  id: number,
+  vectors: Vectors,
+  vectorOffset: number,
+  neighbors: Uint32Array,
+  neighborsOffset: number,
+  degree: number,
 ): void {
   const bytes = new Uint8Array(vectors.buffer, vectors.byteOffset, vectors.byteLength);
-  encodeNodeFromBytes(layout, sector, id, bytes, vectorOffset * vectors.BYTES_PER_ELEMENT, neighbors, neighborsOffset, degree);
+  encodeNodeFromBytes(
+    layout,
+    sector,
+    id,
+    bytes,
+    vectorOffset * vectors.BYTES_PER_ELEMENT,
+    neighbors,
+    neighborsOffset,
+    degree,
+  );
 }
 
 /** encodeNode with the coords given as bytes (a writer streaming millions of nodes makes the view once). */
 export function encodeNodeFromBytes(
-  layout: DiskLayout, sector: Uint8Array, id: number, vectorBytes: Uint8Array, vectorByteOffset: number,
-  neighbors: Uint32Array, neighborsOffset: number, degree: number,
+  layout: DiskLayout,
+  sector: Uint8Array,
+  id: number,
+  vectorBytes: Uint8Array,
+  vectorByteOffset: number,
+  neighbors: Uint32Array,
+  neighborsOffset: number,
+  degree: number,
 ): void {
   const at = nodeByteOffsetInSector(layout, id);
   for (let b = 0; b < layout.coordBytes; b++) sector[at + b] = vectorBytes[vectorByteOffset + b]!;

@@ -48,8 +48,13 @@ export class FileRange {
         throw ioErrorFrom("read", this.file, offsetBytes + done, err);
       }
       if (n <= 0) {
-        throw new IoError("read", 0, this.file, offsetBytes + done,
-          `short read: wanted ${into.length - done} more bytes, file ended (size ${this.sizeBytes} bytes)`);
+        throw new IoError(
+          "read",
+          0,
+          this.file,
+          offsetBytes + done,
+          `short read: wanted ${into.length - done} more bytes, file ended (size ${this.sizeBytes} bytes)`,
+        );
       }
       done += n;
     }

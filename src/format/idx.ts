@@ -40,12 +40,22 @@ export function readIdxHeader(path: string): IdxHeader {
       const isize = new DataView(range.read(range.sizeBytes - 4, 4).buffer).getUint32(0, true);
       const expected = header.idxBytes % 2 ** 32;
       if (isize !== expected) {
-        throw new FormatError(path, "gzip size", `${header.idxBytes} uncompressed bytes (header ${header.dims.join("×")} ${header.type})`,
-          `${isize} (gzip ISIZE trailer, mod 2^32)`, isize < expected ? "E_TRUNCATED" : "E_FORMAT");
+        throw new FormatError(
+          path,
+          "gzip size",
+          `${header.idxBytes} uncompressed bytes (header ${header.dims.join("×")} ${header.type})`,
+          `${isize} (gzip ISIZE trailer, mod 2^32)`,
+          isize < expected ? "E_TRUNCATED" : "E_FORMAT",
+        );
       }
     } else if (range.sizeBytes !== header.idxBytes) {
-      throw new FormatError(path, "file size", `${header.idxBytes} bytes (header ${header.dims.join("×")} ${header.type})`,
-        `${range.sizeBytes} bytes`, range.sizeBytes < header.idxBytes ? "E_TRUNCATED" : "E_FORMAT");
+      throw new FormatError(
+        path,
+        "file size",
+        `${header.idxBytes} bytes (header ${header.dims.join("×")} ${header.type})`,
+        `${range.sizeBytes} bytes`,
+        range.sizeBytes < header.idxBytes ? "E_TRUNCATED" : "E_FORMAT",
+      );
     }
     return header;
   });
@@ -60,12 +70,23 @@ export function readIdx(path: string): { header: IdxHeader; data: Vectors } {
     try {
       return new Uint8Array(gunzipSync(bytes));
     } catch (err) {
-      throw new FormatError(path, "gzip stream", "a complete gzip stream", `a corrupt or truncated one (${(err as Error).message})`, "E_TRUNCATED");
+      throw new FormatError(
+        path,
+        "gzip stream",
+        "a complete gzip stream",
+        `a corrupt or truncated one (${(err as Error).message})`,
+        "E_TRUNCATED",
+      );
     }
   });
   if (raw.length !== header.idxBytes) {
-    throw new FormatError(path, "data", `${header.idxBytes} uncompressed bytes (header ${header.dims.join("×")} ${header.type})`,
-      `${raw.length} bytes`, raw.length < header.idxBytes ? "E_TRUNCATED" : "E_FORMAT");
+    throw new FormatError(
+      path,
+      "data",
+      `${header.idxBytes} uncompressed bytes (header ${header.dims.join("×")} ${header.type})`,
+      `${raw.length} bytes`,
+      raw.length < header.idxBytes ? "E_TRUNCATED" : "E_FORMAT",
+    );
   }
   const count = header.npts * header.dim;
   const data = allocVectors(header.type, count);
@@ -81,9 +102,16 @@ export function readIdx(path: string): { header: IdxHeader; data: Vectors } {
 }
 
 /** Writes an idx file (gzip-compressed unless gzip is false) atomically. */
-export function writeIdx(path: string, type: VectorType, dims: readonly number[], data: Vectors, opts: { gzip?: boolean } = {}): void {
+export function writeIdx(
+  path: string,
+  type: VectorType,
+  dims: readonly number[],
+  data: Vectors,
+  opts: { gzip?: boolean } = {},
+): void {
   const count = dims.reduce((a, b) => a * b, 1);
-  if (data.length !== count) throw new FormatError(path, "data", `${count} values for dims ${dims.join("×")}`, `${data.length}`);
+  if (data.length !== count)
+    throw new FormatError(path, "data", `${count} values for dims ${dims.join("×")}`, `${data.length}`);
   const headerBytes = 4 + 4 * dims.length;
   const elementBytes = type === "float32" ? 4 : 1;
   const raw = new Uint8Array(headerBytes + count * elementBytes);
@@ -108,7 +136,13 @@ function isGzip(range: FileRange): boolean {
 
 function gunzipPrefix(range: FileRange): Uint8Array {
   if (range.sizeBytes < 18) {
-    throw new FormatError(range.file, "gzip stream", "at least 18 bytes (gzip header and trailer)", `${range.sizeBytes} bytes`, "E_TRUNCATED");
+    throw new FormatError(
+      range.file,
+      "gzip stream",
+      "at least 18 bytes (gzip header and trailer)",
+      `${range.sizeBytes} bytes`,
+      "E_TRUNCATED",
+    );
   }
   const compressed = range.read(0, Math.min(range.sizeBytes, HEADER_PROBE_BYTES));
   try {
@@ -121,21 +155,29 @@ function gunzipPrefix(range: FileRange): Uint8Array {
 }
 
 function parseHeader(file: string, head: Uint8Array, gzip: boolean): IdxHeader {
-  if (head.length < 4) throw new FormatError(file, "magic", "4 bytes (0, 0, type, ndims)", `${head.length} bytes`, "E_TRUNCATED");
+  if (head.length < 4)
+    throw new FormatError(file, "magic", "4 bytes (0, 0, type, ndims)", `${head.length} bytes`, "E_TRUNCATED");
   const view = new DataView(head.buffer, head.byteOffset, head.length);
   const magic = view.getUint32(0, false);
   const type = TYPE_CODES[head[2]!];
   if (head[0] !== 0 || head[1] !== 0 || type === undefined) {
-    throw new FormatError(file, "magic", "0x000008nn (uint8), 0x000009nn (int8) or 0x00000Dnn (float32)", `0x${magic.toString(16).padStart(8, "0")}`);
+    throw new FormatError(
+      file,
+      "magic",
+      "0x000008nn (uint8), 0x000009nn (int8) or 0x00000Dnn (float32)",
+      `0x${magic.toString(16).padStart(8, "0")}`,
+    );
   }
   const ndims = head[3]!;
   if (ndims < 1) throw new FormatError(file, "ndims", "at least 1", String(ndims));
   const headerBytes = 4 + 4 * ndims;
-  if (head.length < headerBytes) throw new FormatError(file, "dims", `${ndims} int32 dimensions`, `${head.length - 4} bytes`, "E_TRUNCATED");
+  if (head.length < headerBytes)
+    throw new FormatError(file, "dims", `${ndims} int32 dimensions`, `${head.length - 4} bytes`, "E_TRUNCATED");
   const dims: number[] = [];
   for (let i = 0; i < ndims; i++) {
     const d = view.getInt32(4 + 4 * i, false);
-    if (d < 0 || (i > 0 && d === 0)) throw new FormatError(file, `dims[${i}]`, i === 0 ? "a count ≥ 0" : "a size > 0", String(d));
+    if (d < 0 || (i > 0 && d === 0))
+      throw new FormatError(file, `dims[${i}]`, i === 0 ? "a count ≥ 0" : "a size > 0", String(d));
     dims.push(d);
   }
   const npts = dims[0]!;

@@ -53,7 +53,14 @@ export function parseSidecar(text: string, file: string): IndexSidecar {
   const result = SidecarSchema.safeParse(raw);
   if (!result.success) {
     const issue = result.error.issues[0]!;
-    throw new FormatError(file, issue.path.join(".") || "(root)", issue.message, JSON.stringify(issue.path.reduce<unknown>((o, k) => (o as Record<string, unknown> | undefined)?.[k as string], raw)));
+    throw new FormatError(
+      file,
+      issue.path.join(".") || "(root)",
+      issue.message,
+      JSON.stringify(
+        issue.path.reduce<unknown>((o, k) => (o as Record<string, unknown> | undefined)?.[k as string], raw),
+      ),
+    );
   }
   return result.data;
 }
@@ -66,7 +73,14 @@ export function readSidecar(prefix: string): IndexSidecar | null {
 }
 
 /** Metric and type for reading an index: explicit options win, then the sidecar, then L2/float32. */
-export function indexDataKind(prefix: string, explicit: { metric?: Metric; type?: VectorType } = {}): { metric: Metric; type: VectorType; sidecar: IndexSidecar | null } {
+export function indexDataKind(
+  prefix: string,
+  explicit: { metric?: Metric; type?: VectorType } = {},
+): { metric: Metric; type: VectorType; sidecar: IndexSidecar | null } {
   const sidecar = readSidecar(prefix);
-  return { metric: explicit.metric ?? sidecar?.metric ?? "l2", type: explicit.type ?? sidecar?.type ?? "float32", sidecar };
+  return {
+    metric: explicit.metric ?? sidecar?.metric ?? "l2",
+    type: explicit.type ?? sidecar?.type ?? "float32",
+    sidecar,
+  };
 }

@@ -9,8 +9,17 @@ export * from "./idx.ts";
 export * from "./vector-file.ts";
 export * from "./convert.ts";
 export {
-  NODE_TAGS_SUFFIX, PAGE_META_SUFFIX, encodeNodeTags, encodePageMeta, parseNodeTags, parsePageMeta, readNodeTags, readPageMeta,
-  removePageLayoutFiles, type OverlapRatios, type PageMeta,
+  NODE_TAGS_SUFFIX,
+  PAGE_META_SUFFIX,
+  encodeNodeTags,
+  encodePageMeta,
+  parseNodeTags,
+  parsePageMeta,
+  readNodeTags,
+  readPageMeta,
+  removePageLayoutFiles,
+  type OverlapRatios,
+  type PageMeta,
 } from "./page-layout.ts";
 export * from "./label-files.ts";
 export * from "./attribute-file.ts";

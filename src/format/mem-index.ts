@@ -24,7 +24,8 @@ export interface MemIndexGraph {
 export function parseMemIndexGraph(bytes: Uint8Array, file: string, expectNpts?: number): MemIndexGraph {
   const view = dataViewOf(bytes);
   const fileSize = readU64(view, 0, file, "file_size");
-  if (fileSize !== bytes.length) throw new FormatError(file, "file_size", `${bytes.length} (the file's size)`, String(fileSize));
+  if (fileSize !== bytes.length)
+    throw new FormatError(file, "file_size", `${bytes.length} (the file's size)`, String(fileSize));
   const maxDegree = readU32(view, 8, file, "max_degree");
   const entryPoint = readU32(view, 12, file, "entry_point");
   const numFrozen = readU64(view, 16, file, "num_frozen");
@@ -37,7 +38,13 @@ export function parseMemIndexGraph(bytes: Uint8Array, file: string, expectNpts?:
   while (at < bytes.length) {
     const k = readU32(view, at, file, `node ${npts} degree`);
     if (k > maxDegree) throw new FormatError(file, `node ${npts} degree`, `≤ max_degree (${maxDegree})`, String(k));
-    if (at + 4 + 4 * k > bytes.length) throw new FormatError(file, `node ${npts} neighbours`, `${k} ids within the file`, `file ends at ${bytes.length}`);
+    if (at + 4 + 4 * k > bytes.length)
+      throw new FormatError(
+        file,
+        `node ${npts} neighbours`,
+        `${k} ids within the file`,
+        `file ends at ${bytes.length}`,
+      );
     at += 4 + 4 * k;
     edges += k;
     npts++;
@@ -68,7 +75,12 @@ export function parseMemIndexGraph(bytes: Uint8Array, file: string, expectNpts?:
 }
 
 /** Encodes `_mem.index`; max_degree is written as the largest degree present (as DiskANN does). */
-export function encodeMemIndexGraph(graph: { entryPoint: number; numFrozen?: number; offsets: Uint32Array; neighbors: Uint32Array }): Uint8Array {
+export function encodeMemIndexGraph(graph: {
+  entryPoint: number;
+  numFrozen?: number;
+  offsets: Uint32Array;
+  neighbors: Uint32Array;
+}): Uint8Array {
   const npts = graph.offsets.length - 1;
   const edges = graph.offsets[npts]!;
   let maxDegree = 0;
@@ -95,18 +107,25 @@ export function encodeMemIndexGraph(graph: { entryPoint: number; numFrozen?: num
 }
 
 /** Parses `_mem.index.tags`: .bin<uint32> n × 1 of disk node ids, each < diskNpts when given. */
-export function parseMemIndexTags(bytes: Uint8Array, file: string, expect: { npts?: number; diskNpts?: number } = {}): Uint32Array {
+export function parseMemIndexTags(
+  bytes: Uint8Array,
+  file: string,
+  expect: { npts?: number; diskNpts?: number } = {},
+): Uint32Array {
   const view = dataViewOf(bytes);
   const rows = readI32(view, 0, file, "rows");
   const cols = readI32(view, 4, file, "cols");
   if (cols !== 1) throw new FormatError(file, "cols", "1", String(cols));
   if (rows < 1) throw new FormatError(file, "rows", "≥ 1", String(rows));
-  if (expect.npts !== undefined && rows !== expect.npts) throw new FormatError(file, "rows", `${expect.npts} (nodes of the entry graph)`, String(rows));
-  if (bytes.length !== 8 + 4 * rows) throw new FormatError(file, "file size", `${8 + 4 * rows} bytes`, `${bytes.length} bytes`);
+  if (expect.npts !== undefined && rows !== expect.npts)
+    throw new FormatError(file, "rows", `${expect.npts} (nodes of the entry graph)`, String(rows));
+  if (bytes.length !== 8 + 4 * rows)
+    throw new FormatError(file, "file size", `${8 + 4 * rows} bytes`, `${bytes.length} bytes`);
   const tags = new Uint32Array(bytes.slice(8).buffer);
   if (expect.diskNpts !== undefined) {
     for (let i = 0; i < rows; i++) {
-      if (tags[i]! >= expect.diskNpts) throw new FormatError(file, `tags[${i}]`, `< disk index npts (${expect.diskNpts})`, String(tags[i]));
+      if (tags[i]! >= expect.diskNpts)
+        throw new FormatError(file, `tags[${i}]`, `< disk index npts (${expect.diskNpts})`, String(tags[i]));
     }
   }
   return tags;

@@ -36,7 +36,8 @@ interface BinBlock {
 function readBlock(view: DataView, at: number, file: string, field: string): BinBlock {
   const rows = readI32(view, at, file, `${field} rows`);
   const cols = readI32(view, at + 4, file, `${field} cols`);
-  if (rows < 0 || cols < 0) throw new FormatError(file, `${field} shape`, "non-negative rows and cols", `${rows} x ${cols}`);
+  if (rows < 0 || cols < 0)
+    throw new FormatError(file, `${field} shape`, "non-negative rows and cols", `${rows} x ${cols}`);
   return { rows, cols, dataOffset: at + 8 };
 }
 
@@ -64,12 +65,22 @@ export function parsePqPivots(bytes: Uint8Array, file: string): PqPivots {
   const offsets: number[] = [];
   for (let i = 0; i < nr; i++) offsets.push(readU64(view, 8 + 8 * i, file, `offsets[${i}]`));
   if (offsets[nr - 1] !== bytes.length) {
-    throw new FormatError(file, `offsets[${nr - 1}] (file size)`, `${bytes.length} (the file's size)`, String(offsets[nr - 1]));
+    throw new FormatError(
+      file,
+      `offsets[${nr - 1}] (file size)`,
+      `${bytes.length} (the file's size)`,
+      String(offsets[nr - 1]),
+    );
   }
   for (let i = 0; i < nr; i++) {
     const lo = i === 0 ? 8 + 8 * nr : offsets[i - 1]! + 8;
     if (offsets[i]! < lo || offsets[i]! > bytes.length) {
-      throw new FormatError(file, `offsets[${i}]`, `increasing block offsets in ${lo}..${bytes.length}`, String(offsets[i]));
+      throw new FormatError(
+        file,
+        `offsets[${i}]`,
+        `increasing block offsets in ${lo}..${bytes.length}`,
+        String(offsets[i]),
+      );
     }
   }
 
@@ -78,7 +89,12 @@ export function parsePqPivots(bytes: Uint8Array, file: string): PqPivots {
   if (dim < 1) throw new FormatError(file, "pivots cols (ndims)", "≥ 1", String(dim));
   expectShape(pivotsBlock, PQ_CENTERS, dim, file, "pivots");
   if (offsets[0]! + 8 + PQ_CENTERS * dim * 4 > offsets[1]!) {
-    throw new FormatError(file, "pivots block", `${8 + PQ_CENTERS * dim * 4} bytes before offsets[1]`, `${offsets[1]! - offsets[0]!}`);
+    throw new FormatError(
+      file,
+      "pivots block",
+      `${8 + PQ_CENTERS * dim * 4} bytes before offsets[1]`,
+      `${offsets[1]! - offsets[0]!}`,
+    );
   }
   const pivots = copyF32(bytes, pivotsBlock.dataOffset, PQ_CENTERS * dim);
   checkFinite(pivots, pivots.length, file, 0, dim, "pivot");
@@ -97,7 +113,8 @@ export function parsePqPivots(bytes: Uint8Array, file: string): PqPivots {
     const seen = new Uint8Array(dim);
     for (let j = 0; j < dim; j++) {
       const p = perm[j]!;
-      if (p >= dim || seen[p]) throw new FormatError(file, `rearrangement[${j}]`, `a permutation of 0..${dim - 1}`, String(p));
+      if (p >= dim || seen[p])
+        throw new FormatError(file, `rearrangement[${j}]`, `a permutation of 0..${dim - 1}`, String(p));
       seen[p] = 1;
     }
     chunkAt = offsets[3]!;
@@ -105,7 +122,12 @@ export function parsePqPivots(bytes: Uint8Array, file: string): PqPivots {
 
   const chunkBlock = readBlock(view, chunkAt, file, "chunk offsets");
   if (chunkBlock.cols !== 1 || chunkBlock.rows < 2 || chunkBlock.rows > dim + 1) {
-    throw new FormatError(file, "chunk offsets shape", `(M+1) x 1 with 1 ≤ M ≤ ${dim}`, `${chunkBlock.rows} x ${chunkBlock.cols}`);
+    throw new FormatError(
+      file,
+      "chunk offsets shape",
+      `(M+1) x 1 with 1 ≤ M ≤ ${dim}`,
+      `${chunkBlock.rows} x ${chunkBlock.cols}`,
+    );
   }
   if (chunkBlock.dataOffset + chunkBlock.rows * 4 > bytes.length) {
     throw new FormatError(file, "chunk offsets", `${chunkBlock.rows * 4} bytes`, `file ends at ${bytes.length}`);
@@ -113,10 +135,16 @@ export function parsePqPivots(bytes: Uint8Array, file: string): PqPivots {
   const chunkOffsets = copyU32(bytes, chunkBlock.dataOffset, chunkBlock.rows);
   const M = chunkBlock.rows - 1;
   if (chunkOffsets[0] !== 0) throw new FormatError(file, "chunk_offsets[0]", "0", String(chunkOffsets[0]));
-  if (chunkOffsets[M] !== dim) throw new FormatError(file, `chunk_offsets[${M}]`, `ndims (${dim})`, String(chunkOffsets[M]));
+  if (chunkOffsets[M] !== dim)
+    throw new FormatError(file, `chunk_offsets[${M}]`, `ndims (${dim})`, String(chunkOffsets[M]));
   for (let m = 1; m <= M; m++) {
     if (chunkOffsets[m]! <= chunkOffsets[m - 1]!) {
-      throw new FormatError(file, `chunk_offsets[${m}]`, `> chunk_offsets[${m - 1}] (${chunkOffsets[m - 1]})`, String(chunkOffsets[m]));
+      throw new FormatError(
+        file,
+        `chunk_offsets[${m}]`,
+        `> chunk_offsets[${m - 1}] (${chunkOffsets[m - 1]})`,
+        String(chunkOffsets[m]),
+      );
     }
   }
   return { dim, M, pivots, centroid, perm, chunkOffsets, offsetCount: nr };
@@ -143,8 +171,10 @@ function binBlock(rows: number, cols: number, data: Float32Array | Uint32Array):
 export function encodePqPivots(input: PqPivotsInput, offsetCount: 4 | 5 = 5): Uint8Array {
   const dim = input.centroid.length;
   const M = input.chunkOffsets.length - 1;
-  if (input.pivots.length !== PQ_CENTERS * dim) throw new RangeError(`pivots must hold 256 x ${dim} floats, got ${input.pivots.length}`);
-  if (M < 1 || input.chunkOffsets[0] !== 0 || input.chunkOffsets[M] !== dim) throw new RangeError(`chunk offsets must run 0..${dim}`);
+  if (input.pivots.length !== PQ_CENTERS * dim)
+    throw new RangeError(`pivots must hold 256 x ${dim} floats, got ${input.pivots.length}`);
+  if (M < 1 || input.chunkOffsets[0] !== 0 || input.chunkOffsets[M] !== dim)
+    throw new RangeError(`chunk offsets must run 0..${dim}`);
   const blocks = [binBlock(PQ_CENTERS, dim, input.pivots), binBlock(dim, 1, input.centroid)];
   if (offsetCount === 5) {
     let perm = input.perm ?? null;
@@ -174,16 +204,23 @@ export interface PqCodes {
 }
 
 /** Parses `_pq_compressed.bin`; `expect` checks npts / M against the disk index and pivots. */
-export function parsePqCompressed(bytes: Uint8Array, file: string, expect: { npts?: number; M?: number } = {}): PqCodes {
+export function parsePqCompressed(
+  bytes: Uint8Array,
+  file: string,
+  expect: { npts?: number; M?: number } = {},
+): PqCodes {
   const view = dataViewOf(bytes);
   const npts = readI32(view, 0, file, "npts");
   const M = readI32(view, 4, file, "M (chunks)");
   if (npts < 1) throw new FormatError(file, "npts", "≥ 1", String(npts));
   if (M < 1) throw new FormatError(file, "M (chunks)", "≥ 1", String(M));
-  if (expect.npts !== undefined && npts !== expect.npts) throw new FormatError(file, "npts", `${expect.npts} (the disk index's npts)`, String(npts));
-  if (expect.M !== undefined && M !== expect.M) throw new FormatError(file, "M (chunks)", `${expect.M} (the pivots' chunk count)`, String(M));
+  if (expect.npts !== undefined && npts !== expect.npts)
+    throw new FormatError(file, "npts", `${expect.npts} (the disk index's npts)`, String(npts));
+  if (expect.M !== undefined && M !== expect.M)
+    throw new FormatError(file, "M (chunks)", `${expect.M} (the pivots' chunk count)`, String(M));
   const want = 8 + npts * M;
-  if (bytes.length !== want) throw new FormatError(file, "file size", `8 + ${npts} x ${M} = ${want} bytes`, `${bytes.length} bytes`);
+  if (bytes.length !== want)
+    throw new FormatError(file, "file size", `8 + ${npts} x ${M} = ${want} bytes`, `${bytes.length} bytes`);
   return { npts, M, codes: bytes.subarray(8, want) };
 }
 

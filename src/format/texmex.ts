@@ -58,7 +58,13 @@ export class TexmexReader {
     const range = FileRange.open(path);
     try {
       const k = kind ?? texmexKindFromExtension(path);
-      if (k === null) throw new FormatError(path, "extension", ".fvecs, .ivecs or .bvecs (or an explicit kind)", JSON.stringify(path));
+      if (k === null)
+        throw new FormatError(
+          path,
+          "extension",
+          ".fvecs, .ivecs or .bvecs (or an explicit kind)",
+          JSON.stringify(path),
+        );
       return new TexmexReader(range, parseHeader(range, k));
     } catch (err) {
       range.close();
@@ -78,7 +84,10 @@ export class TexmexReader {
     if (!Number.isInteger(start) || !Number.isInteger(count) || start < 0 || count < 0 || start + count > npts) {
       throw new FormatError(file, "rows", `a range within 0..${npts}`, `start ${start}, count ${count}`, "E_RANGE");
     }
-    invariant(valuesMatch(kind, into) && into.length >= count * dim, `TexmexReader.readRowsInto: buffer does not fit ${count} ${kind} rows`);
+    invariant(
+      valuesMatch(kind, into) && into.length >= count * dim,
+      `TexmexReader.readRowsInto: buffer does not fit ${count} ${kind} rows`,
+    );
     const out = new Uint8Array(into.buffer, into.byteOffset, count * dim * texmexValueBytes(kind));
     const valueBytes = dim * texmexValueBytes(kind);
     // Read a bounded block of raw rows at a time, then drop each row's leading d.
@@ -91,7 +100,8 @@ export class TexmexReader {
       this.range.readInto(block, (start + done) * this.rowBytes);
       for (let r = 0; r < rows; r++) {
         const d = rawView.getInt32(r * this.rowBytes, true);
-        if (d !== dim) throw new FormatError(file, `d of vector ${start + done + r}`, `${dim} (the first vector's d)`, String(d));
+        if (d !== dim)
+          throw new FormatError(file, `d of vector ${start + done + r}`, `${dim} (the first vector's d)`, String(d));
         out.set(block.subarray(r * this.rowBytes + 4, (r + 1) * this.rowBytes), (done + r) * valueBytes);
       }
       done += rows;
@@ -122,7 +132,10 @@ export class TexmexWriter {
   private readonly rowsPerBlock: number;
 
   constructor(path: string, kind: TexmexKind, dim: number) {
-    invariant(Number.isInteger(dim) && dim > 0 && dim <= 0x7fffffff, `TexmexWriter: dim must be a positive int32, got ${dim}`);
+    invariant(
+      Number.isInteger(dim) && dim > 0 && dim <= 0x7fffffff,
+      `TexmexWriter: dim must be a positive int32, got ${dim}`,
+    );
     this.kind = kind;
     this.dim = dim;
     const rowBytes = 4 + dim * texmexValueBytes(kind);
@@ -133,7 +146,10 @@ export class TexmexWriter {
 
   appendRows(values: TexmexValues): void {
     invariant(valuesMatch(this.kind, values), `TexmexWriter: values are not ${this.kind}`);
-    invariant(values.length % this.dim === 0, `TexmexWriter: ${values.length} values is not a multiple of dim ${this.dim}`);
+    invariant(
+      values.length % this.dim === 0,
+      `TexmexWriter: ${values.length} values is not a multiple of dim ${this.dim}`,
+    );
     const valueBytes = this.dim * texmexValueBytes(this.kind);
     const rowBytes = 4 + valueBytes;
     const bytes = new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
@@ -174,14 +190,20 @@ function parseHeader(range: FileRange, kind: TexmexKind): TexmexHeader {
   const file = range.file;
   const fileBytes = range.sizeBytes;
   if (fileBytes === 0) return { file, kind, npts: 0, dim: 0, fileBytes };
-  if (fileBytes < 4) throw new FormatError(file, "d of vector 0", "an int32 (4 bytes)", `a file of ${fileBytes} bytes`, "E_TRUNCATED");
+  if (fileBytes < 4)
+    throw new FormatError(file, "d of vector 0", "an int32 (4 bytes)", `a file of ${fileBytes} bytes`, "E_TRUNCATED");
   const dim = new DataView(range.read(0, 4).buffer).getInt32(0, true);
   if (dim <= 0) throw new FormatError(file, "d of vector 0", "a dimension > 0", String(dim));
   const rowBytes = 4 + dim * texmexValueBytes(kind);
   if (fileBytes % rowBytes !== 0) {
     const whole = Math.floor(fileBytes / rowBytes);
-    throw new FormatError(file, "file size", `a multiple of ${rowBytes} bytes (4 + d ${dim} × ${texmexValueBytes(kind)}, ${kind})`,
-      `${fileBytes} bytes (${whole} whole vectors and ${fileBytes - whole * rowBytes} bytes more)`, "E_TRUNCATED");
+    throw new FormatError(
+      file,
+      "file size",
+      `a multiple of ${rowBytes} bytes (4 + d ${dim} × ${texmexValueBytes(kind)}, ${kind})`,
+      `${fileBytes} bytes (${whole} whole vectors and ${fileBytes - whole * rowBytes} bytes more)`,
+      "E_TRUNCATED",
+    );
   }
   return { file, kind, npts: fileBytes / rowBytes, dim, fileBytes };
 }

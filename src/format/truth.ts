@@ -35,7 +35,13 @@ export function readTruthHeader(path: string): TruthHeader {
     const file = range.file;
     const fileBytes = range.sizeBytes;
     if (fileBytes < TRUTH_HEADER_BYTES) {
-      throw new FormatError(file, "header", `${TRUTH_HEADER_BYTES} bytes (int32 nq, int32 K)`, `a file of ${fileBytes} bytes`, "E_TRUNCATED");
+      throw new FormatError(
+        file,
+        "header",
+        `${TRUTH_HEADER_BYTES} bytes (int32 nq, int32 K)`,
+        `a file of ${fileBytes} bytes`,
+        "E_TRUNCATED",
+      );
     }
     const view = new DataView(range.read(0, TRUTH_HEADER_BYTES).buffer);
     const nq = view.getInt32(0, true);
@@ -46,9 +52,13 @@ export function readTruthHeader(path: string): TruthHeader {
     const blocks = blockBytes === 0 ? 2 : (fileBytes - TRUTH_HEADER_BYTES) / blockBytes;
     if (blocks !== 1 && blocks !== 2 && blocks !== 3) {
       const fits = [1, 2, 3].map((m) => TRUTH_HEADER_BYTES + m * blockBytes);
-      throw new FormatError(file, "file size",
+      throw new FormatError(
+        file,
+        "file size",
         `${fits[0]} (ids), ${fits[1]} (ids+dists) or ${fits[2]} (ids+dists+tags) bytes for nq ${nq} × K ${k}`,
-        `${fileBytes} bytes`, fileBytes < fits[0]! ? "E_TRUNCATED" : "E_FORMAT");
+        `${fileBytes} bytes`,
+        fileBytes < fits[0]! ? "E_TRUNCATED" : "E_FORMAT",
+      );
     }
     const variant: TruthVariant = blocks === 1 ? "ids" : blocks === 2 ? "ids+dists" : "ids+dists+tags";
     return { file, nq, k, variant, fileBytes };

@@ -10,7 +10,12 @@ export function dataViewOf(bytes: Uint8Array): DataView {
 /** Reads a uint64 at `offset` as an exact number, or throws naming file and field. */
 export function readU64(view: DataView, offset: number, file: string, field: string): number {
   if (offset + 8 > view.byteLength) {
-    throw new FormatError(file, field, `8 bytes at offset ${offset}`, `only ${Math.max(0, view.byteLength - offset)} bytes`);
+    throw new FormatError(
+      file,
+      field,
+      `8 bytes at offset ${offset}`,
+      `only ${Math.max(0, view.byteLength - offset)} bytes`,
+    );
   }
   const value = view.getBigUint64(offset, true);
   if (value > BigInt(Number.MAX_SAFE_INTEGER)) {
@@ -21,14 +26,24 @@ export function readU64(view: DataView, offset: number, file: string, field: str
 
 export function readU32(view: DataView, offset: number, file: string, field: string): number {
   if (offset + 4 > view.byteLength) {
-    throw new FormatError(file, field, `4 bytes at offset ${offset}`, `only ${Math.max(0, view.byteLength - offset)} bytes`);
+    throw new FormatError(
+      file,
+      field,
+      `4 bytes at offset ${offset}`,
+      `only ${Math.max(0, view.byteLength - offset)} bytes`,
+    );
   }
   return view.getUint32(offset, true);
 }
 
 export function readI32(view: DataView, offset: number, file: string, field: string): number {
   if (offset + 4 > view.byteLength) {
-    throw new FormatError(file, field, `4 bytes at offset ${offset}`, `only ${Math.max(0, view.byteLength - offset)} bytes`);
+    throw new FormatError(
+      file,
+      field,
+      `4 bytes at offset ${offset}`,
+      `only ${Math.max(0, view.byteLength - offset)} bytes`,
+    );
   }
   return view.getInt32(offset, true);
 }

@@ -48,14 +48,23 @@ export function openVectorFile(path: string, opts: { type?: VectorType } = {}): 
     case "idx":
       return idxSource(path);
     case null:
-      throw new FormatError(path, "extension", ".fbin/.u8bin/.i8bin/.bin, .fvecs/.ivecs/.bvecs or MNIST idx (.gz, -ubyte)", JSON.stringify(path));
+      throw new FormatError(
+        path,
+        "extension",
+        ".fbin/.u8bin/.i8bin/.bin, .fvecs/.ivecs/.bvecs or MNIST idx (.gz, -ubyte)",
+        JSON.stringify(path),
+      );
   }
 }
 
 function binSource(reader: BinReader): VectorFileReader {
   const { file, type, npts, dim } = reader.header;
   return {
-    file, format: "bin", type, npts, dim,
+    file,
+    format: "bin",
+    type,
+    npts,
+    dim,
     readRowsInto: (start, count, into) => reader.readRowsInto(start, count, into as Vectors),
     readRows: (start, count) => reader.readRows(start, count),
     close: () => reader.close(),
@@ -67,8 +76,13 @@ const TEXMEX_TYPE: Record<TexmexKind, ElementType> = { fvecs: "float32", ivecs: 
 function texmexSource(reader: TexmexReader): VectorFileReader {
   const { file, kind, npts, dim } = reader.header;
   return {
-    file, format: "texmex", type: TEXMEX_TYPE[kind], npts, dim,
-    readRowsInto: (start, count, into) => reader.readRowsInto(start, count, into as Float32Array | Int32Array | Uint8Array),
+    file,
+    format: "texmex",
+    type: TEXMEX_TYPE[kind],
+    npts,
+    dim,
+    readRowsInto: (start, count, into) =>
+      reader.readRowsInto(start, count, into as Float32Array | Int32Array | Uint8Array),
     readRows: (start, count) => reader.readRows(start, count),
     close: () => reader.close(),
   };
@@ -85,10 +99,16 @@ function idxSource(path: string): VectorFileReader {
     return viewVectors(type, data.buffer, data.byteOffset + start * dim * data.BYTES_PER_ELEMENT, count * dim);
   };
   return {
-    file: path, format: "idx", type, npts, dim,
+    file: path,
+    format: "idx",
+    type,
+    npts,
+    dim,
     readRowsInto: (start, count, into) => {
       const src = rows(start, count);
-      new Uint8Array(into.buffer, into.byteOffset, src.byteLength).set(new Uint8Array(src.buffer, src.byteOffset, src.byteLength));
+      new Uint8Array(into.buffer, into.byteOffset, src.byteLength).set(
+        new Uint8Array(src.buffer, src.byteOffset, src.byteLength),
+      );
     },
     readRows: (start, count) => rows(start, count).slice(),
     close: () => {},

@@ -45,7 +45,12 @@ export function vectorTypeFromExtension(path: string): VectorType | null {
  * distance means anything once one is in. One pass, no allocation; integer types are skipped.
  */
 export function checkFinite(
-  values: ArrayLike<number>, count: number, file: string, firstRow: number, dim: number, what = "vector",
+  values: ArrayLike<number>,
+  count: number,
+  file: string,
+  firstRow: number,
+  dim: number,
+  what = "vector",
 ): void {
   if (!(values instanceof Float32Array)) return;
   for (let i = 0; i < count; i++) {

@@ -39,7 +39,14 @@ export function probeDirectIo(dir: string, backend: "uring" | "pread"): DirectPr
       let same = true;
       for (let i = 0; i < 4096; i++) if (view[i] !== bytes[4096 + i]) same = false;
       reader.release(out.slot[0]!);
-      return { dir, direct, readBack: same, detail: direct ? "O_DIRECT open and aligned read succeeded" : "filesystem refused O_DIRECT (EINVAL); reads would go through the page cache" };
+      return {
+        dir,
+        direct,
+        readBack: same,
+        detail: direct
+          ? "O_DIRECT open and aligned read succeeded"
+          : "filesystem refused O_DIRECT (EINVAL); reads would go through the page cache",
+      };
     } finally {
       reader.close();
     }

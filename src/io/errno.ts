@@ -24,7 +24,11 @@ const TABLE: Record<number, { name: string; action: ErrnoAction; hint: string }>
   [EBUSY]: { name: "EBUSY", action: "retry", hint: "completion queue busy" },
   [EIO]: { name: "EIO", action: "fail-read", hint: "device I/O error" },
   [EFAULT]: { name: "EFAULT", action: "misconfigured", hint: "bad buffer address (a ringann bug)" },
-  [EINVAL]: { name: "EINVAL", action: "misconfigured", hint: "invalid argument (unaligned O_DIRECT offset/length/buffer?)" },
+  [EINVAL]: {
+    name: "EINVAL",
+    action: "misconfigured",
+    hint: "invalid argument (unaligned O_DIRECT offset/length/buffer?)",
+  },
   [EBADF]: { name: "EBADF", action: "misconfigured", hint: "bad file descriptor" },
   [EPERM]: { name: "EPERM", action: "misconfigured", hint: "operation not permitted" },
   [EACCES]: { name: "EACCES", action: "misconfigured", hint: "permission denied" },

@@ -4,4 +4,10 @@ export { UringReader } from "./uring-reader.ts";
 export { PreadReader } from "./pread-reader.ts";
 export { openSectorReader, chooseBackend, type BackendChoice, type OpenReaderOptions } from "./open-reader.ts";
 export { probeUring, type UringProbe } from "./probe.ts";
-export { SimReader, type SimFault, type SimFaultKind, type SimFaultRates, type SimReaderOptions } from "./sim-reader.ts";
+export {
+  SimReader,
+  type SimFault,
+  type SimFaultKind,
+  type SimFaultRates,
+  type SimReaderOptions,
+} from "./sim-reader.ts";

@@ -48,7 +48,13 @@ export function ensureBenchFile(path: string, bytes: number, onProgress?: (done:
 export type SubmitPolicy = "eager" | "batch";
 
 /** Keeps `depth` random 4 KiB reads in flight for `seconds`; returns IOPS and mean submit→completion latency. */
-export function measureReader(reader: SectorReader, depth: number, seconds: number, seed = 1, policy: SubmitPolicy = "eager"): IoBenchRow {
+export function measureReader(
+  reader: SectorReader,
+  depth: number,
+  seconds: number,
+  seed = 1,
+  policy: SubmitPolicy = "eager",
+): IoBenchRow {
   const sectors = Math.floor(reader.fileBytes / 4096);
   if (sectors < 1) throw new RingannError("E_BENCH", `Cannot benchmark ${reader.file}: smaller than one sector`);
   const out = new ReadCompletions(depth);
@@ -89,10 +95,21 @@ export function measureReader(reader: SectorReader, depth: number, seconds: numb
     reader.wait(1, out);
     for (let i = 0; i < out.count; i++) if (out.error[i] === null) reader.release(out.slot[i]!);
   }
-  return { engine: reader.backend === "uring" ? "uring" : "pread", depth, iops: completed / elapsedS, mean_us: (latencySumMs * 1000) / completed };
+  return {
+    engine: reader.backend === "uring" ? "uring" : "pread",
+    depth,
+    iops: completed / elapsedS,
+    mean_us: (latencySumMs * 1000) / completed,
+  };
 }
 
-export function measureOurs(engine: "uring" | "pread", file: string, depth: number, seconds: number, policy: SubmitPolicy = "eager"): IoBenchRow {
+export function measureOurs(
+  engine: "uring" | "pread",
+  file: string,
+  depth: number,
+  seconds: number,
+  policy: SubmitPolicy = "eager",
+): IoBenchRow {
   const opts = { slotBytes: 4096, slotCount: depth, direct: true };
   const reader = engine === "uring" ? new UringReader(file, opts) : new PreadReader(file, opts);
   try {
@@ -108,13 +125,26 @@ export function measureFio(file: string, depth: number, seconds: number): IoBenc
   if (which.exitCode !== 0) return "fio is not installed (apt-get install fio)";
   const size = statSync(file).size;
   const proc = Bun.spawnSync([
-    "fio", "--name=ringann-randread", `--filename=${file}`, "--rw=randread", "--bs=4k", "--direct=1",
-    "--ioengine=io_uring", `--iodepth=${depth}`, "--numjobs=1", `--size=${size}`, `--runtime=${seconds}`,
-    "--time_based", "--ramp_time=0", "--output-format=json",
+    "fio",
+    "--name=ringann-randread",
+    `--filename=${file}`,
+    "--rw=randread",
+    "--bs=4k",
+    "--direct=1",
+    "--ioengine=io_uring",
+    `--iodepth=${depth}`,
+    "--numjobs=1",
+    `--size=${size}`,
+    `--runtime=${seconds}`,
+    "--time_based",
+    "--ramp_time=0",
+    "--output-format=json",
   ]);
   if (proc.exitCode !== 0) return `fio failed: ${proc.stderr.toString().trim().split("\n").pop()}`;
   const text = proc.stdout.toString();
-  const json = JSON.parse(text.slice(text.indexOf("{"))) as { jobs: { read: { iops: number; lat_ns: { mean: number } } }[] };
+  const json = JSON.parse(text.slice(text.indexOf("{"))) as {
+    jobs: { read: { iops: number; lat_ns: { mean: number } } }[];
+  };
   const read = json.jobs[0]!.read;
   return { engine: "fio", depth, iops: read.iops, mean_us: read.lat_ns.mean / 1000 };
 }

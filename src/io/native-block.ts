@@ -19,7 +19,8 @@ export class NativeBlock {
   constructor(byteLength: number) {
     this.byteLength = Math.max(ALIGN, Math.ceil(byteLength / ALIGN) * ALIGN);
     const address = native().rn_alloc_aligned(this.byteLength, ALIGN);
-    if (address === null || address === 0) throw new RingannError("E_NOMEM", `Cannot allocate ${this.byteLength} bytes of native memory`);
+    if (address === null || address === 0)
+      throw new RingannError("E_NOMEM", `Cannot allocate ${this.byteLength} bytes of native memory`);
     this.address = Number(address);
     this.buffer = toArrayBuffer(address, 0, this.byteLength);
   }
@@ -52,7 +53,8 @@ export class NativeBlock {
   private carve(bytes: number): number {
     const at = this.used;
     const end = at + Math.ceil(bytes / 8) * 8;
-    if (end > this.byteLength) throw new RingannError("E_INVARIANT", `NativeBlock: ${end} bytes carved from a ${this.byteLength}-byte block`);
+    if (end > this.byteLength)
+      throw new RingannError("E_INVARIANT", `NativeBlock: ${end} bytes carved from a ${this.byteLength}-byte block`);
     this.used = end;
     return at;
   }

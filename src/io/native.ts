@@ -34,7 +34,10 @@ export function native(): NativeLib {
     try {
       lib = dlopen(libPath, SYMBOLS).symbols;
     } catch (err) {
-      throw new RingannError("E_NATIVE_MISSING", `Cannot load ringann's native library ${libPath}: ${(err as Error).message}. Run \`bash scripts/setup.sh\` (or \`bash scripts/build-native.sh\`) first.`);
+      throw new RingannError(
+        "E_NATIVE_MISSING",
+        `Cannot load ringann's native library ${libPath}: ${(err as Error).message}. Run \`bash scripts/setup.sh\` (or \`bash scripts/build-native.sh\`) first.`,
+      );
     }
   }
   return lib;

@@ -34,13 +34,16 @@ export function chooseBackend(requested: BackendChoice = "auto", warn?: (message
   if (choice === "pread") return "pread";
   const probe = probeUring();
   if (choice === "uring") {
-    if (!probe.available) throw new RingannError("E_URING_UNAVAILABLE", `Cannot use io_uring (forced): ${probe.reason}`);
+    if (!probe.available)
+      throw new RingannError("E_URING_UNAVAILABLE", `Cannot use io_uring (forced): ${probe.reason}`);
     return "uring";
   }
   if (probe.available) return "uring";
   if (!warned) {
     warned = true;
-    (warn ?? ((m: string) => process.stderr.write(m + "\n")))(`ringann: io_uring unavailable — ${probe.reason}; falling back to pread (slower)`);
+    (warn ?? ((m: string) => process.stderr.write(m + "\n")))(
+      `ringann: io_uring unavailable — ${probe.reason}; falling back to pread (slower)`,
+    );
   }
   return "pread";
 }
@@ -48,5 +51,7 @@ export function chooseBackend(requested: BackendChoice = "auto", warn?: (message
 export function openSectorReader(path: string, opts: OpenReaderOptions): SectorReader {
   const backend = chooseBackend(opts.backend ?? "auto", opts.warn);
   const common = { slotBytes: opts.slotBytes, slotCount: opts.slotCount, direct: opts.direct ?? true };
-  return backend === "uring" ? new UringReader(path, { ...common, sqpoll: opts.sqpoll ?? false }) : new PreadReader(path, common);
+  return backend === "uring"
+    ? new UringReader(path, { ...common, sqpoll: opts.sqpoll ?? false })
+    : new PreadReader(path, common);
 }

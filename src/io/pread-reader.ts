@@ -50,7 +50,12 @@ export class PreadReader extends StagedReader {
       const slot = this.staged[i]!;
       this.counters[IoCounter.Calls]!++;
       this.counters[IoCounter.Submitted]!++;
-      const result = lib.rn_pread(this.fd, (base + this.arena.byteOffset(slot)) as unknown as Pointer, this.slotLength[slot]!, this.slotOffset[slot]!);
+      const result = lib.rn_pread(
+        this.fd,
+        (base + this.arena.byteOffset(slot)) as unknown as Pointer,
+        this.slotLength[slot]!,
+        this.slotOffset[slot]!,
+      );
       const at = (this.doneHead + this.doneCount) % cap;
       this.doneSlot[at] = slot;
       this.doneResult[at] = result;

@@ -24,7 +24,13 @@ export function probeUring(): UringProbe {
   const memlockBytes = lib.rn_memlock_limit();
   const result = lib.rn_probe();
   const errno = result < 0 ? -result : 0;
-  cached = { available: errno === 0, errno, reason: explain(errno, sysctlDisabled, memlockBytes), sysctlDisabled, memlockBytes };
+  cached = {
+    available: errno === 0,
+    errno,
+    reason: explain(errno, sysctlDisabled, memlockBytes),
+    sysctlDisabled,
+    memlockBytes,
+  };
   return cached;
 }
 
@@ -35,7 +41,8 @@ function explain(errno: number, sysctlDisabled: number | null, memlockBytes: num
       return "ENOSYS: this kernel has no io_uring (too old, or built without CONFIG_IO_URING)";
     case EPERM:
       if (sysctlDisabled === 2) return "EPERM: io_uring is disabled by sysctl kernel.io_uring_disabled=2";
-      if (sysctlDisabled === 1) return "EPERM: io_uring is restricted by sysctl kernel.io_uring_disabled=1 (this process is not privileged nor in io_uring_group)";
+      if (sysctlDisabled === 1)
+        return "EPERM: io_uring is restricted by sysctl kernel.io_uring_disabled=1 (this process is not privileged nor in io_uring_group)";
       return "EPERM: io_uring is blocked by a seccomp filter (container runtimes such as Docker's default profile deny it)";
     case ENOMEM:
       return `ENOMEM: cannot lock ring memory; RLIMIT_MEMLOCK is ${memlockBytes < 0 ? "unlimited" : memlockBytes + " bytes"} (raise it with ulimit -l)`;

@@ -23,7 +23,8 @@ export interface ArenaMemory {
 export function nativeArenaMemory(byteLength: number): ArenaMemory {
   const lib = native();
   const address = lib.rn_alloc_aligned(byteLength, SLOT_ALIGN);
-  if (address === null || address === 0) throw new RingannError("E_NOMEM", `Cannot allocate a ${byteLength}-byte aligned I/O arena: out of memory`);
+  if (address === null || address === 0)
+    throw new RingannError("E_NOMEM", `Cannot allocate a ${byteLength}-byte aligned I/O arena: out of memory`);
   const bytes = new Uint8Array(toArrayBuffer(address, 0, byteLength));
   let freed = false;
   return {
@@ -54,7 +55,10 @@ export class SlotArena {
   private disposed = false;
 
   constructor(slotBytes: number, slotCount: number, memory?: ArenaMemory) {
-    invariant(slotBytes > 0 && slotBytes % SLOT_ALIGN === 0, `slotBytes ${slotBytes} must be a positive multiple of ${SLOT_ALIGN}`);
+    invariant(
+      slotBytes > 0 && slotBytes % SLOT_ALIGN === 0,
+      `slotBytes ${slotBytes} must be a positive multiple of ${SLOT_ALIGN}`,
+    );
     invariant(Number.isInteger(slotCount) && slotCount > 0, `slotCount ${slotCount} must be a positive integer`);
     this.slotBytes = slotBytes;
     this.slotCount = slotCount;
@@ -145,7 +149,10 @@ export class SlotArena {
     }
     const actual = this.states[slot]!;
     if (actual !== state) {
-      throw new RingannError("E_SLOT_STATE", `Cannot ${op} slot ${slot}: it is ${STATE_NAMES[actual]}, expected ${STATE_NAMES[state]}`);
+      throw new RingannError(
+        "E_SLOT_STATE",
+        `Cannot ${op} slot ${slot}: it is ${STATE_NAMES[actual]}, expected ${STATE_NAMES[state]}`,
+      );
     }
     if (this.disposed) throw new RingannError("E_CLOSED", `Cannot ${op} slot ${slot}: the arena is disposed`);
   }

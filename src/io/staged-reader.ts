@@ -230,7 +230,8 @@ export abstract class StagedReader implements SectorReader {
       }
       this.arena.fail(slot);
       if (action === "misconfigured") {
-        const why = `${describeErrno(errno)}: the kernel refuses this reader's reads, so every read would fail — ` +
+        const why =
+          `${describeErrno(errno)}: the kernel refuses this reader's reads, so every read would fail — ` +
           "the reader is closed to further reads (check O_DIRECT support and alignment on this filesystem, " +
           "or RINGANN_IO=pread)";
         this.failure ??= new IoError("read", errno, this.file, offset, why, "E_MISCONFIGURED");
@@ -240,7 +241,14 @@ export abstract class StagedReader implements SectorReader {
     }
     if (result < length) {
       this.arena.fail(slot);
-      return new IoError("read", 0, this.file, offset, `short read: ${result} of ${length} bytes (file shorter than expected?)`, "E_SHORT_READ");
+      return new IoError(
+        "read",
+        0,
+        this.file,
+        offset,
+        `short read: ${result} of ${length} bytes (file shorter than expected?)`,
+        "E_SHORT_READ",
+      );
     }
     this.arena.complete(slot);
     return null;

@@ -73,7 +73,11 @@ function median(v: Float64Array): number {
  * measureSubmitCost on a scratch file of `bytes` made in `dir` (synced, then removed): what
  * `ringann doctor` reports. Null when io_uring is not the backend or the file cannot be made.
  */
-export function measureSubmitCostIn(dir: string, backend: "uring" | "pread", bytes = 8 << 20): (SubmitCost & { deferTaskrun: boolean }) | null {
+export function measureSubmitCostIn(
+  dir: string,
+  backend: "uring" | "pread",
+  bytes = 8 << 20,
+): (SubmitCost & { deferTaskrun: boolean }) | null {
   if (backend !== "uring") return null;
   let tmp: string;
   try {

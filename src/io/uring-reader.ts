@@ -71,8 +71,12 @@ export class UringReader extends StagedReader {
     try {
       block = new NativeBlock(n * (8 + 4 + 4 + 4 + 4) + IO_COUNTERS * 8 + 6 * 8);
       const records = {
-        offset: block.float64(n), length: block.uint32(n), staged: block.int32(n),
-        reapSlot: block.uint32(n), reapResult: block.int32(n), counters: block.float64(IO_COUNTERS),
+        offset: block.float64(n),
+        length: block.uint32(n),
+        staged: block.int32(n),
+        reapSlot: block.uint32(n),
+        reapResult: block.int32(n),
+        counters: block.float64(IO_COUNTERS),
       };
       const fileBytes = fileSizeOf(fd, file);
       arena = new SlotArena(opts.slotBytes, opts.slotCount);
@@ -94,8 +98,16 @@ export class UringReader extends StagedReader {
       this.buffersRegistered = lib.rn_register_arena(ring, arenaPtr, arena.memory.bytes.byteLength) === 0;
       const at = (v: ArrayBufferView): Pointer => block!.pointerTo(v);
       const bound = lib.rn_ring_bind(
-        ring, at(records.offset), at(records.length), at(records.staged), at(records.reapSlot), at(records.reapResult),
-        at(records.counters), arenaPtr, opts.slotBytes, opts.slotCount,
+        ring,
+        at(records.offset),
+        at(records.length),
+        at(records.staged),
+        at(records.reapSlot),
+        at(records.reapResult),
+        at(records.counters),
+        arenaPtr,
+        opts.slotBytes,
+        opts.slotCount,
       );
       if (bound !== 0) throw new IoError("bind read records for", -bound, file, 0, describeErrno(-bound), "E_URING");
     } catch (e) {
@@ -110,7 +122,13 @@ export class UringReader extends StagedReader {
     this.deferTaskrun = deferred;
     this.ring = ring;
     this.block = block;
-    this.exchangeFn = lib.rn_exchange as unknown as (ring: Pointer, n: number, minWait: number, max: number, poll: number) => number;
+    this.exchangeFn = lib.rn_exchange as unknown as (
+      ring: Pointer,
+      n: number,
+      minWait: number,
+      max: number,
+      poll: number,
+    ) => number;
   }
 
   protected exchange(minWait: number, max: number, poll = true): number {

@@ -6,7 +6,10 @@
 import type { Metric, Vectors } from "../format/vector-type.ts";
 
 export function l2sq(a: Vectors, aOffset: number, b: Vectors, bOffset: number, dim: number): number {
-  let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+  let s0 = 0,
+    s1 = 0,
+    s2 = 0,
+    s3 = 0;
   let i = 0;
   const end4 = dim & ~3;
   for (; i < end4; i += 4) {
@@ -27,7 +30,10 @@ export function l2sq(a: Vectors, aOffset: number, b: Vectors, bOffset: number, d
 }
 
 export function dot(a: Vectors, aOffset: number, b: Vectors, bOffset: number, dim: number): number {
-  let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+  let s0 = 0,
+    s1 = 0,
+    s2 = 0,
+    s3 = 0;
   let i = 0;
   const end4 = dim & ~3;
   for (; i < end4; i += 4) {

@@ -93,7 +93,10 @@ export class PqTable {
     const ip = this.metric === "ip" ? 1 : 0;
     const table = k.rk_pq_table;
     return (q, qOffset, out) => {
-      if (out.length < tableSize || qOffset + dim > q.length) throw new RangeError(`PqTable.populate: needs ${dim} query floats from ${qOffset} and ${tableSize} table floats`);
+      if (out.length < tableSize || qOffset + dim > q.length)
+        throw new RangeError(
+          `PqTable.populate: needs ${dim} query floats from ${qOffset} and ${tableSize} table floats`,
+        );
       table(blocked, dim, offsets, M, ptr(q, qOffset * 4), perm, centroidAt, adjusted, ip, out);
     };
   }
@@ -109,7 +112,10 @@ export class PqTable {
       let j = 0;
       for (let m = 0; m < M; m++) {
         const j1 = chunkOffsets[m + 1]!;
-        let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        let s0 = 0,
+          s1 = 0,
+          s2 = 0,
+          s3 = 0;
         for (; j < j1; j++) {
           const a = adjusted[j]!;
           const d0 = pivots[r0 + j]! - a;
@@ -140,7 +146,10 @@ export class PqTable {
       let j = 0;
       for (let m = 0; m < M; m++) {
         const j1 = chunkOffsets[m + 1]!;
-        let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        let s0 = 0,
+          s1 = 0,
+          s2 = 0,
+          s3 = 0;
         for (; j < j1; j++) {
           const a = adjusted[j]!;
           s0 -= pivots[r0 + j]! * a;
@@ -163,13 +172,20 @@ export class PqTable {
  * The hot loop of every hop; unrolled by 4 chunks.
  */
 export function pqDistances(
-  table: Float32Array, codes: Uint8Array, M: number,
-  ids: Uint32Array, count: number, out: Float32Array,
+  table: Float32Array,
+  codes: Uint8Array,
+  M: number,
+  ids: Uint32Array,
+  count: number,
+  out: Float32Array,
 ): void {
   const M4 = M & ~3;
   for (let i = 0; i < count; i++) {
     const base = ids[i]! * M;
-    let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    let s0 = 0,
+      s1 = 0,
+      s2 = 0,
+      s3 = 0;
     let m = 0;
     for (; m < M4; m += 4) {
       s0 += table[(m << 8) + codes[base + m]!]!;

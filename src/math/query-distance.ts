@@ -14,26 +14,39 @@ import type { NativeKernels } from "./native-kernels.ts";
  * out[i] = d(query[0..dim), base row ids[i]) for i < n. Every array is passed as a typed array,
  * so the FFI takes a fresh pointer at each call; ids and out should be pinned (src/math/pinned.ts).
  */
-export type QueryRowsFn = (query: Float32Array, base: Vectors, dim: number, ids: Uint32Array, n: number, out: Float32Array) => void;
+export type QueryRowsFn = (
+  query: Float32Array,
+  base: Vectors,
+  dim: number,
+  ids: Uint32Array,
+  n: number,
+  out: Float32Array,
+) => void;
 
 /** The native query-vs-rows kernel for (metric, type), or null without native kernels. */
 export function nativeQueryRows(kernels: NativeKernels | null, metric: Metric, type: VectorType): QueryRowsFn | null {
   if (kernels === null) return null;
   const ip = metric === "ip";
   switch (type) {
-    case "float32": return (ip ? kernels.rk_negdot_f32_query : kernels.rk_l2_f32_query) as unknown as QueryRowsFn;
-    case "uint8": return (ip ? kernels.rk_negdot_u8_query : kernels.rk_l2_u8_query) as unknown as QueryRowsFn;
-    case "int8": return (ip ? kernels.rk_negdot_i8_query : kernels.rk_l2_i8_query) as unknown as QueryRowsFn;
+    case "float32":
+      return (ip ? kernels.rk_negdot_f32_query : kernels.rk_l2_f32_query) as unknown as QueryRowsFn;
+    case "uint8":
+      return (ip ? kernels.rk_negdot_u8_query : kernels.rk_l2_u8_query) as unknown as QueryRowsFn;
+    case "int8":
+      return (ip ? kernels.rk_negdot_i8_query : kernels.rk_l2_i8_query) as unknown as QueryRowsFn;
   }
 }
-
 
 /**
  * A DistanceFn over the native one-row kernel for (metric, type), or null without native kernels.
  * Its first argument must be the float32 query; the second, rows of `type`. Fresh pointers at each
  * call (ptr() with the element offsets in bytes), nothing allocated.
  */
-export function nativeQueryDistance(kernels: NativeKernels | null, metric: Metric, type: VectorType): DistanceFn | null {
+export function nativeQueryDistance(
+  kernels: NativeKernels | null,
+  metric: Metric,
+  type: VectorType,
+): DistanceFn | null {
   if (kernels === null) return null;
   const ip = metric === "ip";
   switch (type) {

@@ -75,8 +75,10 @@ export class Progress {
     const eta = frac > 0 ? (elapsed * (1 - frac)) / frac : Number.NaN;
     const bar = "█".repeat(filled) + "░".repeat(width - filled);
     const count = `${this.done.toLocaleString("en-US")}/${this.total.toLocaleString("en-US")}`;
-    return `${this.label} ${bar} ${(frac * 100).toFixed(1).padStart(5)}% ${count} ` +
-      `elapsed ${formatDuration(elapsed)} ETA ${Number.isFinite(eta) ? formatDuration(eta) : "?"}`;
+    return (
+      `${this.label} ${bar} ${(frac * 100).toFixed(1).padStart(5)}% ${count} ` +
+      `elapsed ${formatDuration(elapsed)} ETA ${Number.isFinite(eta) ? formatDuration(eta) : "?"}`
+    );
   }
 }
 

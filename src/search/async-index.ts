@@ -19,7 +19,7 @@ import { QueryRejectedError, RingannError, invariant } from "../errors.ts";
 import type { Vectors } from "../format/vector-type.ts";
 import { ReadCompletions } from "../io/reader.ts";
 import type { DiskIndex, SearchMode, SearchOptions, SearchResult } from "./disk-index.ts";
-import { Done, type QueryMachine, Ready, type SearchParams } from "./machine.ts";
+import { Done, type Progress, type QueryMachine, Ready, type SearchParams } from "./machine.ts";
 import { ABANDONED } from "./node-source.ts";
 
 const now = (): number => performance.now();
@@ -82,7 +82,10 @@ export class QueryScheduler {
     this.sliceMs = opts.sliceMs ?? 1;
     this.waitMode = opts.waitMode ?? "block";
     this.jobs = new Array<Job | null>(index.machines.length).fill(null);
-    this.free = { beam: index.machinesFor("beam").map((m) => m.owner), pipe: index.machinesFor("pipe").map((m) => m.owner) };
+    this.free = {
+      beam: index.machinesFor("beam").map((m) => m.owner),
+      pipe: index.machinesFor("pipe").map((m) => m.owner),
+    };
     this.out = new ReadCompletions(index.source.reader.slotCount);
   }
 
@@ -99,25 +102,45 @@ export class QueryScheduler {
   /** Starts one query; settles with its answer or a ConfigError / QueryRejectedError / read error. */
   query(vector: Vectors, opts: AsyncQueryOptions = {}, offset = 0): Promise<AsyncSearchResult> {
     const calledAt = now();
-    if (this.closing) return Promise.reject(new QueryRejectedError("closed", `Cannot query ${this.index.prefix}: the index is closing`));
+    if (this.closing)
+      return Promise.reject(
+        new QueryRejectedError("closed", `Cannot query ${this.index.prefix}: the index is closing`),
+      );
     let params: SearchParams & { mode: SearchMode };
     try {
       params = this.index.resolve(opts);
       const dim = this.index.dim;
       if (vector.length - offset < dim) {
-        throw new RingannError("E_DIMENSION", `Cannot query ${this.index.prefix}: expected ${dim} values from offset ${offset}, got ${vector.length - offset}`);
+        throw new RingannError(
+          "E_DIMENSION",
+          `Cannot query ${this.index.prefix}: expected ${dim} values from offset ${offset}, got ${vector.length - offset}`,
+        );
       }
     } catch (err) {
       return Promise.reject(err);
     }
     const deadlineMs = opts.deadlineMs ?? Infinity;
     return new Promise<AsyncSearchResult>((resolve, reject) => {
-      const job: Job = { query: vector, offset, params, calledAt, queuedMs: 0, deadlineAt: calledAt + deadlineMs, resolve, reject };
+      const job: Job = {
+        query: vector,
+        offset,
+        params,
+        calledAt,
+        queuedMs: 0,
+        deadlineAt: calledAt + deadlineMs,
+        resolve,
+        reject,
+      };
       const free = this.free[params.mode];
       if (free.length > 0) {
         this.start(free.pop()!, job, calledAt);
       } else if (this.queued >= this.maxQueued) {
-        reject(new QueryRejectedError("queue-full", `Cannot query ${this.index.prefix}: ${this.queued} queries already queued (limit ${this.maxQueued})`));
+        reject(
+          new QueryRejectedError(
+            "queue-full",
+            `Cannot query ${this.index.prefix}: ${this.queued} queries already queued (limit ${this.maxQueued})`,
+          ),
+        );
         return;
       } else {
         // The caller may reuse its buffer once query() returns: a queued query keeps its own copy.
@@ -145,7 +168,8 @@ export class QueryScheduler {
   abortAll(): void {
     this.closing = true;
     const t = now();
-    const err = (): Error => new QueryRejectedError("closed", `Cannot query ${this.index.prefix}: the index was closed`);
+    const err = (): Error =>
+      new QueryRejectedError("closed", `Cannot query ${this.index.prefix}: the index was closed`);
     for (let owner = 0; owner < this.jobs.length; owner++) {
       const job = this.jobs[owner];
       if (job === null || job === undefined) continue;
@@ -220,7 +244,7 @@ export class QueryScheduler {
           job.reject(deadlineError(this.index.prefix));
           continue;
         }
-        let p;
+        let p: Progress;
         try {
           p = m.step(t);
         } catch (err) {
@@ -264,7 +288,12 @@ export class QueryScheduler {
     const ids = new Uint32Array(k);
     const distances = new Float32Array(k);
     const n = m.topK(k, ids, distances, 0);
-    job.resolve({ ids: ids.subarray(0, n), distances: distances.subarray(0, n), stats: m.stats.clone(), queuedUs: job.queuedMs * 1000 });
+    job.resolve({
+      ids: ids.subarray(0, n),
+      distances: distances.subarray(0, n),
+      stats: m.stats.clone(),
+      queuedUs: job.queuedMs * 1000,
+    });
   }
 
   private notifyIdle(): void {
@@ -288,7 +317,8 @@ export class QueryScheduler {
     const n = src.reader.wait(min, this.out);
     const t1 = now();
     const us = (t1 - t0) * 1000;
-    for (let owner = 0; owner < this.jobs.length; owner++) if (this.jobs[owner]) this.index.machines[owner]!.addIoWait(us);
+    for (let owner = 0; owner < this.jobs.length; owner++)
+      if (this.jobs[owner]) this.index.machines[owner]!.addIoWait(us);
     this.route(n, t1);
   }
 
@@ -314,5 +344,8 @@ export class QueryScheduler {
 }
 
 function deadlineError(prefix: string): QueryRejectedError {
-  return new QueryRejectedError("deadline", `Cannot query ${prefix}: the deadline passed before the answer (deadlineMs exceeded)`);
+  return new QueryRejectedError(
+    "deadline",
+    `Cannot query ${prefix}: the deadline passed before the answer (deadlineMs exceeded)`,
+  );
 }

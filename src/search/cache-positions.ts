@@ -17,7 +17,10 @@ export class CachePositions {
   /** Wraps a table made by build() (possibly a view of shared memory from another thread). */
   constructor(table: Uint32Array) {
     const slots = table.length >>> 1;
-    invariant(slots >= 2 && (slots & (slots - 1)) === 0 && table.length === 2 * slots, `cache positions: ${table.length} words is not 2 × a power of two`);
+    invariant(
+      slots >= 2 && (slots & (slots - 1)) === 0 && table.length === 2 * slots,
+      `cache positions: ${table.length} words is not 2 × a power of two`,
+    );
     this.table = table;
     this.mask = slots - 1;
     this.shift = 32 - Math.log2(slots);

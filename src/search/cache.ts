@@ -27,7 +27,12 @@ export class NodeCache {
   readonly positions: CachePositions;
 
   /** `positions` defaults to a fresh table over `ids`; Workers pass the shared one instead. */
-  constructor(ids: Uint32Array, bytes: Uint8Array, stride: number, positions: CachePositions = CachePositions.build(ids)) {
+  constructor(
+    ids: Uint32Array,
+    bytes: Uint8Array,
+    stride: number,
+    positions: CachePositions = CachePositions.build(ids),
+  ) {
     this.count = ids.length;
     this.stride = stride;
     this.bytes = bytes;

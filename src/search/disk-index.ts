@@ -133,8 +133,14 @@ export class DiskIndex {
   private asyncQueries: QueryScheduler | null = null;
 
   private constructor(
-    files: IndexFiles, reader: SectorReader, cache: NodeCache | null, entryGraph: EntryGraph | null, distance: DistanceFn,
-    page: PageLayoutInfo, opts: DiskIndexOptions, submitCost: SubmitCost | null,
+    files: IndexFiles,
+    reader: SectorReader,
+    cache: NodeCache | null,
+    entryGraph: EntryGraph | null,
+    distance: DistanceFn,
+    page: PageLayoutInfo,
+    opts: DiskIndexOptions,
+    submitCost: SubmitCost | null,
   ) {
     this.page = page;
     this.prefix = files.prefix;
@@ -150,7 +156,11 @@ export class DiskIndex {
       meta: files.meta,
       metric: files.metric,
       codes: files.codes,
-      pq: new PqTable(files.pivots, files.metric, opts.pqKernel === "ts" ? null : loadNativeKernelsSync(nativeLibraryPath)),
+      pq: new PqTable(
+        files.pivots,
+        files.metric,
+        opts.pqKernel === "ts" ? null : loadNativeKernelsSync(nativeLibraryPath),
+      ),
       distance,
       source: this.source,
       entryGraph,
@@ -177,18 +187,28 @@ export class DiskIndex {
     const page = pageLayoutOf(prefix, meta, opts.pageSearch);
     const concurrency = opts.concurrency ?? 1;
     const maxWidth = opts.maxWidth ?? 32;
-    if (!(Number.isInteger(concurrency) && concurrency >= 1)) throw new ConfigError("concurrency", [`expected an integer ≥ 1, got ${concurrency}`]);
-    if (!(Number.isInteger(maxWidth) && maxWidth >= 1)) throw new ConfigError("maxWidth", [`expected an integer ≥ 1, got ${maxWidth}`]);
+    if (!(Number.isInteger(concurrency) && concurrency >= 1))
+      throw new ConfigError("concurrency", [`expected an integer ≥ 1, got ${concurrency}`]);
+    if (!(Number.isInteger(maxWidth) && maxWidth >= 1))
+      throw new ConfigError("maxWidth", [`expected an integer ≥ 1, got ${maxWidth}`]);
     // Per machine: `width` reads in flight plus as many completed-but-unexpanded or abandoned ones.
     const geometry = { slotBytes: nodeReadBytes(meta), slotCount: concurrency * 2 * maxWidth };
     const reader = opts.openReader
       ? opts.openReader(files.diskFile, geometry)
-      : openSectorReader(files.diskFile, { ...geometry, backend: opts.backend ?? "auto", direct: opts.direct ?? true, sqpoll: opts.sqpoll ?? false });
+      : openSectorReader(files.diskFile, {
+          ...geometry,
+          backend: opts.backend ?? "auto",
+          direct: opts.direct ?? true,
+          sqpoll: opts.sqpoll ?? false,
+        });
     try {
       const kernels = opts.exactKernel === "ts" ? null : loadNativeKernelsSync(nativeLibraryPath);
       const distance = nativeQueryDistance(kernels, files.metric, meta.type) ?? distanceFor(files.metric);
       const queryRows = nativeQueryRows(kernels, files.metric, meta.type);
-      const entryGraph = opts.entryGraph === false ? null : EntryGraph.load(prefix, { type: meta.type, dim: meta.dim, diskNpts: meta.npts, distance, queryRows });
+      const entryGraph =
+        opts.entryGraph === false
+          ? null
+          : EntryGraph.load(prefix, { type: meta.type, dim: meta.dim, diskNpts: meta.npts, distance, queryRows });
       const count = cacheNodeCount(meta, { nodes: opts.cacheNodes, bytes: opts.cacheBytes });
       const cache = loadNodeCache(reader, meta, count);
       const submit = opts.submit ?? "auto";
@@ -218,19 +238,31 @@ export class DiskIndex {
     const problems: string[] = [];
     if (mode !== "beam" && mode !== "pipe") problems.push(`mode must be "beam" or "pipe", got ${JSON.stringify(mode)}`);
     if (!(Number.isInteger(k) && k >= 1)) problems.push(`k must be an integer ≥ 1, got ${k}`);
-    if (!(Number.isInteger(L) && L >= k && L <= ctx.maxL)) problems.push(`L must be an integer in k..maxL (${k}..${ctx.maxL}), got ${L}`);
-    if (!(Number.isInteger(width) && width >= 1 && width <= ctx.maxWidth)) problems.push(`width must be an integer in 1..maxWidth (${ctx.maxWidth}), got ${width}`);
-    if (!(Number.isInteger(memL) && memL >= 0 && memL <= ctx.maxMemL)) problems.push(`memL must be an integer in 0..maxMemL (${ctx.maxMemL}), got ${memL}`);
+    if (!(Number.isInteger(L) && L >= k && L <= ctx.maxL))
+      problems.push(`L must be an integer in k..maxL (${k}..${ctx.maxL}), got ${L}`);
+    if (!(Number.isInteger(width) && width >= 1 && width <= ctx.maxWidth))
+      problems.push(`width must be an integer in 1..maxWidth (${ctx.maxWidth}), got ${width}`);
+    if (!(Number.isInteger(memL) && memL >= 0 && memL <= ctx.maxMemL))
+      problems.push(`memL must be an integer in 0..maxMemL (${ctx.maxMemL}), got ${memL}`);
     const readLimit = opts.readLimit ?? Infinity;
     if (!(readLimit >= 1)) problems.push(`readLimit must be ≥ 1, got ${readLimit}`);
     if (opts.pageExpand !== undefined && !PAGE_EXPAND_POLICIES.includes(opts.pageExpand)) {
-      problems.push(`pageExpand must be one of ${PAGE_EXPAND_POLICIES.join(", ")}, got ${JSON.stringify(opts.pageExpand)}`);
+      problems.push(
+        `pageExpand must be one of ${PAGE_EXPAND_POLICIES.join(", ")}, got ${JSON.stringify(opts.pageExpand)}`,
+      );
     }
-    if (opts.entry === "graph" && this.entryGraph === null) problems.push(`entry "graph" needs ${this.prefix}_mem.index, which is absent`);
+    if (opts.entry === "graph" && this.entryGraph === null)
+      problems.push(`entry "graph" needs ${this.prefix}_mem.index, which is absent`);
     if (problems.length > 0) throw new ConfigError("search options", problems);
     const entry = opts.entry ?? (mode === "pipe" && this.entryGraph !== null ? "graph" : "medoid");
     return {
-      mode, k, L, width, readLimit, entry, memL,
+      mode,
+      k,
+      L,
+      width,
+      readLimit,
+      entry,
+      memL,
       adaptiveWidth: opts.adaptiveWidth ?? true,
       pqWhileReading: opts.pqWhileReading ?? true,
       rankWasted: opts.rankWasted ?? true,
@@ -264,10 +296,19 @@ export class DiskIndex {
    * Returns how many results (k unless fewer nodes were reached); the machine's stats stay valid
    * until its next search (machineFor(mode).stats).
    */
-  searchInto(query: Vectors, offset: number, params: SearchParams & { mode: SearchMode }, outIds: Uint32Array, outDists: Float32Array, outOffset: number): number {
+  searchInto(
+    query: Vectors,
+    offset: number,
+    params: SearchParams & { mode: SearchMode },
+    outIds: Uint32Array,
+    outDists: Float32Array,
+    outOffset: number,
+  ): number {
     if (this.closed) throw new ConfigError("index", [`Cannot search ${this.prefix}: the index is closed`]);
     if (query.length - offset < this.meta.dim) {
-      throw new ConfigError("query", [`expected ${this.meta.dim} values from offset ${offset}, got ${query.length - offset}`]);
+      throw new ConfigError("query", [
+        `expected ${this.meta.dim} values from offset ${offset}, got ${query.length - offset}`,
+      ]);
     }
     const m = this.machineFor(params.mode);
     this.driver.run(m, query, offset, params);
@@ -282,7 +323,8 @@ export class DiskIndex {
 
   /** Searches one query without blocking the event loop; up to `concurrency` run interleaved, more queue. */
   query(vector: Vectors, opts: AsyncQueryOptions = {}, offset = 0): Promise<AsyncSearchResult> {
-    if (this.closed) return Promise.reject(new ConfigError("index", [`Cannot query ${this.prefix}: the index is closed`]));
+    if (this.closed)
+      return Promise.reject(new ConfigError("index", [`Cannot query ${this.prefix}: the index is closed`]));
     return this.scheduler.query(vector, opts, offset);
   }
 

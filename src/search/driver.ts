@@ -50,7 +50,8 @@ export class SearchDriver {
     this.spin = opts.spin ?? false;
     this.submit = opts.submit ?? "eager";
     this.counters = source.reader.counters;
-    for (let i = 0; i < machines.length; i++) invariant(machines[i]!.owner === i, `machine ${i} has owner ${machines[i]!.owner}`);
+    for (let i = 0; i < machines.length; i++)
+      invariant(machines[i]!.owner === i, `machine ${i} has owner ${machines[i]!.owner}`);
     this.out = new ReadCompletions(source.reader.slotCount);
   }
 
@@ -85,8 +86,13 @@ export class SearchDriver {
    * unless onFailed is given: then that query alone ends with onFailed(q, m, error) and the rest run on.
    */
   runInterleaved(
-    use: readonly QueryMachine[], queries: Vectors, dim: number, count: number, params: SearchParams,
-    onDone: (q: number, m: QueryMachine) => void, onFailed?: (q: number, m: QueryMachine, error: Error) => void,
+    use: readonly QueryMachine[],
+    queries: Vectors,
+    dim: number,
+    count: number,
+    params: SearchParams,
+    onDone: (q: number, m: QueryMachine) => void,
+    onFailed?: (q: number, m: QueryMachine, error: Error) => void,
   ): void {
     const ms = use;
     const C = ms.length;
@@ -151,7 +157,7 @@ export class SearchDriver {
     try {
       return m.step(now());
     } catch (err) {
-      if (!(err instanceof Error) || err instanceof RingannError && err.code === "E_INVARIANT") throw err;
+      if (!(err instanceof Error) || (err instanceof RingannError && err.code === "E_INVARIANT")) throw err;
       if (m.error === null) m.error = err;
       m.finish(now());
       return Done;
@@ -185,7 +191,10 @@ export class SearchDriver {
   private waitFor(min: number, only: QueryMachine | null, group?: readonly QueryMachine[], queryOf?: Int32Array): void {
     const reader = this.source.reader;
     if (reader.inFlight === 0) {
-      throw new RingannError("E_INVARIANT", "ringann invariant violated: every query waits for a read but none is in flight (read slots exhausted?)");
+      throw new RingannError(
+        "E_INVARIANT",
+        "ringann invariant violated: every query waits for a read but none is in flight (read slots exhausted?)",
+      );
     }
     const want = Math.min(min, reader.inFlight);
     const t0 = now();

@@ -30,8 +30,14 @@ export class EntryGraph {
   private maxDegreeMemo = -1;
 
   constructor(parts: {
-    vectors: Vectors; dim: number; tags: Uint32Array; offsets: Uint32Array; neighbors: Uint32Array;
-    entryPoint: number; distance: DistanceFn; queryRows?: QueryRowsFn | null;
+    vectors: Vectors;
+    dim: number;
+    tags: Uint32Array;
+    offsets: Uint32Array;
+    neighbors: Uint32Array;
+    entryPoint: number;
+    distance: DistanceFn;
+    queryRows?: QueryRowsFn | null;
   }) {
     this.vectors = parts.vectors;
     this.dim = parts.dim;
@@ -53,16 +59,29 @@ export class EntryGraph {
    * Loads `<prefix>_mem.index{,.data,.tags}`; null when the graph file is absent. Every part is
    * validated against the others and against the disk index (dim, npts).
    */
-  static load(prefix: string, opts: { type: VectorType; dim: number; diskNpts: number; distance: DistanceFn; queryRows?: QueryRowsFn | null }): EntryGraph | null {
+  static load(
+    prefix: string,
+    opts: { type: VectorType; dim: number; diskNpts: number; distance: DistanceFn; queryRows?: QueryRowsFn | null },
+  ): EntryGraph | null {
     const graphFile = `${prefix}_mem.index`;
     if (!existsSync(graphFile)) return null;
     const data = readBin(`${graphFile}.data`, opts.type);
-    if (data.dim !== opts.dim) throw new FormatError(`${graphFile}.data`, "dim", `${opts.dim} (the disk index's ndims)`, String(data.dim));
+    if (data.dim !== opts.dim)
+      throw new FormatError(`${graphFile}.data`, "dim", `${opts.dim} (the disk index's ndims)`, String(data.dim));
     const graph = parseMemIndexGraph(new Uint8Array(readFileSync(graphFile)), graphFile, data.npts);
-    const tags = parseMemIndexTags(new Uint8Array(readFileSync(`${graphFile}.tags`)), `${graphFile}.tags`, { npts: data.npts, diskNpts: opts.diskNpts });
+    const tags = parseMemIndexTags(new Uint8Array(readFileSync(`${graphFile}.tags`)), `${graphFile}.tags`, {
+      npts: data.npts,
+      diskNpts: opts.diskNpts,
+    });
     return new EntryGraph({
-      vectors: data.data, dim: data.dim, tags, offsets: graph.offsets, neighbors: graph.neighbors,
-      entryPoint: graph.entryPoint, distance: opts.distance, queryRows: opts.queryRows ?? null,
+      vectors: data.data,
+      dim: data.dim,
+      tags,
+      offsets: graph.offsets,
+      neighbors: graph.neighbors,
+      entryPoint: graph.entryPoint,
+      distance: opts.distance,
+      queryRows: opts.queryRows ?? null,
     });
   }
 
@@ -97,18 +116,19 @@ export class EntryGraph {
     visited.add(this.entryPoint);
     queue.insert(this.entryPoint, dist(query, 0, vectors, this.entryPoint * dim, dim));
     if (this.queryRows !== null) this.expandNative(query, scratch, this.queryRows);
-    else for (;;) {
-      const pos = queue.popBestUnvisited();
-      if (pos < 0) break;
-      const node = queue.ids[pos]!;
-      const lo = this.offsets[node]!;
-      const hi = this.offsets[node + 1]!;
-      for (let e = lo; e < hi; e++) {
-        const nb = this.neighbors[e]!;
-        if (!visited.add(nb)) continue;
-        queue.insert(nb, dist(query, 0, vectors, nb * dim, dim));
+    else
+      for (;;) {
+        const pos = queue.popBestUnvisited();
+        if (pos < 0) break;
+        const node = queue.ids[pos]!;
+        const lo = this.offsets[node]!;
+        const hi = this.offsets[node + 1]!;
+        for (let e = lo; e < hi; e++) {
+          const nb = this.neighbors[e]!;
+          if (!visited.add(nb)) continue;
+          queue.insert(nb, dist(query, 0, vectors, nb * dim, dim));
+        }
       }
-    }
     const n = queue.size;
     for (let i = 0; i < n; i++) {
       outIds[i] = this.tags[queue.ids[i]!]!;

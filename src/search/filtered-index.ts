@@ -108,7 +108,9 @@ export class FilteredIndex {
     try {
       // Label files are by the build's ids; a page layout renumbers nodes (not combined yet).
       if (index.page.nodeTags !== null) {
-        throw new ConfigError("index", [`${prefix}: filtered search on a page-layout index is not supported yet (build with --layout id)`]);
+        throw new ConfigError("index", [
+          `${prefix}: filtered search on a page-layout index is not supported yet (build with --layout id)`,
+        ]);
       }
       return new FilteredIndex(index, openLabelStore(prefix, index.meta.npts));
     } catch (err) {

@@ -32,7 +32,8 @@ export interface IndexSettings {
 }
 
 function readWhole(file: string, what: string): Uint8Array {
-  if (!existsSync(file)) throw new ConfigError(what, [`Cannot open ${file}: no such file (is the index prefix right?)`]);
+  if (!existsSync(file))
+    throw new ConfigError(what, [`Cannot open ${file}: no such file (is the index prefix right?)`]);
   return new Uint8Array(readFileSync(file));
 }
 
@@ -42,12 +43,19 @@ export function loadIndexFiles(prefix: string, overrides: IndexSettings = {}): I
   const settingsFrom = overrides.metric || overrides.type ? "options" : sidecar ? "sidecar" : "default";
 
   const diskFile = `${prefix}_disk.index`;
-  if (!existsSync(diskFile)) throw new ConfigError("index", [`Cannot open ${diskFile}: no such file (is the index prefix right?)`]);
+  if (!existsSync(diskFile))
+    throw new ConfigError("index", [`Cannot open ${diskFile}: no such file (is the index prefix right?)`]);
   const range = FileRange.open(diskFile);
   let meta: DiskIndexMeta;
   try {
     if (range.sizeBytes < SECTOR_BYTES) {
-      throw new FormatError(diskFile, "header sector", `${SECTOR_BYTES} bytes`, `a file of ${range.sizeBytes} bytes`, "E_TRUNCATED");
+      throw new FormatError(
+        diskFile,
+        "header sector",
+        `${SECTOR_BYTES} bytes`,
+        `a file of ${range.sizeBytes} bytes`,
+        "E_TRUNCATED",
+      );
     }
     meta = parseDiskIndexHeader(range.read(0, SECTOR_BYTES), diskFile, range.sizeBytes, type);
   } finally {
@@ -57,7 +65,12 @@ export function loadIndexFiles(prefix: string, overrides: IndexSettings = {}): I
   const pivotsFile = `${prefix}_pq_pivots.bin`;
   const pivots = parsePqPivots(readWhole(pivotsFile, "index"), pivotsFile);
   if (pivots.dim !== meta.dim) {
-    throw new FormatError(pivotsFile, "pivots cols (ndims)", `${meta.dim} (the disk index's ndims)`, String(pivots.dim));
+    throw new FormatError(
+      pivotsFile,
+      "pivots cols (ndims)",
+      `${meta.dim} (the disk index's ndims)`,
+      String(pivots.dim),
+    );
   }
   const codesFile = `${prefix}_pq_compressed.bin`;
   const { codes } = parsePqCompressed(readWhole(codesFile, "index"), codesFile, { npts: meta.npts, M: pivots.M });

@@ -24,9 +24,21 @@
 // Per-run figures: RunCollector / summarizeRun (stats.ts) aggregate QueryStats into RunFigures
 // (latency percentiles and the per-query mean of every stat in stat-fields.ts), the figures of
 // `ringann search` rows; sweeps over L, mode, width and threads are run by src/run (runPlan).
-export { DiskIndex, type DiskIndexOptions, type SearchMode, type SearchOptions, type SearchResult } from "./disk-index.ts";
+export {
+  DiskIndex,
+  type DiskIndexOptions,
+  type SearchMode,
+  type SearchOptions,
+  type SearchResult,
+} from "./disk-index.ts";
 export { SearchDriver, type DriverOptions } from "./driver.ts";
-export { QueryScheduler, type AsyncQueryOptions, type AsyncSearchResult, type AsyncWaitMode, type SchedulerOptions } from "./async-index.ts";
+export {
+  QueryScheduler,
+  type AsyncQueryOptions,
+  type AsyncSearchResult,
+  type AsyncWaitMode,
+  type SchedulerOptions,
+} from "./async-index.ts";
 export { BeamSearch } from "./beam.ts";
 export { PipeSearch } from "./pipe.ts";
 export { PageBeamSearch } from "./page-beam.ts";
@@ -39,19 +51,37 @@ export { NodeCache, cacheNodeCount, loadNodeCache, type CacheSize } from "./cach
 export { CachePositions } from "./cache-positions.ts";
 export { EntryGraph } from "./entry-graph.ts";
 export { CandidateQueue } from "./queue.ts";
-export { HashedVisitedSet, StampedVisitedSet, VISITED_ARRAY_MAX_NPTS, type VisitedSet, createVisitedSet, visitedEstimate } from "./visited.ts";
+export {
+  HashedVisitedSet,
+  StampedVisitedSet,
+  VISITED_ARRAY_MAX_NPTS,
+  type VisitedSet,
+  createVisitedSet,
+  visitedEstimate,
+} from "./visited.ts";
 export { ResultSet } from "./results.ts";
 export { QueryStats, RunCollector, percentile, summarizeRun, type RunFigures } from "./stats.ts";
 export { STAT_COUNT, STAT_FIELDS, STAT_NAMES, type StatColumn, type StatField, type StatName } from "./stat-fields.ts";
 export { loadIndexFiles, type IndexFiles } from "./index-files.ts";
 // Filtered and range search (issue 12).
 export {
-  FILTER_STRATEGIES, FilteredIndex, type AutoOptions, type ChosenStrategy, type FilterStrategy, type FilteredResult,
+  FILTER_STRATEGIES,
+  FilteredIndex,
+  type AutoOptions,
+  type ChosenStrategy,
+  type FilterStrategy,
+  type FilteredResult,
   type FilteredSearchOptions,
 } from "./filtered-index.ts";
 export { FilteredBeamSearch, FilteredPipeSearch, type FilterPlan } from "./filtered-machines.ts";
 export { PrefilterSearch } from "./prefilter.ts";
 export { LocalSelectivity } from "./local-selectivity.ts";
-export { runFilteredSweep, type FilteredRow, type FilteredSweepOptions, type SweepQueries, type SweepStrategy } from "./filtered-sweep.ts";
+export {
+  runFilteredSweep,
+  type FilteredRow,
+  type FilteredSweepOptions,
+  type SweepQueries,
+  type SweepStrategy,
+} from "./filtered-sweep.ts";
 export { rangeSearch, type RangeResult, type RangeSearchOptions } from "./range-search.ts";
 export { runRangeQueries, type RangeRow } from "./range-sweep.ts";

@@ -98,7 +98,14 @@ export abstract class QueryMachine {
   /** This query's reads in flight. */
   inFlight = 0;
   protected params: SearchParams = {
-    k: 10, L: 10, width: 4, readLimit: Infinity, entry: "medoid", memL: 0, adaptiveWidth: false, pqWhileReading: false,
+    k: 10,
+    L: 10,
+    width: 4,
+    readLimit: Infinity,
+    entry: "medoid",
+    memL: 0,
+    adaptiveWidth: false,
+    pqWhileReading: false,
     rankWasted: false,
   };
   protected startMs = 0;
@@ -128,7 +135,11 @@ export abstract class QueryMachine {
     this.M = ctx.pq.M;
     this.queue = new CandidateQueue(ctx.maxL);
     const seeds = Math.max(1, ctx.maxMemL);
-    this.visited = createVisitedSet(meta.npts, visitedEstimate(ctx.maxL, ctx.maxWidth, meta.R, seeds), ctx.visitedArrayMaxNpts);
+    this.visited = createVisitedSet(
+      meta.npts,
+      visitedEstimate(ctx.maxL, ctx.maxWidth, meta.R, seeds),
+      ctx.visitedArrayMaxNpts,
+    );
     this.results = new ResultSet(4 * ctx.maxL);
     this.query = pinnedFloat32(meta.dim);
     this.table = pinnedFloat32(ctx.pq.tableSize);
@@ -238,7 +249,8 @@ export abstract class QueryMachine {
   protected expand(handle: number, id: number): void {
     const src = this.ctx.source;
     src.load(handle, id);
-    if (id !== this.frozenId) this.results.push(id, this.ctx.distance(this.query, 0, src.coords, src.coordsOffset, this.dim));
+    if (id !== this.frozenId)
+      this.results.push(id, this.ctx.distance(this.query, 0, src.coords, src.coordsOffset, this.dim));
     this.expandLoaded(id);
   }
 
@@ -286,7 +298,8 @@ export abstract class QueryMachine {
   protected rankOnly(handle: number, id: number): void {
     const src = this.ctx.source;
     src.load(handle, id);
-    if (id !== this.frozenId) this.results.push(id, this.ctx.distance(this.query, 0, src.coords, src.coordsOffset, this.dim));
+    if (id !== this.frozenId)
+      this.results.push(id, this.ctx.distance(this.query, 0, src.coords, src.coordsOffset, this.dim));
   }
 
   /** A full queue pushed out an Arrived entry (pipelined search holds its record). */

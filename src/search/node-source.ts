@@ -47,7 +47,8 @@ class BufferViews {
     this.u8 = new Uint8Array(buffer);
     this.u32 = new Uint32Array(buffer, 0, words);
     const t = this.type;
-    this.coords = t === "float32" ? new Float32Array(buffer, 0, words) : t === "uint8" ? this.u8 : new Int8Array(buffer);
+    this.coords =
+      t === "float32" ? new Float32Array(buffer, 0, words) : t === "uint8" ? this.u8 : new Int8Array(buffer);
   }
 }
 
@@ -140,7 +141,8 @@ export class NodeSource {
       this.nbrsOffset = w + 1;
     } else {
       const u8 = views.u8;
-      const degree = (u8[degreeAt]! | (u8[degreeAt + 1]! << 8) | (u8[degreeAt + 2]! << 16) | (u8[degreeAt + 3]! << 24)) >>> 0;
+      const degree =
+        (u8[degreeAt]! | (u8[degreeAt + 1]! << 8) | (u8[degreeAt + 2]! << 16) | (u8[degreeAt + 3]! << 24)) >>> 0;
       if (degree > meta.R) throw this.badDegree(id, degree);
       const out = this.nbrScratch;
       let at = degreeAt + 4;

@@ -52,7 +52,8 @@ export class PipeSearch extends QueryMachine {
     now = this.clock;
     if (n > 0) {
       // Ascending exact distances from the entry graph: a valid order before PQ distances exist.
-      for (let i = 0; i < n; i++) if (this.visited.add(this.seedIds[i]!)) this.queue.append(this.seedIds[i]!, this.seedDists[i]!);
+      for (let i = 0; i < n; i++)
+        if (this.visited.add(this.seedIds[i]!)) this.queue.append(this.seedIds[i]!, this.seedDists[i]!);
     } else {
       const medoid = this.ctx.meta.medoid;
       this.visited.add(medoid);
@@ -114,8 +115,13 @@ export class PipeSearch extends QueryMachine {
     if (!this.tableReady) now = this.rankSeeds(now);
     if (this.newArrivals) {
       this.newArrivals = false;
-      if (this.params.adaptiveWidth && this.maxMarker >= CONVERGED_MARKER && this.readsTotal > 0 &&
-          this.readsTotal - this.readsIn <= WASTE_THRESHOLD * this.readsTotal && this.width < this.params.width) {
+      if (
+        this.params.adaptiveWidth &&
+        this.maxMarker >= CONVERGED_MARKER &&
+        this.readsTotal > 0 &&
+        this.readsTotal - this.readsIn <= WASTE_THRESHOLD * this.readsTotal &&
+        this.width < this.params.width
+      ) {
         this.width++;
       }
     }
@@ -147,7 +153,12 @@ export class PipeSearch extends QueryMachine {
       return Done;
     }
     if (this.arrivedCount > 0) return Ready;
-    if (this.inFlight < this.width && !this.slotStarved && this.stats.reads < this.params.readLimit && q.firstUnvisited() >= 0) {
+    if (
+      this.inFlight < this.width &&
+      !this.slotStarved &&
+      this.stats.reads < this.params.readLimit &&
+      q.firstUnvisited() >= 0
+    ) {
       return Ready;
     }
     if (this.inFlight > 0) return Blocked;

@@ -46,10 +46,14 @@ export class QueryStats {
 // Once per query, so straight-line code generated from the schema at load time: a loop over the
 // names with computed keys cost ~0.5 µs per query more (a side-by-side run, 13 fields). The names
 // are the identifiers of STAT_FIELDS, checked here before they go into code.
-for (const name of STAT_NAMES) if (!/^[a-zA-Z]\w*$/.test(name)) throw new Error(`stat name ${name} is not an identifier`);
+for (const name of STAT_NAMES)
+  if (!/^[a-zA-Z]\w*$/.test(name)) throw new Error(`stat name ${name} is not an identifier`);
 type StatsRecord = Record<StatName, number>;
 const resetStats = new Function("s", STAT_NAMES.map((n) => `s.${n} = 0;`).join("\n")) as (s: StatsRecord) => void;
-const copyStats = new Function("s", "o", STAT_NAMES.map((n) => `s.${n} = o.${n};`).join("\n")) as (s: StatsRecord, o: StatsRecord) => void;
+const copyStats = new Function("s", "o", STAT_NAMES.map((n) => `s.${n} = o.${n};`).join("\n")) as (
+  s: StatsRecord,
+  o: StatsRecord,
+) => void;
 const writeStats = new Function("s", "out", "at", STAT_NAMES.map((n, i) => `out[at + ${i}] = s.${n};`).join("\n")) as (
   s: StatsRecord,
   out: Float64Array,

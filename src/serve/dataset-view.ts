@@ -21,7 +21,13 @@ export class DatasetView {
   private readonly queryWords: string[] | null;
   private readonly wordIndex: Map<string, { base: boolean; row: number }> | null;
 
-  private constructor(name: string, base: BinReader, queries: BinReader, baseWords: string[] | null, queryWords: string[] | null) {
+  private constructor(
+    name: string,
+    base: BinReader,
+    queries: BinReader,
+    baseWords: string[] | null,
+    queryWords: string[] | null,
+  ) {
     this.name = name;
     this.base = base;
     this.queries = queries;
@@ -43,12 +49,16 @@ export class DatasetView {
   static open(dir: string, indexDim: number, what: string): DatasetView {
     const paths = readManifest(dir);
     if (paths.manifest.dim !== indexDim) {
-      throw new ConfigError(what, [`the dataset in ${dir} has ${paths.manifest.dim} dimensions, the index ${indexDim}`]);
+      throw new ConfigError(what, [
+        `the dataset in ${dir} has ${paths.manifest.dim} dimensions, the index ${indexDim}`,
+      ]);
     }
     const words = (role: string): string[] | null => {
       const name = paths.manifest.extra?.[role];
       if (name === undefined || !existsSync(join(dir, name))) return null;
-      return readFileSync(join(dir, name), "utf8").split("\n").filter((w) => w !== "");
+      return readFileSync(join(dir, name), "utf8")
+        .split("\n")
+        .filter((w) => w !== "");
     };
     const base = BinReader.open(paths.base, paths.manifest.type);
     const queries = BinReader.open(paths.queries, paths.manifest.type);

@@ -3,7 +3,15 @@
 // search page, T threads each with its own ring.
 //   const h = await startServe(loadServeConfig("serve.json"));  …  await h.stop();
 export { startServe, type ServeHandle, type ServeOptions } from "./serve.ts";
-export { loadServeConfig, serveConfigFromJson, indexConfig, type ServeConfig, type IndexServeConfig, DEFAULT_DEFAULTS, DEFAULT_LIMITS } from "./serve-config.ts";
+export {
+  loadServeConfig,
+  serveConfigFromJson,
+  indexConfig,
+  type ServeConfig,
+  type IndexServeConfig,
+  DEFAULT_DEFAULTS,
+  DEFAULT_LIMITS,
+} from "./serve-config.ts";
 export { ServeMetrics } from "./metrics.ts";
 export { HttpError } from "./http-error.ts";
 export { parseJsonSearch, parseBinarySearch, type SearchRequest } from "./search-request.ts";

@@ -47,7 +47,9 @@ export function assertLoopback(url: string): URL {
   }
   const host = u.hostname.replace(/^\[|\]$/g, "");
   if (host !== "127.0.0.1" && host !== "::1" && host !== "localhost") {
-    throw new UsageError(`--url must be a loopback address (127.0.0.1, ::1, localhost): load tests never leave this machine, got '${u.hostname}'`);
+    throw new UsageError(
+      `--url must be a loopback address (127.0.0.1, ::1, localhost): load tests never leave this machine, got '${u.hostname}'`,
+    );
   }
   return u;
 }
@@ -114,7 +116,9 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
     if (healthBusy) return;
     healthBusy = true;
     const t0 = performance.now();
-    probeHealthz(u).then((ok) => health.push(ok ? performance.now() - t0 : Infinity)).finally(() => (healthBusy = false));
+    probeHealthz(u)
+      .then((ok) => health.push(ok ? performance.now() - t0 : Infinity))
+      .finally(() => (healthBusy = false));
   }, 100);
 
   const tick = (): void => {
@@ -129,10 +133,18 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
   const window = Math.max(o.durationS, (lastAnswer - start) / 1000);
   const hs = Float64Array.from(health).sort();
   return {
-    rate: o.rate, durationS: o.durationS, sent: total, ok, errors,
+    rate: o.rate,
+    durationS: o.durationS,
+    sent: total,
+    ok,
+    errors,
     achievedQps: ok / window,
-    p50Ms: pct(sorted, 0.5), p99Ms: pct(sorted, 0.99), p999Ms: pct(sorted, 0.999), maxMs: sorted.length ? sorted[sorted.length - 1]! : NaN,
-    healthzMaxMs: hs.length ? hs[hs.length - 1]! : NaN, healthzP50Ms: pct(hs, 0.5),
+    p50Ms: pct(sorted, 0.5),
+    p99Ms: pct(sorted, 0.99),
+    p999Ms: pct(sorted, 0.999),
+    maxMs: sorted.length ? sorted[sorted.length - 1]! : NaN,
+    healthzMaxMs: hs.length ? hs[hs.length - 1]! : NaN,
+    healthzP50Ms: pct(hs, 0.5),
   };
 }
 

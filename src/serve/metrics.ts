@@ -4,7 +4,9 @@
 // have one cell per thread, summed when read.
 export const STATUS_CODES = [200, 204, 400, 401, 404, 405, 413, 415, 429, 500, 503, 504] as const;
 /** Search request latency buckets, seconds. */
-export const LATENCY_BUCKETS_S = [0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10] as const;
+export const LATENCY_BUCKETS_S = [
+  0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10,
+] as const;
 
 const C_STATUS = 0;
 const C_STATUS_OTHER = C_STATUS + STATUS_CODES.length;
@@ -78,7 +80,9 @@ export class ServeMetrics {
       out.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
     };
     head("ringann_http_requests_total", "counter", "HTTP requests answered, by status code.");
-    STATUS_CODES.forEach((code, i) => out.push(`ringann_http_requests_total{code="${code}"} ${this.counter(C_STATUS + i)}`));
+    STATUS_CODES.forEach((code, i) =>
+      out.push(`ringann_http_requests_total{code="${code}"} ${this.counter(C_STATUS + i)}`),
+    );
     out.push(`ringann_http_requests_total{code="other"} ${this.counter(C_STATUS_OTHER)}`);
     head("ringann_search_request_duration_seconds", "histogram", "Search request latency, from arrival to response.");
     let cum = 0n;
@@ -97,10 +101,20 @@ export class ServeMetrics {
     out.push(`ringann_query_reads_sum ${this.counter(C_READS)}`, `ringann_query_reads_count ${queries}`);
     head("ringann_query_hops", "summary", "Nodes expanded per query.");
     out.push(`ringann_query_hops_sum ${this.counter(C_HOPS)}`, `ringann_query_hops_count ${queries}`);
-    head("ringann_query_io_occupancy", "summary", "Share of a query's latency with at least one read in flight (0..1).");
-    out.push(`ringann_query_io_occupancy_sum ${Number(this.counter(C_OCC_PPM)) / 1e6}`, `ringann_query_io_occupancy_count ${queries}`);
+    head(
+      "ringann_query_io_occupancy",
+      "summary",
+      "Share of a query's latency with at least one read in flight (0..1).",
+    );
+    out.push(
+      `ringann_query_io_occupancy_sum ${Number(this.counter(C_OCC_PPM)) / 1e6}`,
+      `ringann_query_io_occupancy_count ${queries}`,
+    );
     head("ringann_query_search_seconds", "summary", "Search time per query on its ring (excludes queueing).");
-    out.push(`ringann_query_search_seconds_sum ${Number(this.counter(C_QUERY_US)) / 1e6}`, `ringann_query_search_seconds_count ${queries}`);
+    out.push(
+      `ringann_query_search_seconds_sum ${Number(this.counter(C_QUERY_US)) / 1e6}`,
+      `ringann_query_search_seconds_count ${queries}`,
+    );
     head("ringann_http_in_flight_requests", "gauge", "HTTP requests being handled.");
     out.push(`ringann_http_in_flight_requests ${this.gauge(0)}`);
     head("ringann_queue_depth", "gauge", "Queries waiting for a query machine, all threads.");

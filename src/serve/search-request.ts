@@ -32,7 +32,12 @@ interface Knobs {
   deadline_ms?: unknown;
 }
 
-export function parseJsonSearch(text: string, dim: number, defaults: SearchDefaults, limits: IndexLimits): SearchRequest {
+export function parseJsonSearch(
+  text: string,
+  dim: number,
+  defaults: SearchDefaults,
+  limits: IndexLimits,
+): SearchRequest {
   let body: unknown;
   try {
     body = JSON.parse(text);
@@ -44,7 +49,8 @@ export function parseJsonSearch(text: string, dim: number, defaults: SearchDefau
   }
   const obj = body as Record<string, unknown>;
   for (const key of Object.keys(obj)) {
-    if (!JSON_FIELDS.includes(key)) throw new HttpError(400, "E_FIELD", `Unknown field '${key}'; expected only: ${JSON_FIELDS.join(", ")}`, key);
+    if (!JSON_FIELDS.includes(key))
+      throw new HttpError(400, "E_FIELD", `Unknown field '${key}'; expected only: ${JSON_FIELDS.join(", ")}`, key);
   }
   let rows: unknown[];
   let rowPath: (i: number) => string;
@@ -54,25 +60,44 @@ export function parseJsonSearch(text: string, dim: number, defaults: SearchDefau
     rows = [obj.vector];
     rowPath = () => "vector";
   } else if (obj.vectors !== undefined) {
-    if (!Array.isArray(obj.vectors) || obj.vectors.length === 0) throw new HttpError(400, "E_TYPE", "Expected a non-empty array of vectors", "vectors");
+    if (!Array.isArray(obj.vectors) || obj.vectors.length === 0)
+      throw new HttpError(400, "E_TYPE", "Expected a non-empty array of vectors", "vectors");
     rows = obj.vectors;
     rowPath = (i) => `vectors[${i}]`;
   } else {
-    throw new HttpError(400, "E_FIELD", `Missing 'vector' (${dim} numbers) or 'vectors' (arrays of ${dim} numbers)`, "vector");
+    throw new HttpError(
+      400,
+      "E_FIELD",
+      `Missing 'vector' (${dim} numbers) or 'vectors' (arrays of ${dim} numbers)`,
+      "vector",
+    );
   }
   if (rows.length > limits.maxBatch) {
-    throw new HttpError(413, "E_TOO_MANY", `${rows.length} vectors in one request; the limit is ${limits.maxBatch}`, "vectors");
+    throw new HttpError(
+      413,
+      "E_TOO_MANY",
+      `${rows.length} vectors in one request; the limit is ${limits.maxBatch}`,
+      "vectors",
+    );
   }
   const vectors = new Float32Array(rows.length * dim);
   for (let i = 0; i < rows.length; i++) {
     const row = rows[i];
     const where = rowPath(i);
     if (!Array.isArray(row)) throw new HttpError(400, "E_TYPE", `Expected an array of ${dim} numbers`, where);
-    if (row.length !== dim) throw new HttpError(400, "E_DIMENSION", `Expected ${dim} values (the index's dimension), got ${row.length}`, where);
+    if (row.length !== dim)
+      throw new HttpError(
+        400,
+        "E_DIMENSION",
+        `Expected ${dim} values (the index's dimension), got ${row.length}`,
+        where,
+      );
     for (let j = 0; j < dim; j++) {
       const v = row[j];
-      if (typeof v !== "number") throw new HttpError(400, "E_TYPE", `Expected a number, got ${describe(v)}`, `${where}[${j}]`);
-      if (!Number.isFinite(v)) throw new HttpError(400, "E_NOT_FINITE", `Expected a finite number, got ${v}`, `${where}[${j}]`);
+      if (typeof v !== "number")
+        throw new HttpError(400, "E_TYPE", `Expected a number, got ${describe(v)}`, `${where}[${j}]`);
+      if (!Number.isFinite(v))
+        throw new HttpError(400, "E_NOT_FINITE", `Expected a finite number, got ${v}`, `${where}[${j}]`);
       vectors[i * dim + j] = v;
     }
   }
@@ -82,20 +107,38 @@ export function parseJsonSearch(text: string, dim: number, defaults: SearchDefau
   return { vectors, count: rows.length, include, ...parseKnobs(obj, (f) => f, defaults, limits) };
 }
 
-export function parseBinarySearch(bytes: Uint8Array, query: URLSearchParams, dim: number, defaults: SearchDefaults, limits: IndexLimits): SearchRequest {
+export function parseBinarySearch(
+  bytes: Uint8Array,
+  query: URLSearchParams,
+  dim: number,
+  defaults: SearchDefaults,
+  limits: IndexLimits,
+): SearchRequest {
   const rowBytes = dim * 4;
   if (bytes.length === 0 || bytes.length % rowBytes !== 0) {
-    throw new HttpError(400, "E_DIMENSION", `Expected a body of whole float32 rows of ${dim} values (${rowBytes} bytes each), got ${bytes.length} bytes`, "(body)");
+    throw new HttpError(
+      400,
+      "E_DIMENSION",
+      `Expected a body of whole float32 rows of ${dim} values (${rowBytes} bytes each), got ${bytes.length} bytes`,
+      "(body)",
+    );
   }
   const count = bytes.length / rowBytes;
-  if (count > limits.maxBatch) throw new HttpError(413, "E_TOO_MANY", `${count} vectors in one request; the limit is ${limits.maxBatch}`, "(body)");
+  if (count > limits.maxBatch)
+    throw new HttpError(
+      413,
+      "E_TOO_MANY",
+      `${count} vectors in one request; the limit is ${limits.maxBatch}`,
+      "(body)",
+    );
   const vectors = new Float32Array(count * dim);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   for (let i = 0; i < vectors.length; i++) vectors[i] = view.getFloat32(i * 4, true);
   checkFinite(vectors, dim, (i) => `(body) row ${i}`);
   const knobs: Knobs = {};
   for (const [key, value] of query) {
-    if (!["k", "L", "mode", "width", "deadline_ms"].includes(key)) throw new HttpError(400, "E_FIELD", `Unknown query parameter '${key}'`, `?${key}`);
+    if (!["k", "L", "mode", "width", "deadline_ms"].includes(key))
+      throw new HttpError(400, "E_FIELD", `Unknown query parameter '${key}'`, `?${key}`);
     (knobs as Record<string, unknown>)[key] = key === "mode" ? value : value.trim() === "" ? value : Number(value);
   }
   return { vectors, count, include: [], ...parseKnobs(knobs, (f) => `?${f}`, defaults, limits) };
@@ -105,7 +148,12 @@ function checkFinite(vectors: Float32Array, dim: number, rowPath: (i: number) =>
   for (let i = 0; i < vectors.length; i++) {
     if (!Number.isFinite(vectors[i]!)) {
       const r = Math.floor(i / dim);
-      throw new HttpError(400, "E_NOT_FINITE", `Expected a finite float32 value, got ${vectors[i]}`, `${rowPath(r)}[${i - r * dim}]`);
+      throw new HttpError(
+        400,
+        "E_NOT_FINITE",
+        `Expected a finite float32 value, got ${vectors[i]}`,
+        `${rowPath(r)}[${i - r * dim}]`,
+      );
     }
   }
 }
@@ -114,16 +162,24 @@ function parseKnobs(obj: Knobs, path: (field: string) => string, d: SearchDefaul
   const k = intIn(obj.k ?? d.k, 1, lim.maxK, path("k"));
   const L = intIn(obj.L ?? Math.max(d.L, k), k, lim.maxL, path("L"), "k");
   const width = intIn(obj.width ?? d.width, 1, lim.maxWidth, path("width"));
-  const deadlineMs = obj.deadline_ms === undefined ? lim.deadlineMs : intIn(obj.deadline_ms, 1, lim.deadlineMs, path("deadline_ms"));
+  const deadlineMs =
+    obj.deadline_ms === undefined ? lim.deadlineMs : intIn(obj.deadline_ms, 1, lim.deadlineMs, path("deadline_ms"));
   const mode = obj.mode ?? d.mode;
-  if (mode !== "beam" && mode !== "pipe") throw new HttpError(400, "E_RANGE", `Expected "beam" or "pipe", got ${describe(mode)}`, path("mode"));
+  if (mode !== "beam" && mode !== "pipe")
+    throw new HttpError(400, "E_RANGE", `Expected "beam" or "pipe", got ${describe(mode)}`, path("mode"));
   return { k, L, width, mode, deadlineMs } as const;
 }
 
 function intIn(v: unknown, min: number, max: number, path: string, minName?: string): number {
-  if (typeof v !== "number" || !Number.isInteger(v)) throw new HttpError(400, "E_TYPE", `Expected an integer, got ${describe(v)}`, path);
+  if (typeof v !== "number" || !Number.isInteger(v))
+    throw new HttpError(400, "E_TYPE", `Expected an integer, got ${describe(v)}`, path);
   if (v < min || v > max) {
-    throw new HttpError(400, "E_RANGE", `Expected an integer from ${min}${minName ? ` (${minName})` : ""} to ${max}, got ${v}`, path);
+    throw new HttpError(
+      400,
+      "E_RANGE",
+      `Expected an integer from ${min}${minName ? ` (${minName})` : ""} to ${max}, got ${v}`,
+      path,
+    );
   }
   return v;
 }
@@ -132,7 +188,8 @@ function parseInclude(v: unknown): Include[] {
   if (v === undefined) return [];
   if (!Array.isArray(v)) throw new HttpError(400, "E_TYPE", `Expected a list of "vectors" | "words"`, "include");
   return v.map((x, i) => {
-    if (x !== "vectors" && x !== "words") throw new HttpError(400, "E_RANGE", `Expected "vectors" or "words", got ${describe(x)}`, `include[${i}]`);
+    if (x !== "vectors" && x !== "words")
+      throw new HttpError(400, "E_RANGE", `Expected "vectors" or "words", got ${describe(x)}`, `include[${i}]`);
     return x;
   });
 }

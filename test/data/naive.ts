@@ -1,7 +1,13 @@
 // The reference every ground-truth test compares with: all distances, sorted by (distance, id).
 import type { Metric, Vectors } from "../../src/format/vector-type.ts";
 
-export function naiveTruth(base: Vectors, queries: Vectors, dim: number, k: number, metric: Metric): { ids: number[][]; dists: number[][] } {
+export function naiveTruth(
+  base: Vectors,
+  queries: Vectors,
+  dim: number,
+  k: number,
+  metric: Metric,
+): { ids: number[][]; dists: number[][] } {
   const n = base.length / dim;
   const nq = queries.length / dim;
   // Same rounding as normalizeRows: multiply by the float64 inverse norm, store as float32.
@@ -22,8 +28,10 @@ export function naiveTruth(base: Vectors, queries: Vectors, dim: number, k: numb
         for (let j = 0; j < dim; j++) d += (queries[q * dim + j]! - base[i * dim + j]!) ** 2;
       } else {
         // float32 unit vectors, as the gt stores them
-        const iq = invNorm(queries, q * dim), ib = invNorm(base, i * dim);
-        for (let j = 0; j < dim; j++) d += (Math.fround(queries[q * dim + j]! * iq) - Math.fround(base[i * dim + j]! * ib)) ** 2;
+        const iq = invNorm(queries, q * dim),
+          ib = invNorm(base, i * dim);
+        for (let j = 0; j < dim; j++)
+          d += (Math.fround(queries[q * dim + j]! * iq) - Math.fround(base[i * dim + j]! * ib)) ** 2;
       }
       all.push([d, i]);
     }

@@ -5,7 +5,8 @@ import type { Truth } from "../../src/format/truth.ts";
 
 // Two queries, K = 4. Query 0 has a tie at the k = 2 boundary (ids 7 and 8 both at distance 2).
 const truth: Truth = {
-  nq: 2, k: 4,
+  nq: 2,
+  k: 4,
   ids: Uint32Array.from([3, 7, 8, 1, 10, 11, 12, 13]),
   dists: Float32Array.from([1, 2, 2, 5, 0.5, 0.75, 1, 1.25]),
 };
@@ -23,7 +24,8 @@ describe("recall", () => {
   test("by distance accepts a different id at the k-th true distance, not beyond it", () => {
     // Query 0 returns 3 and 8 (8 ties with the true 2nd, id 7): right by distance, half right by id.
     const results = {
-      nq: 2, stride: 3,
+      nq: 2,
+      stride: 3,
       ids: Uint32Array.from([3, 8, 1, 10, 99, NO_RESULT]),
       dists: Float32Array.from([1, 2, 5, 0.5, 0.8, 0]),
     };
@@ -35,7 +37,12 @@ describe("recall", () => {
   });
 
   test("a true id counts by distance even if its recomputed distance is a hair larger; duplicates count once", () => {
-    const results = { nq: 1, stride: 2, ids: Uint32Array.from([3, 3]), dists: Float32Array.from([1.0000001, 1.0000001]) };
+    const results = {
+      nq: 1,
+      stride: 2,
+      ids: Uint32Array.from([3, 3]),
+      dists: Float32Array.from([1.0000001, 1.0000001]),
+    };
     expect(recallAtKByDistance(results, truth, 1)).toBe(1);
     expect(recallAtKByDistance(results, truth, 2)).toBe(0.5);
   });

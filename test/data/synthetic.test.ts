@@ -30,7 +30,8 @@ describe("synthetic Gaussian mixture", () => {
   });
 
   test("without noise the points span only the intrinsic subspace", () => {
-    const dim = 64, intrinsicDim = 16;
+    const dim = 64,
+      intrinsicDim = 16;
     const { base } = makeSynthetic({ n: 40, dim, clusters: 4, seed: 3, intrinsicDim, noise: 0 });
     const basis: Float64Array[] = [];
     const residuals: number[] = [];
@@ -45,14 +46,16 @@ describe("synthetic Gaussian mixture", () => {
   });
 
   test("points cluster: a point's nearest neighbour is much closer than a random pair", () => {
-    const dim = 32, n = 600;
+    const dim = 32,
+      n = 600;
     const { base } = makeSynthetic({ n, dim, clusters: 8, seed: 4 });
     const dist = (i: number, j: number) => {
       let s = 0;
       for (let t = 0; t < dim; t++) s += (base[i * dim + t]! - base[j * dim + t]!) ** 2;
       return s;
     };
-    let nn = 0, rnd = 0;
+    let nn = 0,
+      rnd = 0;
     for (let i = 0; i < 50; i++) {
       let best = Infinity;
       for (let j = 0; j < n; j++) if (j !== i) best = Math.min(best, dist(i, j));
@@ -90,7 +93,10 @@ describe("synthetic Gaussian mixture", () => {
       for (let i = 0; i < 4000; i++) {
         let d = 0;
         for (let j = 0; j < 32; j++) d += (base[i * 32 + j]! - q[qo + j]!) ** 2;
-        if (d < bd) { bd = d; best = i; }
+        if (d < bd) {
+          bd = d;
+          best = i;
+        }
       }
       return best;
     };

@@ -21,11 +21,13 @@ describe("atomic file writes", () => {
   test("a failing writer function keeps the old file and leaves no temp file", async () => {
     const file = tmp.path("b.txt");
     writeFileSync(file, "old");
-    await expect(writeFileAtomicWith(file, async (w) => {
-      w.append(new TextEncoder().encode("half of the new content"));
-      expect(existsSync(w.tempPath)).toBe(true);
-      throw new Error("disk on fire");
-    })).rejects.toThrow("disk on fire");
+    await expect(
+      writeFileAtomicWith(file, async (w) => {
+        w.append(new TextEncoder().encode("half of the new content"));
+        expect(existsSync(w.tempPath)).toBe(true);
+        throw new Error("disk on fire");
+      }),
+    ).rejects.toThrow("disk on fire");
     expect(readFileSync(file, "utf8")).toBe("old");
     expect(leftovers()).toEqual([]);
   });

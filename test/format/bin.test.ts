@@ -1,5 +1,14 @@
 import { afterAll, describe, expect, test } from "bun:test";
-import { closeSync, existsSync, ftruncateSync, openSync, readdirSync, readFileSync, writeFileSync, writeSync } from "node:fs";
+import {
+  closeSync,
+  existsSync,
+  ftruncateSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  writeFileSync,
+  writeSync,
+} from "node:fs";
 import { FormatError } from "../../src/errors.ts";
 import { BinReader, BinWriter, readBin, readBinHeader, readBinRows, writeBin } from "../../src/format/bin.ts";
 import type { VectorType, Vectors } from "../../src/format/vector-type.ts";
@@ -10,7 +19,7 @@ afterAll(tmp.cleanup);
 
 function seededValues(type: VectorType, count: number, seed: number): Vectors {
   let s = seed >>> 0;
-  const next = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  const next = () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32;
   if (type === "float32") return Float32Array.from({ length: count }, () => next() * 200 - 100);
   if (type === "uint8") return Uint8Array.from({ length: count }, () => Math.floor(next() * 256));
   return Int8Array.from({ length: count }, () => Math.floor(next() * 256) - 128);
@@ -21,7 +30,8 @@ const EXT: Record<VectorType, string> = { float32: "fbin", uint8: "u8bin", int8:
 describe("vector .bin files", () => {
   for (const type of ["float32", "uint8", "int8"] as const) {
     test(`${type} round trip, whole file and row ranges`, () => {
-      const npts = 37, dim = 13;
+      const npts = 37,
+        dim = 13;
       const data = seededValues(type, npts * dim, 7);
       const file = tmp.path(`rt.${EXT[type]}`);
       writeBin(file, type, data, dim);
@@ -132,7 +142,8 @@ describe("vector .bin files", () => {
   test("a billion-point file: header and a range of rows are read without loading the file", () => {
     // A sparse file (no disk blocks): 10^9 rows × 128 uint8 = 128 GB, header at 0, one marked row near the end.
     const file = tmp.path("billion.u8bin");
-    const npts = 1_000_000_000, dim = 128;
+    const npts = 1_000_000_000,
+      dim = 128;
     const fd = openSync(file, "w");
     writeSync(fd, Uint8Array.from([0x00, 0xca, 0x9a, 0x3b, 128, 0, 0, 0]), 0, 8, 0);
     ftruncateSync(fd, 8 + npts * dim);

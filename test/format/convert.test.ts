@@ -59,7 +59,9 @@ describe("convert", () => {
     expect(readdirSync(tmp.dir).filter((n) => n.includes(".tmp-"))).toEqual([]);
 
     writeBin(tmp.path("frac.fbin"), "float32", Float32Array.from([1, 2.5]), 2);
-    expect((caught(() => convertVectorFile(tmp.path("frac.fbin"), tmp.path("frac.u8bin"))) as FormatError).found).toBe("2.5");
+    expect((caught(() => convertVectorFile(tmp.path("frac.fbin"), tmp.path("frac.u8bin"))) as FormatError).found).toBe(
+      "2.5",
+    );
   });
 
   test("ground truth .ivecs ↔ DiskANN truth .bin", async () => {

@@ -3,8 +3,16 @@ import { PIPEANN } from "../fixtures.ts";
 import { readFileSync } from "node:fs";
 import { FormatError } from "../../src/errors.ts";
 import {
-  decodeNodeCoords, decodeNodeNeighbors, diskLayoutFor, encodeDiskIndexHeader, encodeNode, nodeByteOffsetInSector,
-  nodeDegree, nodeReadBytes, nodeSectorIndex, parseDiskIndexHeader,
+  decodeNodeCoords,
+  decodeNodeNeighbors,
+  diskLayoutFor,
+  encodeDiskIndexHeader,
+  encodeNode,
+  nodeByteOffsetInSector,
+  nodeDegree,
+  nodeReadBytes,
+  nodeSectorIndex,
+  parseDiskIndexHeader,
 } from "../../src/format/disk-index.ts";
 
 const FIXTURE = `${PIPEANN.prefix}_disk.index`;
@@ -60,7 +68,10 @@ describe("PipeANN-written fixture", () => {
   });
 
   test("a truncated file is rejected with the file size field", () => {
-    expectFormatError(() => parseDiskIndexHeader(bytes.subarray(0, 4096), FIXTURE, bytes.length - 4096, "float32"), "file size");
+    expectFormatError(
+      () => parseDiskIndexHeader(bytes.subarray(0, 4096), FIXTURE, bytes.length - 4096, "float32"),
+      "file size",
+    );
   });
 });
 
@@ -99,9 +110,13 @@ describe("hand-checked tiny index (float32, dim 2, R 3)", () => {
     expect(nodeSectorIndex(layout, 4)).toBe(1);
     expect(nodeByteOffsetInSector(layout, 4)).toBe(96);
     // node 0 at byte 0: coords 0.0, 0.0, nnbrs 2, nbrs 1, 2, slot 3 zero
-    expect(Array.from(sector.subarray(0, 24))).toEqual([0, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 1, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0]);
+    expect(Array.from(sector.subarray(0, 24))).toEqual([
+      0, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 1, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0,
+    ]);
     // node 4 at byte 96: coords 4.0 (0x40800000), 0.5 (0x3f000000), nnbrs 3, nbrs 0, 2, 3
-    expect(Array.from(sector.subarray(96, 120))).toEqual([0, 0, 0x80, 0x40, 0, 0, 0, 0x3f, 3, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 3, 0, 0, 0]);
+    expect(Array.from(sector.subarray(96, 120))).toEqual([
+      0, 0, 0x80, 0x40, 0, 0, 0, 0x3f, 3, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 3, 0, 0, 0,
+    ]);
     expect(sector.subarray(120).every((b) => b === 0)).toBe(true);
 
     const meta = parseDiskIndexHeader(header, "tiny_disk.index", 8192, "float32");

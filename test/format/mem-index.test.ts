@@ -2,7 +2,12 @@ import { describe, expect, test } from "bun:test";
 import { PIPEANN } from "../fixtures.ts";
 import { readFileSync } from "node:fs";
 import { FormatError } from "../../src/errors.ts";
-import { encodeMemIndexGraph, encodeMemIndexTags, parseMemIndexGraph, parseMemIndexTags } from "../../src/format/mem-index.ts";
+import {
+  encodeMemIndexGraph,
+  encodeMemIndexTags,
+  parseMemIndexGraph,
+  parseMemIndexTags,
+} from "../../src/format/mem-index.ts";
 
 const DIR = PIPEANN.dir + "/";
 

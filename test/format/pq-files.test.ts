@@ -2,7 +2,12 @@ import { describe, expect, test } from "bun:test";
 import { PIPEANN } from "../fixtures.ts";
 import { readFileSync } from "node:fs";
 import { FormatError } from "../../src/errors.ts";
-import { encodePqCompressedHeader, encodePqPivots, parsePqCompressed, parsePqPivots } from "../../src/format/pq-files.ts";
+import {
+  encodePqCompressedHeader,
+  encodePqPivots,
+  parsePqCompressed,
+  parsePqPivots,
+} from "../../src/format/pq-files.ts";
 
 const DIR = PIPEANN.dir + "/";
 

@@ -16,7 +16,8 @@ function values(kind: TexmexKind, count: number): Float32Array | Int32Array | Ui
 describe("texmex files", () => {
   for (const kind of ["fvecs", "ivecs", "bvecs"] as const) {
     test(`${kind} round trip and row ranges`, () => {
-      const npts = 25, dim = 9;
+      const npts = 25,
+        dim = 9;
       const data = values(kind, npts * dim);
       const file = tmp.path(`rt.${kind}`);
       writeTexmex(file, kind, data, dim);
@@ -35,7 +36,10 @@ describe("texmex files", () => {
     // every vector: int32 d | d values
     const bytes = new Uint8Array(2 * (4 + 3 * 4));
     const view = new DataView(bytes.buffer);
-    const rows = [[1, -2, 3.5], [4, 5, -6.25]];
+    const rows = [
+      [1, -2, 3.5],
+      [4, 5, -6.25],
+    ];
     rows.forEach((row, r) => {
       view.setInt32(r * 16, 3, true);
       row.forEach((v, j) => view.setFloat32(r * 16 + 4 + 4 * j, v, true));

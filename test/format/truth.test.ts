@@ -7,7 +7,11 @@ import { caught, makeTempDir } from "./tmp.ts";
 const tmp = makeTempDir("truth");
 afterAll(tmp.cleanup);
 
-function handWritten(nq: number, k: number, blocks: 1 | 2 | 3): { bytes: Uint8Array; ids: number[]; dists: number[]; tags: number[] } {
+function handWritten(
+  nq: number,
+  k: number,
+  blocks: 1 | 2 | 3,
+): { bytes: Uint8Array; ids: number[]; dists: number[]; tags: number[] } {
   const n = nq * k;
   const bytes = new Uint8Array(8 + n * 4 * blocks);
   const view = new DataView(bytes.buffer);

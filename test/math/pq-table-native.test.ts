@@ -27,7 +27,10 @@ function pivotsOf(dim: number, M: number, seed: number, withPerm: boolean, withC
   const chunkOffsets = new Uint32Array(M + 1);
   for (let m = 0; m <= M; m++) chunkOffsets[m] = Math.floor((m * dim) / M); // uneven when M ∤ dim
   return {
-    dim, M, chunkOffsets, offsetCount: withPerm ? 5 : 4,
+    dim,
+    M,
+    chunkOffsets,
+    offsetCount: withPerm ? 5 : 4,
     perm: withPerm ? perm : null,
     pivots: new Float32Array(256 * dim).map(() => r() * 2 - 1),
     centroid: new Float32Array(dim).map(() => (withCentroid ? r() : 0)),
@@ -35,9 +38,19 @@ function pivotsOf(dim: number, M: number, seed: number, withPerm: boolean, withC
 }
 
 describe("native PQ table", () => {
-  for (const [dim, M] of [[13, 4], [8, 8], [100, 32], [784, 32]] as const) {
+  for (const [dim, M] of [
+    [13, 4],
+    [8, 8],
+    [100, 32],
+    [784, 32],
+  ] as const) {
     for (const metric of ["l2", "ip"] as const) {
-      for (const [withPerm, withCentroid] of [[true, true], [false, false], [true, false], [false, true]] as const) {
+      for (const [withPerm, withCentroid] of [
+        [true, true],
+        [false, false],
+        [true, false],
+        [false, true],
+      ] as const) {
         test(`dim ${dim}, M ${M}, ${metric}, perm ${withPerm}, centroid ${withCentroid}: equals the TypeScript table`, () => {
           const p = pivotsOf(dim, M, dim * 31 + M, withPerm, withCentroid);
           const ts = new PqTable(p, metric, null);
@@ -69,7 +82,10 @@ describe("native PQ table", () => {
 
 // Beam search is deterministic: the same table gives the same hops, so the same answers.
 const INDEXES = [
-  { name: "PipeANN fixture (128-d float32, nr=5 pivots)", files: async () => ({ prefix: PIPEANN.prefix, queries: PIPEANN.queries }) },
+  {
+    name: "PipeANN fixture (128-d float32, nr=5 pivots)",
+    files: async () => ({ prefix: PIPEANN.prefix, queries: PIPEANN.queries }),
+  },
   { name: "Fashion-MNIST 2,000 rows built in the suite (784-d uint8)", files: smallFmnistIndex },
 ];
 for (const ix of INDEXES) {
@@ -93,8 +109,10 @@ for (const ix of INDEXES) {
       expect(ts.context.pq.kernel).toBe("ts");
       const q = readBin(queriesFile);
       const nq = Math.min(200, q.npts);
-      const a = new Uint32Array(10), b = new Uint32Array(10);
-      const da = new Float32Array(10), db = new Float32Array(10);
+      const a = new Uint32Array(10),
+        b = new Uint32Array(10);
+      const da = new Float32Array(10),
+        db = new Float32Array(10);
       let same = 0;
       for (const L of [10, 50]) {
         const pa = native.resolve({ mode: "beam", L, k: 10, width: 4 });

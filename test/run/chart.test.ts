@@ -47,7 +47,8 @@ test("recall-vs-latency and percentile charts for a plain run; one point per row
   expect(groupCount(svg, "mark-symbol role-mark", "<path ")).toBe(rows.length);
   expect(svg.split('<g class="mark-line role-mark').length - 1).toBe(2); // one line per mode
   const labels = texts(svg);
-  for (const t of ["mean latency (µs)", "recall@10", "plain: recall vs mean latency", "beam", "pipe"]) expect(labels).toContain(t);
+  for (const t of ["mean latency (µs)", "recall@10", "plain: recall vs mean latency", "beam", "pipe"])
+    expect(labels).toContain(t);
   const bars = readFileSync(files[1]!, "utf8");
   // a latency profile per row: 5 points (mean, p50, p95, p99, p99.9), one line per L and mode
   expect(groupCount(bars, "mark-symbol role-mark", "<path ")).toBe(rows.length * 5);
@@ -59,7 +60,12 @@ test("recall-vs-latency and percentile charts for a plain run; one point per row
 test("QPS charts appear when threads and concurrency are swept", async () => {
   const rows = makeRows(32, 0, { threads: [1, 2], concurrency: [1, 4], job: "demo" });
   const files = await writeCharts(join(tmp.dir, "sweep"), rows, "sweep");
-  expect(files.map((f) => basename(f))).toEqual(["recall-latency.svg", "qps-threads.svg", "qps-concurrency.svg", "latency-percentiles.svg"]);
+  expect(files.map((f) => basename(f))).toEqual([
+    "recall-latency.svg",
+    "qps-threads.svg",
+    "qps-concurrency.svg",
+    "latency-percentiles.svg",
+  ]);
   const qps = readFileSync(files[1]!, "utf8");
   expect(groupCount(qps, "mark-symbol role-mark", "<path ")).toBe(rows.length);
   const labels = texts(qps);

@@ -37,13 +37,29 @@ describe("validation messages", () => {
       ],
       outptu: "r",
     });
-    expect(problems).toContain('jobs[0].L: expected an integer from 1 to 100000 or a non-empty list of them (search list size), found [10,"x"]');
-    expect(problems).toContain('jobs[0].mode: expected "beam" | "pipe" or a non-empty list of them (beam = DiskANN, pipe = PipeANN), found "bem"');
-    expect(problems).toContain("jobs[0].width: expected an integer from 1 to 256 or a non-empty list of them (reads in flight per query (beam width)), found 0");
-    expect(problems.some((p) => p.startsWith("jobs[0]: unknown field 'threds' (did you mean 'threads'?) in a search job; expected only: type, name, reuse, index"))).toBe(true);
-    expect(problems).toContain('jobs[1].type: expected "type" to be one of "dataset" | "gt" | "build" | "search" | "sweep" | "serve" | "disk-index", found "bild"');
+    expect(problems).toContain(
+      'jobs[0].L: expected an integer from 1 to 100000 or a non-empty list of them (search list size), found [10,"x"]',
+    );
+    expect(problems).toContain(
+      'jobs[0].mode: expected "beam" | "pipe" or a non-empty list of them (beam = DiskANN, pipe = PipeANN), found "bem"',
+    );
+    expect(problems).toContain(
+      "jobs[0].width: expected an integer from 1 to 256 or a non-empty list of them (reads in flight per query (beam width)), found 0",
+    );
+    expect(
+      problems.some((p) =>
+        p.startsWith(
+          "jobs[0]: unknown field 'threds' (did you mean 'threads'?) in a search job; expected only: type, name, reuse, index",
+        ),
+      ),
+    ).toBe(true);
+    expect(problems).toContain(
+      'jobs[1].type: expected "type" to be one of "dataset" | "gt" | "build" | "search" | "sweep" | "serve" | "disk-index", found "bild"',
+    );
     expect(problems).toContain("jobs[2].R: expected an integer from 4 to 512 (maximum graph degree), found 1.5");
-    expect(problems.some((p) => p.startsWith("(top level): unknown field 'outptu' (did you mean 'output'?)"))).toBe(true);
+    expect(problems.some((p) => p.startsWith("(top level): unknown field 'outptu' (did you mean 'output'?)"))).toBe(
+      true,
+    );
     expect(problems.length).toBe(7);
   });
 
@@ -62,21 +78,28 @@ describe("validation messages", () => {
         { type: "dataset", source: "fashion-mnist", dir: "d", n: 10 },
       ],
     });
-    expect(problems).toContain('jobs[0]: expected exactly one of "data" (a vector file) or "dataset" (a dataset folder), found neither');
+    expect(problems).toContain(
+      'jobs[0]: expected exactly one of "data" (a vector file) or "dataset" (a dataset folder), found neither',
+    );
     expect(problems).toContain("jobs[1].L: expected every L ≥ k (10), found 5");
-    expect(problems).toContain('jobs[1]: expected "dataset" (a dataset folder) or both "queries" and "gt", found only queries');
+    expect(problems).toContain(
+      'jobs[1]: expected "dataset" (a dataset folder) or both "queries" and "gt", found only queries',
+    );
     expect(problems).toContain('jobs[2].n: only for source "synthetic", found it with source "fashion-mnist"');
   });
 
   test("inputs must exist or be written by an earlier job", () => {
-    const problems = problemsOf({
-      jobs: [
-        { type: "search", index: "idx/early", queries: "data/q.fbin", gt: "data/gt.bin" },
-        { type: "dataset", source: "synthetic", dir: "data" },
-        { type: "build", dataset: "data", out: "idx/late" },
-        { type: "search", index: "idx/late", dataset: "data" },
-      ],
-    }, true);
+    const problems = problemsOf(
+      {
+        jobs: [
+          { type: "search", index: "idx/early", queries: "data/q.fbin", gt: "data/gt.bin" },
+          { type: "dataset", source: "synthetic", dir: "data" },
+          { type: "build", dataset: "data", out: "idx/late" },
+          { type: "search", index: "idx/late", dataset: "data" },
+        ],
+      },
+      true,
+    );
     expect(problems).toEqual([
       `jobs[0].index: expected an index (<prefix>_disk.index), found no file at ${join(tmp.dir, "idx/early_disk.index")} (and no earlier job writes it)`,
       `jobs[0].queries: expected the query vectors, found no file at ${join(tmp.dir, "data/q.fbin")} (and no earlier job writes it)`,
@@ -102,13 +125,16 @@ describe("paths", () => {
     const folder = join(tmp.dir, "cfg");
     mkdirSync(folder, { recursive: true });
     const file = join(folder, "run.json");
-    writeFileSync(file, JSON.stringify({
-      jobs: [
-        { type: "dataset", source: "synthetic", dir: "../data/syn", n: 1000 },
-        { type: "build", dataset: "../data/syn", out: "idx/syn" },
-        { type: "sweep", index: "idx/syn", dataset: "../data/syn", threads: [1, 2], concurrency: [1, 4], L: 20 },
-      ],
-    }));
+    writeFileSync(
+      file,
+      JSON.stringify({
+        jobs: [
+          { type: "dataset", source: "synthetic", dir: "../data/syn", n: 1000 },
+          { type: "build", dataset: "../data/syn", out: "idx/syn" },
+          { type: "sweep", index: "idx/syn", dataset: "../data/syn", threads: [1, 2], concurrency: [1, 4], L: 20 },
+        ],
+      }),
+    );
     const plan = loadConfigFile(file);
     expect(plan.name).toBe("run");
     expect(plan.baseDir).toBe(folder);
@@ -132,13 +158,30 @@ describe("DiskANN's benchmark format", () => {
         type: "disk-index",
         content: {
           source: {
-            "disk-index-source": "Build", data_type: "float32", data: "base.fbin", distance: "squared_l2", dim: 16,
-            max_degree: 24, l_build: 40, num_threads: 2, build_ram_limit_gb: 1.0, num_pq_chunks: 8, quantization_type: "FP",
+            "disk-index-source": "Build",
+            data_type: "float32",
+            data: "base.fbin",
+            distance: "squared_l2",
+            dim: 16,
+            max_degree: 24,
+            l_build: 40,
+            num_threads: 2,
+            build_ram_limit_gb: 1.0,
+            num_pq_chunks: 8,
+            quantization_type: "FP",
             save_path: "index/syn",
           },
           search_phase: {
-            queries: "query.fbin", groundtruth: "gt.bin", search_list: [10, 20, 40], beam_width: 4, recall_at: 10,
-            num_threads: 2, is_flat_search: false, distance: "squared_l2", ...(searchMode === undefined ? {} : { search_mode: searchMode }), ...extra,
+            queries: "query.fbin",
+            groundtruth: "gt.bin",
+            search_list: [10, 20, 40],
+            beam_width: 4,
+            recall_at: 10,
+            num_threads: 2,
+            is_flat_search: false,
+            distance: "squared_l2",
+            ...(searchMode === undefined ? {} : { search_mode: searchMode }),
+            ...extra,
           },
         },
       },
@@ -154,7 +197,11 @@ describe("DiskANN's benchmark format", () => {
     writeFileSync(join(tmp.dir, "bin/base.fbin"), "");
     writeFileSync(join(tmp.dir, "bin/query.fbin"), "");
     writeFileSync(join(tmp.dir, "bin/gt.bin"), "");
-    const plan = planFromJson(diskann({ mode: "PipeSearch", adaptive_beam_width: true }), { source: "d.json", baseDir: tmp.dir, defaultName: "d" });
+    const plan = planFromJson(diskann({ mode: "PipeSearch", adaptive_beam_width: true }), {
+      source: "d.json",
+      baseDir: tmp.dir,
+      defaultName: "d",
+    });
     expect(plan.steps.map((s) => s.kind)).toEqual(["build", "search"]);
     const build = plan.steps[0] as BuildStep;
     expect(build.data).toBe(join(tmp.dir, "bin/base.fbin"));
@@ -168,26 +215,44 @@ describe("DiskANN's benchmark format", () => {
     expect(search.adaptiveWidth).toBe(true);
     expect(search.entryGraph).toBe(true);
     expect([search.k, search.widths, search.threads, search.Ls]).toEqual([10, [4], [2], [10, 20, 40]]);
-    const beam = planFromJson(diskann({ mode: "BeamSearch" }), { source: "d.json", baseDir: tmp.dir, defaultName: "d" }).steps[1] as SearchStep;
+    const beam = planFromJson(diskann({ mode: "BeamSearch" }), { source: "d.json", baseDir: tmp.dir, defaultName: "d" })
+      .steps[1] as SearchStep;
     expect(beam.modes).toEqual(["beam"]);
     expect(beam.entryGraph).toBe(false);
-    const noMode = planFromJson(diskann(undefined), { source: "d.json", baseDir: tmp.dir, defaultName: "d" }).steps[1] as SearchStep;
+    const noMode = planFromJson(diskann(undefined), { source: "d.json", baseDir: tmp.dir, defaultName: "d" })
+      .steps[1] as SearchStep;
     expect(noMode.modes).toEqual(["beam"]);
   });
 
   test("what ringann cannot honour is a problem; what only tunes DiskANN is a note", () => {
-    const problems = problemsOf(diskann({ mode: "PipeSearch", sqpoll_idle_ms: 1000 }, { is_flat_search: true, distance: "inner_product", search_list: [5, 20] }));
+    const problems = problemsOf(
+      diskann(
+        { mode: "PipeSearch", sqpoll_idle_ms: 1000 },
+        { is_flat_search: true, distance: "inner_product", search_list: [5, 20] },
+      ),
+    );
     expect(problems).toEqual([
       "jobs[0].content.search_phase.is_flat_search: ringann searches the graph only; expected false, found true",
       "jobs[0].content.search_phase.search_list: expected every L ≥ recall_at (10), found 5",
       'jobs[0].content.search_phase.distance: expected the build\'s distance "squared_l2", found "inner_product"',
     ]);
-    const plan = planFromJson(diskann({ mode: "PipeSearch", sqpoll_idle_ms: 1000 }), { source: "d.json", baseDir: tmp.dir, defaultName: "d", checkFiles: false });
+    const plan = planFromJson(diskann({ mode: "PipeSearch", sqpoll_idle_ms: 1000 }), {
+      source: "d.json",
+      baseDir: tmp.dir,
+      defaultName: "d",
+      checkFiles: false,
+    });
     expect(plan.notes.some((n) => n.includes("sqpoll_idle_ms") && n.includes("SQPOLL off"))).toBe(true);
     const bad = problemsOf(diskann({ mode: "GreedySearch" }));
-    expect(bad).toEqual(['jobs[0].content.search_phase.search_mode.mode: expected "BeamSearch" | "PipeSearch" (DiskANN\'s search algorithm), found "GreedySearch"']);
-    const badSource = problemsOf({ jobs: [{ type: "disk-index", content: { source: { "disk-index-source": "Fetch" } } }] });
-    expect(badSource).toEqual(['jobs[0].content.source["disk-index-source"]: expected a source object with "disk-index-source": "Load" | "Build", found "Fetch"']);
+    expect(bad).toEqual([
+      'jobs[0].content.search_phase.search_mode.mode: expected "BeamSearch" | "PipeSearch" (DiskANN\'s search algorithm), found "GreedySearch"',
+    ]);
+    const badSource = problemsOf({
+      jobs: [{ type: "disk-index", content: { source: { "disk-index-source": "Fetch" } } }],
+    });
+    expect(badSource).toEqual([
+      'jobs[0].content.source["disk-index-source"]: expected a source object with "disk-index-source": "Load" | "Build", found "Fetch"',
+    ]);
   });
 });
 
@@ -196,13 +261,20 @@ describe("shipped configs", () => {
 
   test("every file in configs/ is a valid config (inputs aside: they are made by `ringann run`)", () => {
     const names = readdirSync(configsDir).filter((f) => f.endsWith(".json"));
-    expect(names.sort()).toEqual(["demo.json", "diskann-example.json", "fashion-mnist-serve.json", "fashion-mnist.json", "glove-100.json"]);
+    expect(names.sort()).toEqual([
+      "demo.json",
+      "diskann-example.json",
+      "fashion-mnist-serve.json",
+      "fashion-mnist.json",
+      "glove-100.json",
+    ]);
     for (const name of names) {
       const plan = loadConfigFile(join(configsDir, name), { checkFiles: false });
       expect(plan.steps.length).toBeGreaterThan(0);
       // Everything a shipped config writes stays inside the repository's .data/ and results/.
       for (const step of plan.steps) {
-        const out = step.kind === "dataset" ? step.dir : step.kind === "search" || step.kind === "serve" ? null : step.out;
+        const out =
+          step.kind === "dataset" ? step.dir : step.kind === "search" || step.kind === "serve" ? null : step.out;
         if (out !== null) expect(out.startsWith(join(configsDir, "../.data/"))).toBe(true);
       }
     }
@@ -212,7 +284,8 @@ describe("shipped configs", () => {
     const text = readFileSync(join(configsDir, "demo.json"), "utf8");
     expect(JSON.parse(text)).toEqual(JSON.parse(JSON.stringify(DEMO_REPO_CONFIG)));
     // Same jobs as the built-in demo apart from where the files go.
-    const strip = (c: typeof DEMO_CONFIG) => c.jobs.map((j) => ({ ...j, dir: undefined, dataset: undefined, out: undefined, index: undefined }));
+    const strip = (c: typeof DEMO_CONFIG) =>
+      c.jobs.map((j) => ({ ...j, dir: undefined, dataset: undefined, out: undefined, index: undefined }));
     expect(strip(DEMO_REPO_CONFIG)).toEqual(strip(DEMO_CONFIG));
   });
 });

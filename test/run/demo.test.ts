@@ -14,7 +14,11 @@ beforeAll(() => {
 });
 afterAll(() => tmp.cleanup());
 
-function demo(dir: string): { code: number; out: { rows: ResultRow[]; jobs: JobRecord[]; charts: string[]; results: { json: string } }; stderr: string } {
+function demo(dir: string): {
+  code: number;
+  out: { rows: ResultRow[]; jobs: JobRecord[]; charts: string[]; results: { json: string } };
+  stderr: string;
+} {
   const proc = Bun.spawnSync([process.execPath, main, "run", "--dir", dir, "--json", "--quiet"], { cwd: tmp.dir });
   return { code: proc.exitCode ?? -1, out: JSON.parse(proc.stdout.toString() || "{}"), stderr: proc.stderr.toString() };
 }
@@ -25,7 +29,16 @@ test("`ringann run` runs the built-in demo, then reuses its data and index", () 
   expect(first.stderr).toBe("");
   expect(first.code).toBe(0);
   expect(first.out.jobs.map((j) => j.status)).toEqual(["done", "done", "done"]);
-  expect(first.out.rows.map((r) => `${r.mode} ${r.L}`)).toEqual(["beam 10", "beam 20", "beam 40", "beam 80", "pipe 10", "pipe 20", "pipe 40", "pipe 80"]);
+  expect(first.out.rows.map((r) => `${r.mode} ${r.L}`)).toEqual([
+    "beam 10",
+    "beam 20",
+    "beam 40",
+    "beam 80",
+    "pipe 10",
+    "pipe 20",
+    "pipe 40",
+    "pipe 80",
+  ]);
   for (const mode of ["beam", "pipe"]) {
     const rows = first.out.rows.filter((r) => r.mode === mode);
     for (let i = 1; i < rows.length; i++) expect(rows[i]!.recall).toBeGreaterThanOrEqual(rows[i - 1]!.recall - 0.005);
@@ -39,5 +52,7 @@ test("`ringann run` runs the built-in demo, then reuses its data and index", () 
   expect(second.code).toBe(0);
   expect(second.out.jobs.map((j) => j.status)).toEqual(["reused", "reused", "done"]);
   // Beam search is deterministic: the same index gives the same recall.
-  expect(second.out.rows.filter((r) => r.mode === "beam").map((r) => r.recall)).toEqual(first.out.rows.filter((r) => r.mode === "beam").map((r) => r.recall));
+  expect(second.out.rows.filter((r) => r.mode === "beam").map((r) => r.recall)).toEqual(
+    first.out.rows.filter((r) => r.mode === "beam").map((r) => r.recall),
+  );
 }, 600_000); // the whole demo: minutes on a loaded 2-core machine

@@ -17,9 +17,21 @@ export interface RunFixture {
 export async function makeRunFixture(opts: { n?: number; dim?: number; queries?: number } = {}): Promise<RunFixture> {
   const tmp = tempDir("ringann-run-");
   const dataDir = join(tmp.dir, "data");
-  await writeSynthetic(dataDir, { n: opts.n ?? 4000, dim: opts.dim ?? 32, clusters: 12, seed: 3, queries: opts.queries ?? 200, intrinsicDim: 8 }, { k: 20, quiet: true, log: () => {} });
+  await writeSynthetic(
+    dataDir,
+    { n: opts.n ?? 4000, dim: opts.dim ?? 32, clusters: 12, seed: 3, queries: opts.queries ?? 200, intrinsicDim: 8 },
+    { k: 20, quiet: true, log: () => {} },
+  );
   const prefix = join(tmp.dir, "index", "syn");
   mkdirSync(join(tmp.dir, "index"));
-  await buildIndex({ data: join(dataDir, "base.fbin"), outPrefix: prefix, R: 24, L: 48, pqBytes: 8, threads: 1, seed: 1 });
+  await buildIndex({
+    data: join(dataDir, "base.fbin"),
+    outPrefix: prefix,
+    R: 24,
+    L: 48,
+    pqBytes: 8,
+    threads: 1,
+    seed: 1,
+  });
   return { dir: tmp.dir, dataDir, prefix, cleanup: tmp.cleanup };
 }

@@ -39,17 +39,36 @@ beforeAll(async () => {
   } finally {
     index.close();
   }
-  const loaded = await loadSharedIndex(fx.prefix, { backend: "auto", cacheNodes: 50, entryGraph: true, maxL: 64, maxWidth: 8 },
-    (i) => ({ beam: i.resolve({ k: K, L: 40, mode: "beam", width: 4 }), pipe: i.resolve({ k: K, L: 40, mode: "pipe", width: 4 }) }));
+  const loaded = await loadSharedIndex(
+    fx.prefix,
+    { backend: "auto", cacheNodes: 50, entryGraph: true, maxL: 64, maxWidth: 8 },
+    (i) => ({
+      beam: i.resolve({ k: K, L: 40, mode: "beam", width: 4 }),
+      pipe: i.resolve({ k: K, L: 40, mode: "pipe", width: 4 }),
+    }),
+  );
   parts = loaded.parts;
   params = loaded.resolved;
 });
 afterAll(() => fx?.cleanup());
 
-async function poolRun(threads: number, concurrency: number, mode: "beam" | "pipe"): Promise<{ ids: Uint32Array; wallMs: number; workers: string }> {
+async function poolRun(
+  threads: number,
+  concurrency: number,
+  mode: "beam" | "pipe",
+): Promise<{ ids: Uint32Array; wallMs: number; workers: string }> {
   const results = allocSharedResults(queries.npts, K);
   const pool = await SearchPool.start({
-    threads, index: parts, backend: "auto", queries: queries.data, dim: queries.dim, k: K, maxL: 64, maxWidth: 8, maxConcurrency: concurrency, results,
+    threads,
+    index: parts,
+    backend: "auto",
+    queries: queries.data,
+    dim: queries.dim,
+    k: K,
+    maxL: 64,
+    maxWidth: 8,
+    maxConcurrency: concurrency,
+    results,
   });
   try {
     const { wallMs } = await pool.run({ combos: [{ mode, params: params[mode] }], concurrency, count: queries.npts });
@@ -76,7 +95,12 @@ test("the shared parts are one copy in SharedArrayBuffers", () => {
 test("beam search: every thread count and concurrency returns the single-threaded ids", async () => {
   const base = recall(reference.beam);
   expect(base).toBeGreaterThan(0.9);
-  for (const [threads, concurrency] of [[1, 1], [2, 1], [1, 4], [2, 3]] as const) {
+  for (const [threads, concurrency] of [
+    [1, 1],
+    [2, 1],
+    [1, 4],
+    [2, 3],
+  ] as const) {
     const { ids, workers } = await poolRun(threads, concurrency, "beam");
     expect(workers).toBe("uring");
     const differing: number[] = [];
@@ -95,7 +119,12 @@ test("beam search: every thread count and concurrency returns the single-threade
 test("pipelined search: threads and concurrency keep the recall", async () => {
   const base = recall(reference.pipe);
   expect(base).toBeGreaterThan(0.9);
-  for (const [threads, concurrency] of [[1, 1], [2, 1], [1, 4], [2, 3]] as const) {
+  for (const [threads, concurrency] of [
+    [1, 1],
+    [2, 1],
+    [1, 4],
+    [2, 3],
+  ] as const) {
     const { ids } = await poolRun(threads, concurrency, "pipe");
     expect(Math.abs(recall(ids) - base)).toBeLessThanOrEqual(0.01);
   }
@@ -106,7 +135,18 @@ test("a worker's failure reaches the caller with its message", async () => {
   const broken: SharedIndexParts = { ...parts, diskFile: join(fx.dir, "no-such_disk.index") };
   let caught: unknown = null;
   try {
-    await SearchPool.start({ threads: 2, index: broken, backend: "auto", queries: queries.data, dim: queries.dim, k: K, maxL: 64, maxWidth: 8, maxConcurrency: 1, results });
+    await SearchPool.start({
+      threads: 2,
+      index: broken,
+      backend: "auto",
+      queries: queries.data,
+      dim: queries.dim,
+      k: K,
+      maxL: 64,
+      maxWidth: 8,
+      maxConcurrency: 1,
+      results,
+    });
   } catch (err) {
     caught = err;
   }

@@ -50,7 +50,9 @@ test("JSON holds the rows; CSV has one header and one line per row, quoted where
     expect(cells[ROW_FIELDS.indexOf("job")]).toBe(row.job);
     expect(Number(cells[ROW_FIELDS.indexOf("L")])).toBe(row.L);
     expect(Number(cells[ROW_FIELDS.indexOf("recall")])).toBeCloseTo(row.recall, 5);
-    expect(cells[ROW_FIELDS.indexOf("recall_by_distance")]).toBe(row.recall_by_distance === null ? "" : String(row.recall_by_distance));
+    expect(cells[ROW_FIELDS.indexOf("recall_by_distance")]).toBe(
+      row.recall_by_distance === null ? "" : String(row.recall_by_distance),
+    );
   }
   expect(rowsToCsv([])).toBe(ROW_FIELDS.join(",") + "\n");
 });
@@ -61,7 +63,10 @@ test("a writer killed at random moments never leaves a half-written file under t
   const files = reportFiles(dir);
   let sawComplete = 0;
   for (let round = 0; round < 8; round++) {
-    const child = Bun.spawn([process.execPath, join(import.meta.dir, "report-child.ts"), dir, String(count)], { stdout: "pipe", stderr: "inherit" });
+    const child = Bun.spawn([process.execPath, join(import.meta.dir, "report-child.ts"), dir, String(count)], {
+      stdout: "pipe",
+      stderr: "inherit",
+    });
     const reader = child.stdout.getReader();
     await reader.read(); // "ready"
     await Bun.sleep(30 + Math.floor(Math.random() * 200));
@@ -84,5 +89,6 @@ test("a writer killed at random moments never leaves a half-written file under t
   }
   expect(sawComplete).toBeGreaterThan(0);
   // Temporary files of killed writers carry a hidden temp name, never the final one.
-  for (const name of readdirSync(dir)) expect(name === "results.json" || name === "results.csv" || name.includes(".tmp-")).toBe(true);
+  for (const name of readdirSync(dir))
+    expect(name === "results.json" || name === "results.csv" || name.includes(".tmp-")).toBe(true);
 }, 60_000);

@@ -42,10 +42,14 @@ beforeAll(async () => {
   } finally {
     index.close();
   }
-  const loaded = await loadSharedIndex(PREFIX, { backend: "auto", cacheNodes: 50, entryGraph: true, maxL: 64, maxWidth: 8 }, (i) => ({
-    beam: i.resolve({ ...options, mode: "beam" }),
-    pipe: i.resolve({ ...options, mode: "pipe" }),
-  }));
+  const loaded = await loadSharedIndex(
+    PREFIX,
+    { backend: "auto", cacheNodes: 50, entryGraph: true, maxL: 64, maxWidth: 8 },
+    (i) => ({
+      beam: i.resolve({ ...options, mode: "beam" }),
+      pipe: i.resolve({ ...options, mode: "pipe" }),
+    }),
+  );
   parts = loaded.parts;
   params = loaded.resolved;
 });
@@ -54,11 +58,22 @@ beforeAll(async () => {
 async function workerStats(): Promise<{ beam: QueryStats[]; pipe: QueryStats[] }> {
   const results = allocSharedResults(NQ, K, 2);
   const pool = await SearchPool.start({
-    threads: 1, index: parts, backend: "auto", queries: queries.data, dim: queries.dim, k: K, maxL: 64, maxWidth: 8,
-    maxConcurrency: 1, results,
+    threads: 1,
+    index: parts,
+    backend: "auto",
+    queries: queries.data,
+    dim: queries.dim,
+    k: K,
+    maxL: 64,
+    maxWidth: 8,
+    maxConcurrency: 1,
+    results,
   });
   try {
-    const combos = [{ mode: "beam" as const, params: params.beam }, { mode: "pipe" as const, params: params.pipe }];
+    const combos = [
+      { mode: "beam" as const, params: params.beam },
+      { mode: "pipe" as const, params: params.pipe },
+    ];
     const times = await pool.run({ combos, concurrency: 1, count: NQ });
     expect(times.comboMs.length).toBe(2);
     expect(times.comboMs.every((ms) => ms > 0)).toBe(true);
@@ -91,7 +106,8 @@ describe("per-query stats through a search Worker", () => {
   });
 
   test("beam: the Worker's mean counts match the library's single-threaded search", () => {
-    const mean = (list: QueryStats[], name: (typeof COUNTS)[number]) => list.reduce((a, s) => a + s[name], 0) / list.length;
+    const mean = (list: QueryStats[], name: (typeof COUNTS)[number]) =>
+      list.reduce((a, s) => a + s[name], 0) / list.length;
     for (const name of COUNTS) {
       const want = mean(reference, name);
       const got = mean(fromWorker.beam, name);
@@ -103,8 +119,9 @@ describe("per-query stats through a search Worker", () => {
   test("every stat arrives: each is non-zero in beam or pipe (entryUs: pipe starts from the entry graph)", () => {
     const total = (list: QueryStats[], name: (typeof STAT_NAMES)[number]) => list.reduce((a, s) => a + s[name], 0);
     // Page search's stats are 0 on this id-order index (test/search/page.test.ts checks them through Workers).
-    const missing = STAT_NAMES.filter((name) => name !== "wastedReads" && name !== "pageNodes" && name !== "pageHops")
-      .filter((name) => total(fromWorker.beam, name) === 0 && total(fromWorker.pipe, name) === 0);
+    const missing = STAT_NAMES.filter(
+      (name) => name !== "wastedReads" && name !== "pageNodes" && name !== "pageHops",
+    ).filter((name) => total(fromWorker.beam, name) === 0 && total(fromWorker.pipe, name) === 0);
     expect(missing).toEqual([]);
     expect(fromWorker.pipe.every((s) => s.entryUs > 0)).toBe(true);
     expect(fromWorker.beam.every((s) => s.rounds > 0 && s.latencyUs > 0)).toBe(true);

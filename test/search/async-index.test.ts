@@ -13,7 +13,8 @@ describe("DiskIndex.query (async)", () => {
   });
   afterAll(() => t.cleanup());
 
-  const queries = (n: number, seed: number): Float32Array[] => Array.from({ length: n }, (_, i) => t.randomQuery(seed + i));
+  const queries = (n: number, seed: number): Float32Array[] =>
+    Array.from({ length: n }, (_, i) => t.randomQuery(seed + i));
 
   for (const waitMode of ["block", "yield"] as const) {
     test(`40 concurrent queries on real io_uring (${waitMode}): beam equals search(), pipe is exact at L = n`, async () => {
@@ -39,13 +40,18 @@ describe("DiskIndex.query (async)", () => {
 
   test("out-of-order completions (SimReader): mixed beam and pipe queries all exact", async () => {
     const index = await DiskIndex.open(t.prefix, {
-      maxL: t.n, concurrency: 2,
+      maxL: t.n,
+      concurrency: 2,
       openReader: (file, g) => new SimReader(t.diskBytes, { ...g, file, seed: 5, minDelayTicks: 1, maxDelayTicks: 9 }),
     });
     const qs = queries(20, 700);
-    const rs = await Promise.all(qs.map((q, i) => index.query(q, { k: 5, L: t.n, mode: i % 2 === 0 ? "beam" : "pipe" })));
+    const rs = await Promise.all(
+      qs.map((q, i) => index.query(q, { k: 5, L: t.n, mode: i % 2 === 0 ? "beam" : "pipe" })),
+    );
     for (let i = 0; i < qs.length; i++) {
-      expect(Array.from(rs[i]!.distances).map((d) => d.toFixed(3))).toEqual(t.exact(qs[i]!, 5).dists.map((d) => d.toFixed(3)));
+      expect(Array.from(rs[i]!.distances).map((d) => d.toFixed(3))).toEqual(
+        t.exact(qs[i]!, 5).dists.map((d) => d.toFixed(3)),
+      );
     }
     index.close();
   });
@@ -84,7 +90,9 @@ describe("DiskIndex.query (async)", () => {
     expect(err).toBeInstanceOf(QueryRejectedError);
     expect((err as RingannError).code).toBe("E_DEADLINE");
     const r = await index.query(q, { k: 10, L: t.n, mode: "beam" });
-    expect(Array.from(r.ids).join(",")).toBe(Array.from(index.search(q, { k: 10, L: t.n, mode: "beam" }).ids).join(","));
+    expect(Array.from(r.ids).join(",")).toBe(
+      Array.from(index.search(q, { k: 10, L: t.n, mode: "beam" }).ids).join(","),
+    );
     index.close();
   });
 

@@ -13,7 +13,15 @@ let copyN = 0;
 /** A fresh copy of the tiny index under a new prefix, for one corruption. */
 function copyIndex(): string {
   const prefix = `${t.prefix}-c${copyN++}`;
-  for (const suffix of ["_disk.index", "_pq_pivots.bin", "_pq_compressed.bin", "_ringann.json", "_mem.index", "_mem.index.data", "_mem.index.tags"]) {
+  for (const suffix of [
+    "_disk.index",
+    "_pq_pivots.bin",
+    "_pq_compressed.bin",
+    "_ringann.json",
+    "_mem.index",
+    "_mem.index.data",
+    "_mem.index.tags",
+  ]) {
     copyFileSync(`${t.prefix}${suffix}`, `${prefix}${suffix}`);
   }
   return prefix;
@@ -102,7 +110,9 @@ describe("corrupted index files are refused at open with a clear message", () =>
   test("entry graph tag beyond the disk index", async () => {
     const p = copyIndex();
     patch(`${p}_mem.index.tags`, 8, (v) => v.setUint32(0, 999, true));
-    expect((await openError(p)).message).toMatch(/_mem\.index\.tags: field 'tags\[0\]' expected < disk index npts \(120\)/);
+    expect((await openError(p)).message).toMatch(
+      /_mem\.index\.tags: field 'tags\[0\]' expected < disk index npts \(120\)/,
+    );
   });
 
   test("missing file names the file", async () => {
@@ -129,7 +139,14 @@ describe("corrupted node records fail the search that meets them", () => {
       const p = copyIndex();
       patch(`${p}_disk.index`, degreeOffset(t.medoid), (v) => v.setUint32(0, t.R + 5, true));
       const index = await DiskIndex.open(p, { entryGraph: false });
-      const err = (() => { try { index.search(t.randomQuery(1), { mode, L: 20 }); } catch (e) { return e as Error; } throw new Error("no error"); })();
+      const err = (() => {
+        try {
+          index.search(t.randomQuery(1), { mode, L: 20 });
+        } catch (e) {
+          return e as Error;
+        }
+        throw new Error("no error");
+      })();
       expect(err).toBeInstanceOf(FormatError);
       expect(err.message).toContain(`field 'node ${t.medoid} nnbrs' expected ≤ R (${t.R}), found ${t.R + 5}`);
       index.close();
@@ -139,7 +156,14 @@ describe("corrupted node records fail the search that meets them", () => {
       const p = copyIndex();
       patch(`${p}_disk.index`, degreeOffset(t.medoid) + 8, (v) => v.setUint32(0, 777, true));
       const index = await DiskIndex.open(p, { entryGraph: false });
-      const err = (() => { try { index.search(t.randomQuery(1), { mode, L: 20 }); } catch (e) { return e as Error; } throw new Error("no error"); })();
+      const err = (() => {
+        try {
+          index.search(t.randomQuery(1), { mode, L: 20 });
+        } catch (e) {
+          return e as Error;
+        }
+        throw new Error("no error");
+      })();
       expect(err).toBeInstanceOf(FormatError);
       expect(err.message).toContain(`field 'node ${t.medoid} nbrs[1]' expected < npts (120), found 777`);
       index.close();
@@ -161,9 +185,17 @@ describe("a failed read fails its query only", () => {
       const badSector = 1 + Math.floor(t.medoid / Math.floor(4096 / maxNode));
       const index = await DiskIndex.open(t.prefix, {
         entryGraph: false,
-        openReader: (file, g) => new SimReader(t.diskBytes, { ...g, file, seed: 2, maxDelayTicks: 4, failOffsets: [badSector * 4096] }),
+        openReader: (file, g) =>
+          new SimReader(t.diskBytes, { ...g, file, seed: 2, maxDelayTicks: 4, failOffsets: [badSector * 4096] }),
       });
-      const err = (() => { try { index.search(t.randomQuery(1), { mode, L: 20 }); } catch (e) { return e as Error; } throw new Error("no error"); })();
+      const err = (() => {
+        try {
+          index.search(t.randomQuery(1), { mode, L: 20 });
+        } catch (e) {
+          return e as Error;
+        }
+        throw new Error("no error");
+      })();
       expect(err).toBeInstanceOf(IoError);
       expect(err.message).toMatch(/Cannot read .*_disk\.index at offset \d+: EIO/);
       // The index is still usable: nothing leaked, the next failing query fails the same way.

@@ -79,7 +79,11 @@ function query0(dim: number): Float32Array {
 }
 
 const cases = [
-  { name: "PipeANN fixture (float32)", files: async () => ({ prefix: PIPEANN.prefix, queries: PIPEANN.queries }), exact: false },
+  {
+    name: "PipeANN fixture (float32)",
+    files: async () => ({ prefix: PIPEANN.prefix, queries: PIPEANN.queries }),
+    exact: false,
+  },
   { name: "Fashion-MNIST 2,000 rows built in the suite (uint8)", files: smallFmnistIndex, exact: true },
 ];
 
@@ -117,8 +121,10 @@ for (const c of cases) {
       for (const L of [10, 32]) {
         const sn = gn.newScratch(L);
         const st = gt.newScratch(L);
-        const idsN = new Uint32Array(L), idsT = new Uint32Array(L);
-        const dN = new Float32Array(L), dT = new Float32Array(L);
+        const idsN = new Uint32Array(L),
+          idsT = new Uint32Array(L);
+        const dN = new Float32Array(L),
+          dT = new Float32Array(L);
         let idMismatch = 0;
         for (let i = 0; i < nq; i++) {
           for (let j = 0; j < dim; j++) q[j] = queries[i * dim + j]!;

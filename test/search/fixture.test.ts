@@ -45,7 +45,11 @@ describe("PipeANN-written fixture", () => {
   const figures = pipeannFigures();
   // "pipe (PipeANN)" drops wasted reads as PipeANN does; ringann's default also ranks them by exact
   // distance (rankWasted), which may only add recall.
-  for (const [name, mode, rankWasted] of [["beam", "beam", false], ["pipe (PipeANN)", "pipe", false], ["pipe (default)", "pipe", true]] as const) {
+  for (const [name, mode, rankWasted] of [
+    ["beam", "beam", false],
+    ["pipe (PipeANN)", "pipe", false],
+    ["pipe (default)", "pipe", true],
+  ] as const) {
     test(`${name} search reaches PipeANN's recall@10 within 0.01 at L = 10, 20, 50, 100 (W = 4)`, () => {
       const q = readBin(DIR + "query.fbin");
       const gt = readTruth(DIR + "gt100.bin");

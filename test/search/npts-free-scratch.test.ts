@@ -34,16 +34,26 @@ beforeAll(() => {
 
 /** An in-order memory reader: every read completes one tick later, in submission order. */
 function inOrder(extra: DiskIndexOptions): DiskIndexOptions {
-  return { ...extra, openReader: (file, g) => new SimReader(disk, { ...g, file, minDelayTicks: 1, maxDelayTicks: 1, shuffle: false }) };
+  return {
+    ...extra,
+    openReader: (file, g) => new SimReader(disk, { ...g, file, minDelayTicks: 1, maxDelayTicks: 1, shuffle: false }),
+  };
 }
 
 /** A memory reader completing reads out of order, the same way for the same seed and calls. */
 function simOptions(seed: number, extra: DiskIndexOptions): DiskIndexOptions {
-  return { ...extra, openReader: (file, g) => new SimReader(disk, { ...g, file, seed, minDelayTicks: 1, maxDelayTicks: 7 }) };
+  return {
+    ...extra,
+    openReader: (file, g) => new SimReader(disk, { ...g, file, seed, minDelayTicks: 1, maxDelayTicks: 7 }),
+  };
 }
 
 /** Every answer, distance and per-query read/hop count of NQ searches. */
-function answers(index: DiskIndex, mode: SearchMode, L: number): { ids: number[]; dists: number[]; reads: number[]; hops: number[] } {
+function answers(
+  index: DiskIndex,
+  mode: SearchMode,
+  L: number,
+): { ids: number[]; dists: number[]; reads: number[]; hops: number[] } {
   const p = index.resolve({ mode, L, k: 10, width: 4 });
   const out = { ids: [] as number[], dists: [] as number[], reads: [] as number[], hops: [] as number[] };
   const ids = new Uint32Array(10);
@@ -149,7 +159,11 @@ describe("node cache without npts-sized tables", () => {
 
   test("Workers get the table in shared memory and look up the positions of the shared ids", async () => {
     // Through io_uring: completion order (hence positions) may differ from the in-order cache above.
-    const { parts } = await loadSharedIndex(PREFIX, { backend: "uring", cacheNodes: CACHE_NODES, entryGraph: false, maxL: 64, maxWidth: 4 }, () => null);
+    const { parts } = await loadSharedIndex(
+      PREFIX,
+      { backend: "uring", cacheNodes: CACHE_NODES, entryGraph: false, maxL: 64, maxWidth: 4 },
+      () => null,
+    );
     const shared = parts.cache!;
     expect(shared.positions.buffer).toBeInstanceOf(SharedArrayBuffer);
     expect(new Set(shared.ids).size).toBe(CACHE_NODES);

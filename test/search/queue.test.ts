@@ -4,7 +4,11 @@ import { Arrived, CandidateQueue, NoneDropped, Submitted, Unvisited, Visited } f
 import { HashedVisitedSet, StampedVisitedSet, type VisitedSet } from "../../src/search/visited.ts";
 import { rng } from "./tiny-index.ts";
 
-interface Entry { id: number; dist: number; state: number }
+interface Entry {
+  id: number;
+  dist: number;
+  state: number;
+}
 
 /** The obvious implementation: a sorted array, stable for equal distances. */
 class ModelQueue {
@@ -139,7 +143,8 @@ describe("CandidateQueue", () => {
         const dropped: string[] = [];
         for (let i = 0; i < n; i++) {
           single.insert(ids[i]!, dists[i]!);
-          if (single.droppedState === Submitted || single.droppedState === Arrived) dropped.push(`${single.droppedId}:${single.droppedState}`);
+          if (single.droppedState === Submitted || single.droppedState === Arrived)
+            dropped.push(`${single.droppedId}:${single.droppedState}`);
         }
         batch.insertBatch(ids, dists, n);
         const got: string[] = [];
@@ -147,8 +152,12 @@ describe("CandidateQueue", () => {
         expect(got.sort()).toEqual(dropped.sort());
         expect(batch.size).toBe(single.size);
         expect(Array.from(batch.ids.subarray(0, batch.size))).toEqual(Array.from(single.ids.subarray(0, single.size)));
-        expect(Array.from(batch.dists.subarray(0, batch.size))).toEqual(Array.from(single.dists.subarray(0, single.size)));
-        expect(Array.from(batch.state.subarray(0, batch.size))).toEqual(Array.from(single.state.subarray(0, single.size)));
+        expect(Array.from(batch.dists.subarray(0, batch.size))).toEqual(
+          Array.from(single.dists.subarray(0, single.size)),
+        );
+        expect(Array.from(batch.state.subarray(0, batch.size))).toEqual(
+          Array.from(single.state.subarray(0, single.size)),
+        );
         expect(batch.firstUnvisited()).toBe(single.firstUnvisited());
         expect(batch.anyOpen()).toBe(single.anyOpen());
       }
@@ -175,7 +184,10 @@ describe("CandidateQueue", () => {
 });
 
 describe("VisitedSet", () => {
-  const variants: [string, () => VisitedSet][] = [["stamped", () => new StampedVisitedSet(100)], ["hashed", () => new HashedVisitedSet(100)]];
+  const variants: [string, () => VisitedSet][] = [
+    ["stamped", () => new StampedVisitedSet(100)],
+    ["hashed", () => new HashedVisitedSet(100)],
+  ];
   test.each(variants)("%s: add/has, clear forgets everything, survives stamp wrap-around", (_name, make) => {
     const v = make();
     expect(v.add(3)).toBe(true);

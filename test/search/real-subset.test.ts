@@ -23,14 +23,26 @@ beforeAll(async () => {
   const base = (fm.base.data as Uint8Array).subarray(0, N * DIM);
   queries = (fm.queries.data as Uint8Array).subarray(0, NQ * DIM);
   dir = mkdtempSync(join(tmpdir(), "ringann-subset-"));
-  await buildIndex({ data: base, dim: DIM, type: "uint8", outPrefix: join(dir, "fm"), R: 32, L: 50, pqBytes: 32, threads: 2 });
+  await buildIndex({
+    data: base,
+    dim: DIM,
+    type: "uint8",
+    outPrefix: join(dir, "fm"),
+    R: 32,
+    L: 50,
+    pqBytes: 32,
+    threads: 2,
+  });
   index = await DiskIndex.open(join(dir, "fm"), { backend: "uring" });
   // Exact top-10 by brute force (ties broken by id).
   truth = new Uint32Array(NQ * 10);
   const order = new Array<number>(N);
   const d = new Float64Array(N);
   for (let q = 0; q < NQ; q++) {
-    for (let i = 0; i < N; i++) { d[i] = l2sq(queries, q * DIM, base, i * DIM, DIM); order[i] = i; }
+    for (let i = 0; i < N; i++) {
+      d[i] = l2sq(queries, q * DIM, base, i * DIM, DIM);
+      order[i] = i;
+    }
     order.sort((a, b) => d[a]! - d[b]! || a - b);
     for (let j = 0; j < 10; j++) truth[q * 10 + j] = order[j]!;
   }
@@ -63,7 +75,10 @@ describe("Fashion-MNIST subset (3,000 × 784 uint8, built by ringann)", () => {
 
   // W = 8 at L = 10 is left out on purpose: beam then reads ~1.5× more nodes than at W = 4 and
   // gains recall from it, while pipe (adaptive width) reads about the same as at W = 4.
-  for (const [width, Ls] of [[4, [10, 20, 50]], [8, [20, 50]]] as const) {
+  for (const [width, Ls] of [
+    [4, [10, 20, 50]],
+    [8, [20, 50]],
+  ] as const) {
     test(`beam and pipe reach the same recall@10 at L = ${Ls.join(", ")} (W = ${width})`, () => {
       for (const L of Ls) {
         const beam = recall("beam", L, width);

@@ -87,7 +87,10 @@ test("DiskANN's frozen point is expanded but never returned", async () => {
     for (const mode of MODES) {
       const r = index.search(q, { k: 5, L: t.n, mode });
       expect(Array.from(r.ids)).not.toContain(t.medoid);
-      const want = t.exact(q, 6).ids.filter((id) => id !== t.medoid).slice(0, 5);
+      const want = t
+        .exact(q, 6)
+        .ids.filter((id) => id !== t.medoid)
+        .slice(0, 5);
       expect(Array.from(r.ids)).toEqual(want);
     }
     index.close();
@@ -126,7 +129,12 @@ describe("search behaviour", () => {
 
   test("beam search does not depend on completion order, and io_uring gives the same answer", async () => {
     const answers: string[] = [];
-    for (const opts of [simOptions(t, 1), simOptions(t, 2), simOptions(t, 3), { maxL: t.n, backend: "uring" as const }]) {
+    for (const opts of [
+      simOptions(t, 1),
+      simOptions(t, 2),
+      simOptions(t, 3),
+      { maxL: t.n, backend: "uring" as const },
+    ]) {
       const index = await DiskIndex.open(t.prefix, opts);
       const parts: string[] = [];
       for (let s = 0; s < 8; s++) {
@@ -175,7 +183,8 @@ describe("search behaviour", () => {
     for (let s = 0; s < nq; s++) queries.set(t.randomQuery(900 + s), s * t.dim);
     const beamP = index.resolve({ k: 10, L: 24, mode: "beam" });
     const seq: string[] = [];
-    for (let s = 0; s < nq; s++) seq.push(Array.from(index.search(queries, { k: 10, L: 24, mode: "beam" }, s * t.dim).ids).join(","));
+    for (let s = 0; s < nq; s++)
+      seq.push(Array.from(index.search(queries, { k: 10, L: 24, mode: "beam" }, s * t.dim).ids).join(","));
     const beams = index.machinesFor("beam");
     expect(beams.length).toBe(3);
     const got: string[] = new Array(nq);

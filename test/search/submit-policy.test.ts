@@ -2,7 +2,7 @@
 // recall; "batch" sends reads with the next wait, so it makes fewer io_uring_enter calls per read;
 // the per-query count (QueryStats.ioCalls) matches the reader's own counter; queries sharing a ring
 // share its calls.
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { beforeAll, describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import { recallAtK } from "../../src/data/recall.ts";
 import { readBin } from "../../src/format/bin.ts";
@@ -21,7 +21,10 @@ beforeAll(() => {
   dim = q.dim;
 });
 
-async function run(submit: "eager" | "batch", mode: "beam" | "pipe"): Promise<{ recall: number; callsPerRead: number; own: number }> {
+async function run(
+  submit: "eager" | "batch",
+  mode: "beam" | "pipe",
+): Promise<{ recall: number; callsPerRead: number; own: number }> {
   const index = await DiskIndex.open(join(DIR, "syn10k"), { backend: "uring", submit });
   try {
     expect(index.submitPolicy).toBe(submit);
@@ -40,7 +43,11 @@ async function run(submit: "eager" | "batch", mode: "beam" | "pipe"): Promise<{ 
       index.driver.drain();
     }
     const own = index.reader.counters[IoCounter.Calls]! - c0;
-    return { recall: recallAtK({ nq: NQ, stride: 10, ids, dists }, truth, 10), callsPerRead: calls / reads, own: own / reads };
+    return {
+      recall: recallAtK({ nq: NQ, stride: 10, ids, dists }, truth, 10),
+      callsPerRead: calls / reads,
+      own: own / reads,
+    };
   } finally {
     index.close();
   }

@@ -67,7 +67,12 @@ function randomVectors(type: VectorType, n: number, dim: number, rand: () => num
     const c = centres[Math.floor(rand() * 8)]!;
     for (let j = 0; j < dim; j++) {
       const x = c[j]! + (rand() - 0.5) * 0.6;
-      v[i * dim + j] = type === "float32" ? x : type === "uint8" ? Math.max(0, Math.min(255, Math.round(x * 200))) : Math.max(-128, Math.min(127, Math.round((x - 0.5) * 200)));
+      v[i * dim + j] =
+        type === "float32"
+          ? x
+          : type === "uint8"
+            ? Math.max(0, Math.min(255, Math.round(x * 200)))
+            : Math.max(-128, Math.min(127, Math.round((x - 0.5) * 200)));
     }
   }
   return v;
@@ -107,14 +112,29 @@ export function writeTinyIndex(spec: TinyIndexSpec): TinyIndex {
   let best = Infinity;
   for (let i = 0; i < n; i++) {
     const d = distanceFor("l2")(mean, 0, asF32, i * dim, dim);
-    if (d < best) { best = d; medoid = i; }
+    if (d < best) {
+      best = d;
+      medoid = i;
+    }
   }
 
   const layout = diskLayoutFor({ npts: n, dim, type, R });
   const disk = new Uint8Array(layout.layoutBytes);
-  disk.set(encodeDiskIndexHeader({ npts: n, dim, type, R, medoid, numFrozen: spec.frozen ? 1 : 0, frozenLoc: spec.frozen ? medoid : 0 }), 0);
+  disk.set(
+    encodeDiskIndexHeader({
+      npts: n,
+      dim,
+      type,
+      R,
+      medoid,
+      numFrozen: spec.frozen ? 1 : 0,
+      frozenLoc: spec.frozen ? medoid : 0,
+    }),
+    0,
+  );
   for (let i = 0; i < n; i++) {
-    const sector = layout.nodesPerSector > 0 ? 1 + Math.floor(i / layout.nodesPerSector) : 1 + i * layout.sectorsPerNode;
+    const sector =
+      layout.nodesPerSector > 0 ? 1 + Math.floor(i / layout.nodesPerSector) : 1 + i * layout.sectorsPerNode;
     const view = disk.subarray(sector * SECTOR_BYTES, (sector + layout.sectorsPerNode) * SECTOR_BYTES);
     encodeNode({ ...layout, dim, type }, view, i, vectors, i * dim, neighbors, i * R, degrees[i]!);
   }
@@ -140,7 +160,10 @@ export function writeTinyIndex(spec: TinyIndexSpec): TinyIndex {
           const d = pivots[c * dim + j]! - (asF32[i * dim + j]! - centroid[j]!);
           s += d * d;
         }
-        if (s < bd) { bd = s; bc = c; }
+        if (s < bd) {
+          bd = s;
+          bc = c;
+        }
       }
       codes[i * M + m] = bc;
     }
@@ -155,16 +178,45 @@ export function writeTinyIndex(spec: TinyIndexSpec): TinyIndex {
   compressed.set(codes, 8);
   writeFileSync(`${prefix}_pq_compressed.bin`, compressed);
   if (spec.sidecar ?? true) {
-    writeFileSync(`${prefix}_ringann.json`, encodeSidecar({
-      format: "ringann-index", version: 1, metric, type, npts: n, dim, R, L: R, alpha: 1.2, pqBytes: M, medoid,
-      normalized: metric === "cosine", saturate: false, seed: spec.seed ?? 7, threads: 1, buildSeconds: 0, peakRssMb: 0,
-      kernel: "test", entryGraph: null, createdAt: "2026-11-21T00:00:00Z",
-    }));
+    writeFileSync(
+      `${prefix}_ringann.json`,
+      encodeSidecar({
+        format: "ringann-index",
+        version: 1,
+        metric,
+        type,
+        npts: n,
+        dim,
+        R,
+        L: R,
+        alpha: 1.2,
+        pqBytes: M,
+        medoid,
+        normalized: metric === "cosine",
+        saturate: false,
+        seed: spec.seed ?? 7,
+        threads: 1,
+        buildSeconds: 0,
+        peakRssMb: 0,
+        kernel: "test",
+        entryGraph: null,
+        createdAt: "2026-11-21T00:00:00Z",
+      }),
+    );
   }
   if (spec.entryGraph) writeEntryGraph(prefix, vectors, asF32, n, dim, type, dist);
 
   return {
-    dir, prefix, n, dim, R, type, metric, medoid, vectors, diskBytes: disk,
+    dir,
+    prefix,
+    n,
+    dim,
+    R,
+    type,
+    metric,
+    medoid,
+    vectors,
+    diskBytes: disk,
     cleanup: () => rmSync(dir, { recursive: true, force: true }),
     exact(query, k) {
       const all: { id: number; d: number }[] = [];
@@ -184,7 +236,15 @@ export function writeTinyIndex(spec: TinyIndexSpec): TinyIndex {
 }
 
 /** An entry graph over every 10th point: a k-NN graph of the sample (max degree 8). */
-function writeEntryGraph(prefix: string, vectors: Vectors, asF32: Float32Array, n: number, dim: number, type: VectorType, dist: ReturnType<typeof distanceFor>): void {
+function writeEntryGraph(
+  prefix: string,
+  vectors: Vectors,
+  asF32: Float32Array,
+  n: number,
+  dim: number,
+  type: VectorType,
+  dist: ReturnType<typeof distanceFor>,
+): void {
   const sample: number[] = [];
   for (let i = 0; i < n; i += 10) sample.push(i);
   const s = sample.length;
@@ -192,15 +252,23 @@ function writeEntryGraph(prefix: string, vectors: Vectors, asF32: Float32Array, 
   const nbrs: number[] = [];
   for (let a = 0; a < s; a++) {
     offsets[a] = nbrs.length;
-    const order = sample.map((id, b) => ({ b, d: dist(asF32, sample[a]! * dim, asF32, id * dim, dim) })).filter((o) => o.b !== a);
+    const order = sample
+      .map((id, b) => ({ b, d: dist(asF32, sample[a]! * dim, asF32, id * dim, dim) }))
+      .filter((o) => o.b !== a);
     order.sort((x, y) => x.d - y.d);
     const list = new Set<number>([(a + 1) % s]);
-    for (const o of order) { if (list.size >= 8) break; list.add(o.b); }
+    for (const o of order) {
+      if (list.size >= 8) break;
+      list.add(o.b);
+    }
     list.delete(a);
     nbrs.push(...list);
   }
   offsets[s] = nbrs.length;
-  writeFileSync(`${prefix}_mem.index`, encodeMemIndexGraph({ entryPoint: 0, offsets, neighbors: new Uint32Array(nbrs) }));
+  writeFileSync(
+    `${prefix}_mem.index`,
+    encodeMemIndexGraph({ entryPoint: 0, offsets, neighbors: new Uint32Array(nbrs) }),
+  );
   const data = allocVectors(type, s * dim);
   for (let a = 0; a < s; a++) for (let j = 0; j < dim; j++) data[a * dim + j] = vectors[sample[a]! * dim + j]!;
   const header = new Uint8Array(8);

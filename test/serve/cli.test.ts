@@ -25,28 +25,56 @@ afterAll(() => f?.cleanup());
 
 test("a bad serve config lists every problem with its JSON path", () => {
   const file = join(f.t.dir, "bad-serve.json");
-  writeFileSync(file, JSON.stringify({
-    port: 99999, thread: 2,
-    indexes: [{ name: "a b", index: "x", concurency: 3, defaults: { mode: "fast" } }, { name: "ok", index: "y", limits: { max_L: 0 } }],
-  }));
+  writeFileSync(
+    file,
+    JSON.stringify({
+      port: 99999,
+      thread: 2,
+      indexes: [
+        { name: "a b", index: "x", concurency: 3, defaults: { mode: "fast" } },
+        { name: "ok", index: "y", limits: { max_L: 0 } },
+      ],
+    }),
+  );
   const p = Bun.spawnSync([process.execPath, join(root, "src/cli/main.ts"), "serve", file]);
   const err = p.stderr.toString();
   expect(p.exitCode).toBe(2);
   expect(err).toContain("port: expected an integer from 0 to 65535");
   expect(err).toContain("unknown field 'thread' (did you mean 'threads'?)");
   expect(err).toContain("indexes[0]: unknown field 'concurency' (did you mean 'concurrency'?)");
-  expect(err).toContain("indexes[0].defaults.mode: expected \"beam\" | \"pipe\"");
+  expect(err).toContain('indexes[0].defaults.mode: expected "beam" | "pipe"');
   expect(err).toContain("indexes[0].name: expected letters, digits");
   expect(err).toContain("indexes[1].limits.max_L: expected an integer");
 });
 
 test("dist/ringann serve: SIGTERM lets in-flight requests finish, then exits 0", async () => {
   const index = await DiskIndex.open(f.t.prefix, { maxL: 400 });
-  const want = Array.from({ length: f.nq }, (_, q) => Array.from(index.search(f.queries, { k: 10, L: 300, mode: "beam" }, q * DIM).ids).join(","));
+  const want = Array.from({ length: f.nq }, (_, q) =>
+    Array.from(index.search(f.queries, { k: 10, L: 300, mode: "beam" }, q * DIM).ids).join(","),
+  );
   index.close();
-  const proc = Bun.spawn([binary, "serve", "--index", f.t.prefix, "--name", "tiny", "--port", "0", "--threads", "2", "--concurrency", "2", "--max-L", "400"], {
-    stdout: "pipe", stderr: "pipe",
-  });
+  const proc = Bun.spawn(
+    [
+      binary,
+      "serve",
+      "--index",
+      f.t.prefix,
+      "--name",
+      "tiny",
+      "--port",
+      "0",
+      "--threads",
+      "2",
+      "--concurrency",
+      "2",
+      "--max-L",
+      "400",
+    ],
+    {
+      stdout: "pipe",
+      stderr: "pipe",
+    },
+  );
   const reader = proc.stdout.getReader();
   let out = "";
   while (!out.includes("\n")) {
@@ -57,31 +85,49 @@ test("dist/ringann serve: SIGTERM lets in-flight requests finish, then exits 0",
   const url = /listening (http:\/\/127\.0\.0\.1:\d+)/.exec(out)?.[1];
   expect(url).toBeDefined();
   // 12 requests of 20 slow queries each (beam, L=300 over 400 points): still running when SIGTERM lands.
-  const rows = (start: number): number[][] => Array.from({ length: 20 }, (_, i) => Array.from(f.queries.subarray(((start + i) % f.nq) * DIM, ((start + i) % f.nq + 1) * DIM)));
+  const rows = (start: number): number[][] =>
+    Array.from({ length: 20 }, (_, i) =>
+      Array.from(f.queries.subarray(((start + i) % f.nq) * DIM, (((start + i) % f.nq) + 1) * DIM)),
+    );
   const pending = Array.from({ length: 12 }, (_, r) =>
-    fetch(`${url}/v1/indexes/tiny/search`, { method: "POST", body: JSON.stringify({ vectors: rows(r), k: 10, L: 300, mode: "beam" }) })
-      .then(async (res) => ({ status: res.status, body: (await res.json()) as { results: { ids: number[] }[] } })));
+    fetch(`${url}/v1/indexes/tiny/search`, {
+      method: "POST",
+      body: JSON.stringify({ vectors: rows(r), k: 10, L: 300, mode: "beam" }),
+    }).then(async (res) => ({ status: res.status, body: (await res.json()) as { results: { ids: number[] }[] } })),
+  );
   await new Promise((r) => setTimeout(r, 150));
   proc.kill("SIGTERM");
   const answers = await Promise.all(pending);
   const code = await proc.exited;
   const stderr = await new Response(proc.stderr).text();
   expect(answers.map((a) => a.status)).toEqual(new Array(12).fill(200));
-  answers.forEach((a, r) => expect(a.body.results.map((x) => x.ids.join(","))).toEqual(rows(r).map((_, i) => want[(r + i) % f.nq]!)));
+  answers.forEach((a, r) =>
+    expect(a.body.results.map((x) => x.ids.join(","))).toEqual(rows(r).map((_, i) => want[(r + i) % f.nq]!)),
+  );
   expect(stderr).toContain("SIGTERM: finishing in-flight requests");
   expect(stderr).toContain("stopped");
   expect(code).toBe(0);
-  const after = await fetch(`${url}/healthz`).then(() => "answered", () => "refused");
+  const after = await fetch(`${url}/healthz`).then(
+    () => "answered",
+    () => "refused",
+  );
   expect(after).toBe("refused");
 }, 120_000);
 
 test("ringann run: a serve job serves the index for its seconds, then the run ends with 0", async () => {
   const file = join(f.t.dir, "run-serve.json");
-  writeFileSync(file, JSON.stringify({
-    name: "rs", output: join(f.t.dir, "rs-out"),
-    jobs: [{ type: "serve", name: "tiny", index: f.t.prefix, dataset: f.datasetDir, port: 0, seconds: 6, L: 40 }],
-  }));
-  const proc = Bun.spawn([process.execPath, join(root, "src/cli/main.ts"), "run", file], { stdout: "pipe", stderr: "pipe" });
+  writeFileSync(
+    file,
+    JSON.stringify({
+      name: "rs",
+      output: join(f.t.dir, "rs-out"),
+      jobs: [{ type: "serve", name: "tiny", index: f.t.prefix, dataset: f.datasetDir, port: 0, seconds: 6, L: 40 }],
+    }),
+  );
+  const proc = Bun.spawn([process.execPath, join(root, "src/cli/main.ts"), "run", file], {
+    stdout: "pipe",
+    stderr: "pipe",
+  });
   const decoder = new TextDecoder();
   let seen = "";
   let url: string | undefined;
@@ -95,7 +141,10 @@ test("ringann run: a serve job serves the index for its seconds, then the run en
     url = /serving tiny on (http:\/\/127\.0\.0\.1:\d+)/.exec(seen)?.[1];
   }
   expect(url).toBeDefined();
-  const res = await fetch(`${url}/v1/indexes/tiny/search`, { method: "POST", body: JSON.stringify({ vector: Array.from(f.queries.subarray(0, DIM)) }) });
+  const res = await fetch(`${url}/v1/indexes/tiny/search`, {
+    method: "POST",
+    body: JSON.stringify({ vector: Array.from(f.queries.subarray(0, DIM)) }),
+  });
   expect(res.status).toBe(200);
   expect(await proc.exited).toBe(0);
   expect(seen).toContain("1 queries answered");

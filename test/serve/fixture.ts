@@ -19,7 +19,14 @@ export interface ServedFixture {
   cleanup(): void;
 }
 
-export function servedFixture(opts: { n: number; dim: number; type?: VectorType; words?: boolean; seed?: number; nq?: number }): ServedFixture {
+export function servedFixture(opts: {
+  n: number;
+  dim: number;
+  type?: VectorType;
+  words?: boolean;
+  seed?: number;
+  nq?: number;
+}): ServedFixture {
   const type = opts.type ?? "float32";
   const t = writeTinyIndex({ n: opts.n, dim: opts.dim, R: 12, M: 4, type, seed: opts.seed ?? 11, entryGraph: true });
   const nq = opts.nq ?? 20;
@@ -27,7 +34,8 @@ export function servedFixture(opts: { n: number; dim: number; type?: VectorType;
   const qv = allocVectors(type, nq * dim);
   for (let q = 0; q < nq; q++) {
     const r = t.randomQuery(1000 + q);
-    for (let j = 0; j < dim; j++) qv[q * dim + j] = type === "float32" ? r[j]! : Math.max(0, Math.min(255, Math.round(r[j]!)));
+    for (let j = 0; j < dim; j++)
+      qv[q * dim + j] = type === "float32" ? r[j]! : Math.max(0, Math.min(255, Math.round(r[j]!)));
   }
   const queries = Float32Array.from(qv);
   const datasetDir = join(t.dir, "dataset");
@@ -40,17 +48,35 @@ export function servedFixture(opts: { n: number; dim: number; type?: VectorType;
   if (opts.words) {
     words = Array.from({ length: opts.n }, (_, i) => `w${i}x`);
     writeFileSync(join(datasetDir, "base-words.txt"), words.join("\n") + "\n");
-    writeFileSync(join(datasetDir, "query-words.txt"), Array.from({ length: nq }, (_, i) => `q${i}y`).join("\n") + "\n");
+    writeFileSync(
+      join(datasetDir, "query-words.txt"),
+      Array.from({ length: nq }, (_, i) => `q${i}y`).join("\n") + "\n",
+    );
     extra.baseWords = "base-words.txt";
     extra.queryWords = "query-words.txt";
   }
   writeManifest(datasetDir, {
-    name: opts.words ? "tiny-words" : "tiny", source: "test fixture", base: `base.${ext}`, queries: `queries.${ext}`, groundtruth: "gt.bin",
-    counts: { base: opts.n, queries: nq }, dim, type, metric: "l2", k: 10, ...(opts.words ? { extra } : {}), createdBy: "test",
+    name: opts.words ? "tiny-words" : "tiny",
+    source: "test fixture",
+    base: `base.${ext}`,
+    queries: `queries.${ext}`,
+    groundtruth: "gt.bin",
+    counts: { base: opts.n, queries: nq },
+    dim,
+    type,
+    metric: "l2",
+    k: 10,
+    ...(opts.words ? { extra } : {}),
+    createdBy: "test",
   });
   return {
-    t, datasetDir, queries, nq, words,
-    config: (name, extra2 = {}) => indexConfig({ name, index: t.prefix, dataset: datasetDir, concurrency: 4, ...extra2 }, t.dir),
+    t,
+    datasetDir,
+    queries,
+    nq,
+    words,
+    config: (name, extra2 = {}) =>
+      indexConfig({ name, index: t.prefix, dataset: datasetDir, concurrency: 4, ...extra2 }, t.dir),
     cleanup: () => t.cleanup(),
   };
 }

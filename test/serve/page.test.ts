@@ -11,8 +11,16 @@ import { type ServeHandle, startServe } from "../../src/serve/serve.ts";
 import { type ServedFixture, servedFixture } from "./fixture.ts";
 
 const CHROMIUM = "/usr/bin/chromium";
-const FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-  "--disable-component-update", "--disable-sync"];
+const FLAGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
 
 let images: ServedFixture;
 let words: ServedFixture;
@@ -25,8 +33,16 @@ beforeAll(async () => {
   images = servedFixture({ n: 300, dim: 784, type: "uint8", seed: 5 });
   words = servedFixture({ n: 300, dim: 16, words: true, seed: 6 });
   h = await startServe({
-    host: "127.0.0.1", port: 0, threads: 1, token: null, corsOrigins: [], maxBodyBytes: 1 << 20,
-    indexes: [images.config("fmnist-tiny", { defaults: { L: 60 } }), words.config("glove-tiny", { defaults: { L: 60 } })],
+    host: "127.0.0.1",
+    port: 0,
+    threads: 1,
+    token: null,
+    corsOrigins: [],
+    maxBodyBytes: 1 << 20,
+    indexes: [
+      images.config("fmnist-tiny", { defaults: { L: 60 } }),
+      words.config("glove-tiny", { defaults: { L: 60 } }),
+    ],
   });
   profile = mkdtempSync(join(tmpdir(), "ringann-chromium-"));
   browser = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: FLAGS });

@@ -20,7 +20,9 @@ export function formatIssues(issues: readonly z.core.$ZodIssue[]): string[] {
       if (!issue.path.includes(issue.discriminator)) where = jsonPath([...issue.path, issue.discriminator]);
       if (found === undefined && !isObject(issue.input)) found = issue.input;
     }
-    lines.push(found === undefined ? `${where}: missing; ${message}` : `${where}: ${message}, found ${describe(found)}`);
+    lines.push(
+      found === undefined ? `${where}: missing; ${message}` : `${where}: ${message}, found ${describe(found)}`,
+    );
   }
   return dedupe(lines);
 }

@@ -78,8 +78,10 @@ const searchShape = {
   max_queries: int("use only the first N queries", 1).optional(),
   warmup_queries: int("queries run and discarded before each measured run", 0).optional(),
   spin: flag("poll the completion queue while every query waits, instead of blocking in the kernel").optional(),
-  order: oneOf(SEARCH_ORDERS, "sequential: one run after another; interleaved: each query runs every mode × width in turn")
-    .optional(),
+  order: oneOf(
+    SEARCH_ORDERS,
+    "sequential: one run after another; interleaved: each query runs every mode × width in turn",
+  ).optional(),
   cache_bytes: num("node cache budget in bytes (with or instead of cache_nodes)", 0).optional(),
 };
 
@@ -106,23 +108,31 @@ export const ServeJob = record("a serve job", {
 
 export const JOB_TYPES = ["dataset", "gt", "build", "search", "sweep", "serve", "disk-index"] as const;
 
-export const Job = z.discriminatedUnion("type", [DatasetJob, GtJob, BuildJob, SearchJob, SweepJob, ServeJob, DiskIndexJob], {
-  error: (issue) => {
-    const found = (issue.input as { type?: unknown } | undefined)?.type;
-    return found === undefined
-      ? `expected a job object with a "type" field: ${JOB_TYPES.map((t) => JSON.stringify(t)).join(" | ")}`
-      : `expected "type" to be one of ${JOB_TYPES.map((t) => JSON.stringify(t)).join(" | ")}`;
+export const Job = z.discriminatedUnion(
+  "type",
+  [DatasetJob, GtJob, BuildJob, SearchJob, SweepJob, ServeJob, DiskIndexJob],
+  {
+    error: (issue) => {
+      const found = (issue.input as { type?: unknown } | undefined)?.type;
+      return found === undefined
+        ? `expected a job object with a "type" field: ${JOB_TYPES.map((t) => JSON.stringify(t)).join(" | ")}`
+        : `expected "type" to be one of ${JOB_TYPES.map((t) => JSON.stringify(t)).join(" | ")}`;
+    },
   },
-});
+);
 
 export const RunConfig = record("the config", {
   $schema: z.string().optional(),
   name: text("a name for this run (default: the config's file name)").optional(),
   description: z.string().optional(),
   output: pathField("the folder for results.json / results.csv / charts").optional(),
-  search_directories: z.array(pathField("a folder searched for DiskANN input files"), { error: () => "expected a list of folders" }).optional(),
+  search_directories: z
+    .array(pathField("a folder searched for DiskANN input files"), { error: () => "expected a list of folders" })
+    .optional(),
   io: oneOf(IO_BACKENDS, "I/O backend").optional(),
-  jobs: z.array(Job, { error: () => "expected a non-empty list of jobs" }).min(1, { error: () => "expected a non-empty list of jobs" }),
+  jobs: z
+    .array(Job, { error: () => "expected a non-empty list of jobs" })
+    .min(1, { error: () => "expected a non-empty list of jobs" }),
 });
 
 export type RunConfigInput = z.infer<typeof RunConfig>;

@@ -5,7 +5,13 @@ import { readFileSync } from "node:fs";
 import { basename, dirname, extname, resolve } from "node:path";
 import { ConfigError } from "../../errors.ts";
 import { formatIssues } from "./config-issues.ts";
-import { RunConfig, type IoBackendChoice, type JobInput, type RunConfigInput, type SearchMode } from "./config-schema.ts";
+import {
+  RunConfig,
+  type IoBackendChoice,
+  type JobInput,
+  type RunConfigInput,
+  type SearchMode,
+} from "./config-schema.ts";
 import { diskIndexSteps } from "./diskann-plan.ts";
 import { checkInputs } from "./plan-inputs.ts";
 import { DEFAULTS, SEARCH_STEP_DEFAULTS, type RunPlan, type Step } from "./plan.ts";
@@ -27,7 +33,10 @@ export interface PlanOptions {
 }
 
 /** Reads and validates a config file. Throws ConfigError listing every problem. */
-export function loadConfigFile(file: string, overrides: Pick<PlanOptions, "outputDir" | "io" | "checkFiles"> = {}): RunPlan {
+export function loadConfigFile(
+  file: string,
+  overrides: Pick<PlanOptions, "outputDir" | "io" | "checkFiles"> = {},
+): RunPlan {
   const abs = resolve(file);
   let textContent: string;
   try {
@@ -81,36 +90,78 @@ function jobSteps(job: JobInput, at: string, ctx: StepContext): Step[] {
       const synth = job.source === "synthetic";
       if (!synth) {
         for (const key of ["n", "queries", "dim", "clusters", "intrinsic_dim", "seed", "k"] as const) {
-          if (job[key] !== undefined) ctx.problems.push(`${at}.${key}: only for source "synthetic", found it with source "${job.source}"`);
+          if (job[key] !== undefined)
+            ctx.problems.push(`${at}.${key}: only for source "synthetic", found it with source "${job.source}"`);
         }
       }
       const d = DEFAULTS.synthetic;
       const dim = job.dim ?? d.dim;
       const intrinsicDim = job.intrinsic_dim ?? Math.min(d.intrinsicDim, dim);
-      if (intrinsicDim > dim) ctx.problems.push(`${at}.intrinsic_dim: expected at most dim (${dim}), found ${intrinsicDim}`);
-      return [{
-        kind: "dataset", at, label: job.name ?? `dataset ${job.source}`, reuse, source: job.source, dir: p(job.dir),
-        synthetic: synth
-          ? { n: job.n ?? d.n, queries: job.queries ?? d.queries, dim, clusters: job.clusters ?? d.clusters, intrinsicDim, seed: job.seed ?? d.seed, k: job.k ?? d.k }
-          : null,
-      }];
+      if (intrinsicDim > dim)
+        ctx.problems.push(`${at}.intrinsic_dim: expected at most dim (${dim}), found ${intrinsicDim}`);
+      return [
+        {
+          kind: "dataset",
+          at,
+          label: job.name ?? `dataset ${job.source}`,
+          reuse,
+          source: job.source,
+          dir: p(job.dir),
+          synthetic: synth
+            ? {
+                n: job.n ?? d.n,
+                queries: job.queries ?? d.queries,
+                dim,
+                clusters: job.clusters ?? d.clusters,
+                intrinsicDim,
+                seed: job.seed ?? d.seed,
+                k: job.k ?? d.k,
+              }
+            : null,
+        },
+      ];
     }
     case "gt":
-      return [{
-        kind: "gt", at, label: job.name ?? "ground truth", reuse, base: p(job.base), queries: p(job.queries), out: p(job.out),
-        k: job.k ?? DEFAULTS.gtK, metric: job.metric ?? "l2",
-      }];
+      return [
+        {
+          kind: "gt",
+          at,
+          label: job.name ?? "ground truth",
+          reuse,
+          base: p(job.base),
+          queries: p(job.queries),
+          out: p(job.out),
+          k: job.k ?? DEFAULTS.gtK,
+          metric: job.metric ?? "l2",
+        },
+      ];
     case "build": {
       if ((job.data === undefined) === (job.dataset === undefined)) {
-        ctx.problems.push(`${at}: expected exactly one of "data" (a vector file) or "dataset" (a dataset folder), found ${job.data === undefined ? "neither" : "both"}`);
+        ctx.problems.push(
+          `${at}: expected exactly one of "data" (a vector file) or "dataset" (a dataset folder), found ${job.data === undefined ? "neither" : "both"}`,
+        );
       }
-      return [{
-        kind: "build", at, label: job.name ?? `build ${basename(job.out)}`, reuse,
-        data: job.data === undefined ? null : p(job.data), dataset: job.dataset === undefined ? null : p(job.dataset),
-        out: p(job.out), metric: job.metric ?? null, R: job.R ?? DEFAULTS.R, L: job.L ?? DEFAULTS.buildL, alpha: job.alpha ?? DEFAULTS.alpha,
-        pqBytes: job.pq_bytes ?? DEFAULTS.pqBytes, threads: job.threads ?? defaultThreads(), ramGb: job.ram_gb ?? null,
-        entryGraph: job.entry_graph ?? true, seed: job.seed ?? 1, expect: null,
-      }];
+      return [
+        {
+          kind: "build",
+          at,
+          label: job.name ?? `build ${basename(job.out)}`,
+          reuse,
+          data: job.data === undefined ? null : p(job.data),
+          dataset: job.dataset === undefined ? null : p(job.dataset),
+          out: p(job.out),
+          metric: job.metric ?? null,
+          R: job.R ?? DEFAULTS.R,
+          L: job.L ?? DEFAULTS.buildL,
+          alpha: job.alpha ?? DEFAULTS.alpha,
+          pqBytes: job.pq_bytes ?? DEFAULTS.pqBytes,
+          threads: job.threads ?? defaultThreads(),
+          ramGb: job.ram_gb ?? null,
+          entryGraph: job.entry_graph ?? true,
+          seed: job.seed ?? 1,
+          expect: null,
+        },
+      ];
     }
     case "search":
     case "sweep": {
@@ -119,31 +170,69 @@ function jobSteps(job: JobInput, at: string, ctx: StepContext): Step[] {
       const bad = Ls.filter((L) => L < k);
       if (bad.length > 0) ctx.problems.push(`${at}.L: expected every L ≥ k (${k}), found ${bad.join(", ")}`);
       if (job.dataset === undefined && (job.queries === undefined || job.gt === undefined)) {
-        ctx.problems.push(`${at}: expected "dataset" (a dataset folder) or both "queries" and "gt", found ${job.queries === undefined ? (job.gt === undefined ? "neither" : "only gt") : "only queries"}`);
+        ctx.problems.push(
+          `${at}: expected "dataset" (a dataset folder) or both "queries" and "gt", found ${job.queries === undefined ? (job.gt === undefined ? "neither" : "only gt") : "only queries"}`,
+        );
       }
       const modes = list<SearchMode>(job.mode) ?? [...DEFAULTS.modes];
       if (job.order === "interleaved" && (list(job.concurrency) ?? []).some((c) => c > 1)) {
         ctx.problems.push(`${at}.order: "interleaved" runs one query at a time per thread; expected concurrency 1`);
       }
-      if (job.adaptive_width && !modes.includes("pipe")) ctx.problems.push(`${at}.adaptive_width: only applies to mode "pipe", found modes ${modes.join(", ")}`);
-      return [{
-        kind: "search", at, label: job.name ?? `search ${basename(job.index)}`, reuse: false, index: p(job.index),
-        dataset: job.dataset === undefined ? null : p(job.dataset), queries: job.queries === undefined ? null : p(job.queries),
-        gt: job.gt === undefined ? null : p(job.gt), metric: job.metric ?? null, k, Ls: unique(Ls), modes: unique(modes),
-        widths: unique(list(job.width) ?? [DEFAULTS.width]), threads: unique(list(job.threads) ?? [DEFAULTS.threads]),
-        concurrency: unique(list(job.concurrency) ?? [DEFAULTS.concurrency]), cacheNodes: job.cache_nodes ?? 0,
-        ioLimit: job.io_limit ?? null, adaptiveWidth: job.adaptive_width ?? null, entryGraph: job.entry_graph ?? true,
-        maxQueries: job.max_queries ?? null, warmupQueries: job.warmup_queries ?? 0, spin: job.spin ?? false, expectType: null,
-        ...SEARCH_STEP_DEFAULTS, order: job.order ?? SEARCH_STEP_DEFAULTS.order, cacheBytes: job.cache_bytes ?? null,
-      }];
+      if (job.adaptive_width && !modes.includes("pipe"))
+        ctx.problems.push(`${at}.adaptive_width: only applies to mode "pipe", found modes ${modes.join(", ")}`);
+      return [
+        {
+          kind: "search",
+          at,
+          label: job.name ?? `search ${basename(job.index)}`,
+          reuse: false,
+          index: p(job.index),
+          dataset: job.dataset === undefined ? null : p(job.dataset),
+          queries: job.queries === undefined ? null : p(job.queries),
+          gt: job.gt === undefined ? null : p(job.gt),
+          metric: job.metric ?? null,
+          k,
+          Ls: unique(Ls),
+          modes: unique(modes),
+          widths: unique(list(job.width) ?? [DEFAULTS.width]),
+          threads: unique(list(job.threads) ?? [DEFAULTS.threads]),
+          concurrency: unique(list(job.concurrency) ?? [DEFAULTS.concurrency]),
+          cacheNodes: job.cache_nodes ?? 0,
+          ioLimit: job.io_limit ?? null,
+          adaptiveWidth: job.adaptive_width ?? null,
+          entryGraph: job.entry_graph ?? true,
+          maxQueries: job.max_queries ?? null,
+          warmupQueries: job.warmup_queries ?? 0,
+          spin: job.spin ?? false,
+          expectType: null,
+          ...SEARCH_STEP_DEFAULTS,
+          order: job.order ?? SEARCH_STEP_DEFAULTS.order,
+          cacheBytes: job.cache_bytes ?? null,
+        },
+      ];
     }
     case "serve":
-      return [{
-        kind: "serve", at, label: `serve ${job.name ?? basename(job.index)}`, reuse: false, name: job.name ?? basename(job.index),
-        index: p(job.index), dataset: job.dataset === undefined ? null : p(job.dataset), host: job.host ?? "127.0.0.1",
-        port: job.port ?? 8080, threads: job.threads ?? 1, concurrency: job.concurrency ?? 8, cacheNodes: job.cache_nodes ?? 0,
-        k: job.k ?? DEFAULTS.k, L: job.L ?? 50, mode: job.mode ?? "pipe", width: job.width ?? DEFAULTS.width, seconds: job.seconds ?? null,
-      }];
+      return [
+        {
+          kind: "serve",
+          at,
+          label: `serve ${job.name ?? basename(job.index)}`,
+          reuse: false,
+          name: job.name ?? basename(job.index),
+          index: p(job.index),
+          dataset: job.dataset === undefined ? null : p(job.dataset),
+          host: job.host ?? "127.0.0.1",
+          port: job.port ?? 8080,
+          threads: job.threads ?? 1,
+          concurrency: job.concurrency ?? 8,
+          cacheNodes: job.cache_nodes ?? 0,
+          k: job.k ?? DEFAULTS.k,
+          L: job.L ?? 50,
+          mode: job.mode ?? "pipe",
+          width: job.width ?? DEFAULTS.width,
+          seconds: job.seconds ?? null,
+        },
+      ];
     case "disk-index":
       return diskIndexSteps(job, at, ctx);
   }

@@ -14,13 +14,27 @@ export function diskIndexSteps(job: DiskIndexJobInput, at: string, ctx: StepCont
   if (source["disk-index-source"] === "Build") {
     prefix = resolve(ctx.baseDir, source.save_path);
     if (source.quantization_type !== undefined && source.quantization_type !== "FP") {
-      ctx.notes.push(`${at}.content.source.quantization_type: ringann keeps full-precision vectors on disk; the setting is ignored`);
+      ctx.notes.push(
+        `${at}.content.source.quantization_type: ringann keeps full-precision vectors on disk; the setting is ignored`,
+      );
     }
     const build: BuildStep = {
-      kind: "build", at, label: `build ${basename(prefix)}`, reuse: true,
-      data: findInput(source.data, ctx), dataset: null, out: prefix, metric: metricFromDiskann(source.distance),
-      R: source.max_degree, L: source.l_build, alpha: DEFAULTS.alpha, pqBytes: source.num_pq_chunks,
-      threads: source.num_threads, ramGb: source.build_ram_limit_gb, entryGraph: true, seed: 1,
+      kind: "build",
+      at,
+      label: `build ${basename(prefix)}`,
+      reuse: true,
+      data: findInput(source.data, ctx),
+      dataset: null,
+      out: prefix,
+      metric: metricFromDiskann(source.distance),
+      R: source.max_degree,
+      L: source.l_build,
+      alpha: DEFAULTS.alpha,
+      pqBytes: source.num_pq_chunks,
+      threads: source.num_threads,
+      ramGb: source.build_ram_limit_gb,
+      entryGraph: true,
+      seed: 1,
       expect: { type: source.data_type, dim: source.dim },
     };
     steps.push(build);
@@ -30,28 +44,59 @@ export function diskIndexSteps(job: DiskIndexJobInput, at: string, ctx: StepCont
   if (phase === undefined) return steps;
 
   const where = `${at}.content.search_phase`;
-  if (phase.is_flat_search === true) ctx.problems.push(`${where}.is_flat_search: ringann searches the graph only; expected false, found true`);
-  if (phase.vector_filters_file != null) ctx.problems.push(`${where}.vector_filters_file: filtered search is not supported by ringann; expected null or no field`);
+  if (phase.is_flat_search === true)
+    ctx.problems.push(`${where}.is_flat_search: ringann searches the graph only; expected false, found true`);
+  if (phase.vector_filters_file != null)
+    ctx.problems.push(
+      `${where}.vector_filters_file: filtered search is not supported by ringann; expected null or no field`,
+    );
   const small = phase.search_list.filter((L) => L < phase.recall_at);
-  if (small.length > 0) ctx.problems.push(`${where}.search_list: expected every L ≥ recall_at (${phase.recall_at}), found ${small.join(", ")}`);
+  if (small.length > 0)
+    ctx.problems.push(
+      `${where}.search_list: expected every L ≥ recall_at (${phase.recall_at}), found ${small.join(", ")}`,
+    );
   const mode = phase.search_mode?.mode ?? "BeamSearch";
   if (phase.search_mode?.relaxed_monotonicity_l !== undefined) {
-    ctx.notes.push(`${where}.search_mode.relaxed_monotonicity_l: not implemented by ringann's pipelined search; ignored`);
+    ctx.notes.push(
+      `${where}.search_mode.relaxed_monotonicity_l: not implemented by ringann's pipelined search; ignored`,
+    );
   }
   if (phase.search_mode?.sqpoll_idle_ms !== undefined) {
-    ctx.notes.push(`${where}.search_mode.sqpoll_idle_ms: ringann keeps SQPOLL off (a polling kernel thread starves busy search threads on few cores); ignored`);
+    ctx.notes.push(
+      `${where}.search_mode.sqpoll_idle_ms: ringann keeps SQPOLL off (a polling kernel thread starves busy search threads on few cores); ignored`,
+    );
   }
   if (source["disk-index-source"] === "Build" && source.distance !== phase.distance) {
-    ctx.problems.push(`${where}.distance: expected the build's distance "${source.distance}", found "${phase.distance}"`);
+    ctx.problems.push(
+      `${where}.distance: expected the build's distance "${source.distance}", found "${phase.distance}"`,
+    );
   }
   const pipe = mode === "PipeSearch";
   const search: SearchStep = {
-    kind: "search", at, label: `${basename(prefix)} ${mode}`, reuse: false, index: prefix, dataset: null,
-    queries: findInput(phase.queries, ctx), gt: findInput(phase.groundtruth, ctx), metric: metricFromDiskann(phase.distance),
-    k: phase.recall_at, Ls: [...new Set(phase.search_list)], modes: [pipe ? "pipe" : "beam"], widths: [phase.beam_width],
-    threads: [phase.num_threads], concurrency: [1], cacheNodes: phase.num_nodes_to_cache ?? 0, ioLimit: phase.search_io_limit ?? null,
-    adaptiveWidth: pipe && (phase.search_mode?.adaptive_beam_width ?? false), entryGraph: pipe, maxQueries: null, warmupQueries: 0, spin: false,
-    expectType: source.data_type, ...SEARCH_STEP_DEFAULTS,
+    kind: "search",
+    at,
+    label: `${basename(prefix)} ${mode}`,
+    reuse: false,
+    index: prefix,
+    dataset: null,
+    queries: findInput(phase.queries, ctx),
+    gt: findInput(phase.groundtruth, ctx),
+    metric: metricFromDiskann(phase.distance),
+    k: phase.recall_at,
+    Ls: [...new Set(phase.search_list)],
+    modes: [pipe ? "pipe" : "beam"],
+    widths: [phase.beam_width],
+    threads: [phase.num_threads],
+    concurrency: [1],
+    cacheNodes: phase.num_nodes_to_cache ?? 0,
+    ioLimit: phase.search_io_limit ?? null,
+    adaptiveWidth: pipe && (phase.search_mode?.adaptive_beam_width ?? false),
+    entryGraph: pipe,
+    maxQueries: null,
+    warmupQueries: 0,
+    spin: false,
+    expectType: source.data_type,
+    ...SEARCH_STEP_DEFAULTS,
   };
   steps.push(search);
   return steps;

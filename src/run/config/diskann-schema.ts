@@ -32,7 +32,11 @@ const BuildSource = record("a Build source", {
   build_ram_limit_gb: num("build memory budget in GB", 0, Number.MAX_VALUE, true),
   num_pq_chunks: int("PQ chunks (bytes per vector)", 1, 1024),
   // DiskANN: how the disk copy of the vectors is stored; ringann stores them as given ("FP").
-  quantization_type: z.union([z.literal("FP"), z.record(z.string(), z.unknown())], { error: () => 'expected "FP" (full precision) or a quantization object' }).optional(),
+  quantization_type: z
+    .union([z.literal("FP"), z.record(z.string(), z.unknown())], {
+      error: () => 'expected "FP" (full precision) or a quantization object',
+    })
+    .optional(),
   save_path: pathField("the index prefix to write"),
 });
 
@@ -50,7 +54,8 @@ const SearchMode = record("a search_mode", {
 const SearchPhase = record("a search_phase", {
   queries: pathField("query vectors, looked up in search_directories"),
   groundtruth: pathField("ground truth, looked up in search_directories"),
-  search_list: z.array(int("search list size L", 1, 100_000), { error: () => "expected a non-empty list of search list sizes" })
+  search_list: z
+    .array(int("search list size L", 1, 100_000), { error: () => "expected a non-empty list of search list sizes" })
     .min(1, { error: () => "expected a non-empty list of search list sizes" }),
   beam_width: int("beam width (reads in flight per query)", 1, 256),
   recall_at: int("k of recall@k", 1, 1000),

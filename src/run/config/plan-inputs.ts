@@ -30,21 +30,39 @@ export function checkInputs(steps: readonly Step[]): string[] {
         break;
       case "build":
         need(step.at, step.expect ? "content.source.data" : "data", step.data, "the base vectors");
-        need(step.at, "dataset", step.dataset, "a dataset folder with manifest.json", step.dataset && join(step.dataset, "manifest.json"));
+        need(
+          step.at,
+          "dataset",
+          step.dataset,
+          "a dataset folder with manifest.json",
+          step.dataset && join(step.dataset, "manifest.json"),
+        );
         produced.push({ path: step.out, folder: false });
         break;
       case "search": {
         const diskann = step.expectType !== null;
         const indexField = diskann ? "content.source.load_path" : "index";
         need(step.at, indexField, step.index, "an index (<prefix>_disk.index)", `${step.index}_disk.index`);
-        need(step.at, "dataset", step.dataset, "a dataset folder with manifest.json", step.dataset && join(step.dataset, "manifest.json"));
+        need(
+          step.at,
+          "dataset",
+          step.dataset,
+          "a dataset folder with manifest.json",
+          step.dataset && join(step.dataset, "manifest.json"),
+        );
         need(step.at, diskann ? "content.search_phase.queries" : "queries", step.queries, "the query vectors");
         need(step.at, diskann ? "content.search_phase.groundtruth" : "gt", step.gt, "the ground truth");
         break;
       }
       case "serve":
         need(step.at, "index", step.index, "an index (<prefix>_disk.index)", `${step.index}_disk.index`);
-        need(step.at, "dataset", step.dataset, "a dataset folder with manifest.json", step.dataset && join(step.dataset, "manifest.json"));
+        need(
+          step.at,
+          "dataset",
+          step.dataset,
+          "a dataset folder with manifest.json",
+          step.dataset && join(step.dataset, "manifest.json"),
+        );
         break;
     }
   }

@@ -114,7 +114,6 @@ export const SEARCH_STEP_DEFAULTS = {
   sqpoll: false,
 } as const satisfies Partial<SearchStep>;
 
-
 export interface ServeStep extends StepBase {
   readonly kind: "serve";
   readonly name: string;

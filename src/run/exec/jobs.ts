@@ -72,7 +72,9 @@ export async function runPlan(plan: RunPlan, options: RunOptions): Promise<RunOu
         charts = await writeCharts(plan.outputDir, rows, plan.name);
       } catch (err) {
         // A chart is a view of the results, never a reason to lose them.
-        log.info(`charts: cannot render (${err instanceof Error ? err.message : String(err)}); results are still written`);
+        log.info(
+          `charts: cannot render (${err instanceof Error ? err.message : String(err)}); results are still written`,
+        );
       }
     }
     return writeReport(plan.outputDir, report());
@@ -81,7 +83,11 @@ export async function runPlan(plan: RunPlan, options: RunOptions): Promise<RunOu
     name: plan.name,
     config: plan.source,
     started,
-    machine: { cpus: navigator.hardwareConcurrency, platform: `${process.platform}-${process.arch}`, kernel: release() },
+    machine: {
+      cpus: navigator.hardwareConcurrency,
+      platform: `${process.platform}-${process.arch}`,
+      kernel: release(),
+    },
     io: plan.io,
     steps: plan.steps,
     jobs,
@@ -90,7 +96,9 @@ export async function runPlan(plan: RunPlan, options: RunOptions): Promise<RunOu
   });
 
   for (const note of plan.notes) log.info(`note: ${note}`);
-  log.info(`ringann run: ${plan.name} from ${plan.source}, ${plan.steps.length} job${plan.steps.length === 1 ? "" : "s"}, results in ${plan.outputDir}`);
+  log.info(
+    `ringann run: ${plan.name} from ${plan.source}, ${plan.steps.length} job${plan.steps.length === 1 ? "" : "s"}, results in ${plan.outputDir}`,
+  );
   const total = plan.steps.length;
   for (const [i, step] of plan.steps.entries()) {
     log.info(`[${i + 1}/${total}] ${step.label}`);
@@ -100,13 +108,29 @@ export async function runPlan(plan: RunPlan, options: RunOptions): Promise<RunOu
       result = await runStep(step, plan, log);
     } catch (err) {
       const seconds = (performance.now() - t0) / 1000;
-      jobs.push({ at: step.at, label: step.label, kind: step.kind, status: "failed", seconds, detail: err instanceof Error ? err.message : String(err) });
+      jobs.push({
+        at: step.at,
+        label: step.label,
+        kind: step.kind,
+        status: "failed",
+        seconds,
+        detail: err instanceof Error ? err.message : String(err),
+      });
       const files = await save();
       throw new StepFailure(step, err, { rows, jobs, files, charts });
     }
     const seconds = (performance.now() - t0) / 1000;
-    jobs.push({ at: step.at, label: step.label, kind: step.kind, status: result.status, seconds, ...(result.detail ? { detail: result.detail } : {}) });
-    log.info(`[${i + 1}/${total}] ${step.label}: ${result.status === "reused" ? "reused" : "done"} in ${seconds.toFixed(1)}s${result.detail ? ` (${result.detail})` : ""}`);
+    jobs.push({
+      at: step.at,
+      label: step.label,
+      kind: step.kind,
+      status: result.status,
+      seconds,
+      ...(result.detail ? { detail: result.detail } : {}),
+    });
+    log.info(
+      `[${i + 1}/${total}] ${step.label}: ${result.status === "reused" ? "reused" : "done"} in ${seconds.toFixed(1)}s${result.detail ? ` (${result.detail})` : ""}`,
+    );
     if (result.rows) {
       rows.push(...result.rows);
       await save();

@@ -82,7 +82,14 @@ export type FromWorker =
       /** Per combo: the summed time of this Worker's searches (interleaved runs' per-combo wall time). */
       readonly comboMs: readonly number[];
     }
-  | { readonly type: "error"; readonly worker: number; readonly name: string; readonly code: string; readonly message: string; readonly stack: string };
+  | {
+      readonly type: "error";
+      readonly worker: number;
+      readonly name: string;
+      readonly code: string;
+      readonly message: string;
+      readonly stack: string;
+    };
 
 /** Where query q of combo c starts in `stats` (its k ids and distances start at (c × nq + q) × k). */
 export function statsOffset(results: SharedResults, combo: number, q: number): number {

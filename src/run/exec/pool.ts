@@ -62,7 +62,8 @@ export class SearchPool {
         pool.workers.push(worker);
         pool.waiters.push(null);
         worker.onmessage = (event: MessageEvent<FromWorker>) => pool.receive(w, event.data);
-        worker.onerror = (event) => pool.fail(w, new RingannError("E_WORKER", `search worker ${w} crashed: ${event.message}`));
+        worker.onerror = (event) =>
+          pool.fail(w, new RingannError("E_WORKER", `search worker ${w} crashed: ${event.message}`));
         ready.push(pool.expect(w));
         const init: InitMessage = { type: "init", worker: w, ...setup };
         worker.postMessage(init);
@@ -90,7 +91,13 @@ export class SearchPool {
     Atomics.store(this.results.counters, 1, 0);
     const id = ++this.runCount;
     const msg: RunMessage = {
-      type: "run", run: id, combos: run.combos, concurrency: run.concurrency, spin: run.spin ?? false, count: run.count, chunk,
+      type: "run",
+      run: id,
+      combos: run.combos,
+      concurrency: run.concurrency,
+      spin: run.spin ?? false,
+      count: run.count,
+      chunk,
     };
     const done = this.workers.map((_, w) => this.expect(w));
     for (const worker of this.workers) worker.postMessage(msg);
@@ -101,7 +108,8 @@ export class SearchPool {
     let runQueueMs = 0;
     const comboMs = run.combos.map(() => 0);
     for (const r of replies) {
-      if (r.type !== "done" || r.run !== id) throw new RingannError("E_INVARIANT", `search pool: unexpected reply ${r.type}`);
+      if (r.type !== "done" || r.run !== id)
+        throw new RingannError("E_INVARIANT", `search pool: unexpected reply ${r.type}`);
       startMs = Math.min(startMs, r.startMs);
       endMs = Math.max(endMs, r.endMs);
       cpuMs += r.cpuMs;

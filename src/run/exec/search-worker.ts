@@ -30,7 +30,15 @@ function handle(msg: ToWorker): void {
       const endMs = epochMs();
       const cpu1 = threadCpu();
       scope.postMessage({
-        type: "done", worker, run: msg.run, startMs, endMs, cpuMs: cpu1.cpuMs - cpu0.cpuMs, runQueueMs: cpu1.runQueueMs - cpu0.runQueueMs, queries, comboMs,
+        type: "done",
+        worker,
+        run: msg.run,
+        startMs,
+        endMs,
+        cpuMs: cpu1.cpuMs - cpu0.cpuMs,
+        runQueueMs: cpu1.runQueueMs - cpu0.runQueueMs,
+        queries,
+        comboMs,
       });
       return;
     }

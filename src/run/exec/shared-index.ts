@@ -53,7 +53,10 @@ export interface SharedIndexOptions {
   readonly maxWidth: number;
 }
 
-function sharedCopy<T extends Uint8Array | Uint32Array>(src: T, make: (buffer: SharedArrayBuffer, length: number) => T): T {
+function sharedCopy<T extends Uint8Array | Uint32Array>(
+  src: T,
+  make: (buffer: SharedArrayBuffer, length: number) => T,
+): T {
   const out = make(new SharedArrayBuffer(src.byteLength), src.length);
   out.set(src);
   return out;
@@ -66,7 +69,11 @@ const u32 = (src: Uint32Array) => sharedCopy(src, (b, n) => new Uint32Array(b, 0
  * Opens `prefix`, lets `resolve` turn run options into search parameters against the open index
  * (its limits and defaults), and returns the shared parts. The DiskIndex is closed before return.
  */
-export async function loadSharedIndex<T>(prefix: string, opts: SharedIndexOptions, resolve: (index: DiskIndex) => T): Promise<{ parts: SharedIndexParts; resolved: T }> {
+export async function loadSharedIndex<T>(
+  prefix: string,
+  opts: SharedIndexOptions,
+  resolve: (index: DiskIndex) => T,
+): Promise<{ parts: SharedIndexParts; resolved: T }> {
   const index = await DiskIndex.open(prefix, {
     ...(opts.metric ? { metric: opts.metric } : {}),
     ...(opts.type ? { type: opts.type } : {}),
@@ -80,15 +87,35 @@ export async function loadSharedIndex<T>(prefix: string, opts: SharedIndexOption
   try {
     const resolved = resolve(index);
     const codes = u8(index.files.codes);
-    const cache = index.cache === null ? null : {
-      ids: u32(index.cache.ids), bytes: u8(index.cache.bytes), stride: index.cache.stride, positions: u32(index.cache.positions.table),
-    };
+    const cache =
+      index.cache === null
+        ? null
+        : {
+            ids: u32(index.cache.ids),
+            bytes: u8(index.cache.bytes),
+            stride: index.cache.stride,
+            positions: u32(index.cache.positions.table),
+          };
     const entryGraph = index.entryGraph === null ? null : loadSharedEntryGraph(prefix, index.meta);
-    const sharedBytes = codes.byteLength + (cache ? cache.ids.byteLength + cache.bytes.byteLength + cache.positions.byteLength : 0) +
-      (entryGraph ? entryGraph.vectors.byteLength + entryGraph.tags.byteLength + entryGraph.offsets.byteLength + entryGraph.neighbors.byteLength : 0);
+    const sharedBytes =
+      codes.byteLength +
+      (cache ? cache.ids.byteLength + cache.bytes.byteLength + cache.positions.byteLength : 0) +
+      (entryGraph
+        ? entryGraph.vectors.byteLength +
+          entryGraph.tags.byteLength +
+          entryGraph.offsets.byteLength +
+          entryGraph.neighbors.byteLength
+        : 0);
     const parts: SharedIndexParts = {
-      prefix, diskFile: index.files.diskFile, meta: index.meta, metric: index.metric, pivots: index.files.pivots,
-      codes, cache, entryGraph, sharedBytes,
+      prefix,
+      diskFile: index.files.diskFile,
+      meta: index.meta,
+      metric: index.metric,
+      pivots: index.files.pivots,
+      codes,
+      cache,
+      entryGraph,
+      sharedBytes,
     };
     return { parts, resolved };
   } finally {
@@ -101,8 +128,16 @@ function loadSharedEntryGraph(prefix: string, meta: DiskIndexMeta): SharedEntryG
   const graphFile = `${prefix}_mem.index`;
   const data = readBin(`${graphFile}.data`, meta.type, { shared: true });
   const graph = parseMemIndexGraph(new Uint8Array(readFileSync(graphFile)), graphFile, data.npts);
-  const tags = parseMemIndexTags(new Uint8Array(readFileSync(`${graphFile}.tags`)), `${graphFile}.tags`, { npts: data.npts, diskNpts: meta.npts });
+  const tags = parseMemIndexTags(new Uint8Array(readFileSync(`${graphFile}.tags`)), `${graphFile}.tags`, {
+    npts: data.npts,
+    diskNpts: meta.npts,
+  });
   return {
-    vectors: data.data, dim: data.dim, tags: u32(tags), offsets: u32(graph.offsets), neighbors: u32(graph.neighbors), entryPoint: graph.entryPoint,
+    vectors: data.data,
+    dim: data.dim,
+    tags: u32(tags),
+    offsets: u32(graph.offsets),
+    neighbors: u32(graph.neighbors),
+    entryPoint: graph.entryPoint,
   };
 }

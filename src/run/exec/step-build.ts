@@ -22,14 +22,24 @@ export async function runBuildStep(step: BuildStep, log: RunLog): Promise<StepRe
   if (canReuse(step, stamp)) return { status: "reused", detail: `${step.out}_disk.index` };
   mkdirSync(dirname(step.out), { recursive: true });
   const result = await buildIndex({
-    data, outPrefix: step.out, metric, R: step.R, L: step.L, alpha: step.alpha, pqBytes: step.pqBytes, threads: step.threads,
-    seed: step.seed, entryGraph: step.entryGraph, reporter: new ProgressReporter(log.quiet),
+    data,
+    outPrefix: step.out,
+    metric,
+    R: step.R,
+    L: step.L,
+    alpha: step.alpha,
+    pqBytes: step.pqBytes,
+    threads: step.threads,
+    seed: step.seed,
+    entryGraph: step.entryGraph,
+    reporter: new ProgressReporter(log.quiet),
     ...(step.ramGb !== null ? { ramGb: step.ramGb } : {}),
   });
   writeStamp(step, stamp);
   return {
     status: "done",
-    detail: `${result.npts} x ${result.dim} ${result.type} ${result.metric}, R=${result.R} L=${result.L} PQ ${result.pqBytes} B, ` +
+    detail:
+      `${result.npts} x ${result.dim} ${result.type} ${result.metric}, R=${result.R} L=${result.L} PQ ${result.pqBytes} B, ` +
       `${result.seconds.toFixed(1)} s, peak ${result.peakRssMb.toFixed(0)} MB`,
   };
 }
@@ -39,8 +49,14 @@ function checkDiskannData(step: BuildStep, data: string): void {
   const file = openVectorFile(data, { type: step.expect!.type });
   try {
     const problems: string[] = [];
-    if (file.type !== step.expect!.type) problems.push(`${step.at}.content.source.data_type: expected the data's type ${file.type}, found "${step.expect!.type}"`);
-    if (file.dim !== step.expect!.dim) problems.push(`${step.at}.content.source.dim: expected the data's dimension ${file.dim}, found ${step.expect!.dim}`);
+    if (file.type !== step.expect!.type)
+      problems.push(
+        `${step.at}.content.source.data_type: expected the data's type ${file.type}, found "${step.expect!.type}"`,
+      );
+    if (file.dim !== step.expect!.dim)
+      problems.push(
+        `${step.at}.content.source.dim: expected the data's dimension ${file.dim}, found ${step.expect!.dim}`,
+      );
     if (problems.length > 0) throw new ConfigError(data, problems);
   } finally {
     file.close();

@@ -14,12 +14,20 @@ import { canReuse, fileIdentity, stampOf, writeStamp } from "./stamp.ts";
 export async function runDatasetStep(step: DatasetStep, log: RunLog): Promise<StepResult> {
   const stamp = stampOf(step);
   if (canReuse(step, stamp)) return { status: "reused", detail: step.dir };
-  const opts = { quiet: log.quiet, log: (line: string) => log.info(line), ...(step.synthetic ? { k: step.synthetic.k } : {}) };
+  const opts = {
+    quiet: log.quiet,
+    log: (line: string) => log.info(line),
+    ...(step.synthetic ? { k: step.synthetic.k } : {}),
+  };
   let written: DatasetWritten;
   switch (step.source) {
     case "synthetic": {
       const s = step.synthetic!;
-      written = await writeSynthetic(step.dir, { n: s.n, dim: s.dim, clusters: s.clusters, seed: s.seed, queries: s.queries, intrinsicDim: s.intrinsicDim }, opts);
+      written = await writeSynthetic(
+        step.dir,
+        { n: s.n, dim: s.dim, clusters: s.clusters, seed: s.seed, queries: s.queries, intrinsicDim: s.intrinsicDim },
+        opts,
+      );
       break;
     }
     case "fashion-mnist":
@@ -31,7 +39,10 @@ export async function runDatasetStep(step: DatasetStep, log: RunLog): Promise<St
   }
   writeStamp(step, stamp);
   const m = written.paths.manifest;
-  return { status: "done", detail: `${m.counts.base} x ${m.dim} ${m.type} base, ${m.counts.queries} queries, ${m.metric}, in ${step.dir}` };
+  return {
+    status: "done",
+    detail: `${m.counts.base} x ${m.dim} ${m.type} base, ${m.counts.queries} queries, ${m.metric}, in ${step.dir}`,
+  };
 }
 
 export async function runGtStep(step: GtStep, log: RunLog): Promise<StepResult> {
@@ -42,16 +53,28 @@ export async function runGtStep(step: GtStep, log: RunLog): Promise<StepResult> 
     const qFile = openVectorFile(step.queries);
     let data: Vectors;
     try {
-      if (qFile.type === "int32") throw new RingannError("E_FORMAT", `Cannot use ${qFile.file} as queries: int32 vectors (.ivecs); expected float32, uint8 or int8`);
+      if (qFile.type === "int32")
+        throw new RingannError(
+          "E_FORMAT",
+          `Cannot use ${qFile.file} as queries: int32 vectors (.ivecs); expected float32, uint8 or int8`,
+        );
       data = qFile.readRows(0, qFile.npts) as Vectors;
     } finally {
       qFile.close();
     }
     const queries = { npts: qFile.npts, dim: qFile.dim, type: qFile.type, data };
-    const run = await runGroundTruth(base, queries, { k: step.k, metric: step.metric, quiet: log.quiet, label: `${step.label} (distances)` });
+    const run = await runGroundTruth(base, queries, {
+      k: step.k,
+      metric: step.metric,
+      quiet: log.quiet,
+      label: `${step.label} (distances)`,
+    });
     writeTruth(step.out, run.truth);
     writeStamp(step, stamp);
-    return { status: "done", detail: `${queries.npts} queries x k ${step.k} (${step.metric}), ${(run.distancesPerSecond / 1e6).toFixed(1)} M distances/s` };
+    return {
+      status: "done",
+      detail: `${queries.npts} queries x k ${step.k} (${step.metric}), ${(run.distancesPerSecond / 1e6).toFixed(1)} M distances/s`,
+    };
   } finally {
     base.close();
   }

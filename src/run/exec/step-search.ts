@@ -47,7 +47,9 @@ function searchInputs(step: SearchStep): SearchInputs {
   const manifest = step.dataset !== null ? readManifest(step.dataset) : null;
   const sidecar = readSidecar(step.index);
   if (sidecar !== null && step.expectType !== null && sidecar.type !== step.expectType) {
-    throw new ConfigError(sidecarPath(step.index), [`${step.at}.content.source.data_type: expected the index's type "${sidecar.type}", found "${step.expectType}"`]);
+    throw new ConfigError(sidecarPath(step.index), [
+      `${step.at}.content.source.data_type: expected the index's type "${sidecar.type}", found "${step.expectType}"`,
+    ]);
   }
   return {
     queries: step.queries ?? manifest!.queries,
@@ -60,9 +62,12 @@ function searchInputs(step: SearchStep): SearchInputs {
 /** Runs in the order they are measured: a pool per thread count, then mode, width, concurrency, L. */
 function runSpecs(step: SearchStep): RunSpec[] {
   const specs: RunSpec[] = [];
-  for (const threads of step.threads) for (const mode of step.modes) for (const width of step.widths) {
-    for (const concurrency of step.concurrency) for (const L of step.Ls) specs.push({ threads, mode, width, concurrency, L });
-  }
+  for (const threads of step.threads)
+    for (const mode of step.modes)
+      for (const width of step.widths) {
+        for (const concurrency of step.concurrency)
+          for (const L of step.Ls) specs.push({ threads, mode, width, concurrency, L });
+      }
   return specs;
 }
 
@@ -84,7 +89,10 @@ function searchOptions(step: SearchStep, spec: RunSpec): SearchOptions {
   const entry = step.entry ?? (step.entryGraph ? null : "medoid");
   const pipe = spec.mode === "pipe";
   return {
-    k: step.k, L: spec.L, mode: spec.mode, width: spec.width,
+    k: step.k,
+    L: spec.L,
+    mode: spec.mode,
+    width: spec.width,
     ...(step.ioLimit !== null ? { readLimit: step.ioLimit } : {}),
     ...(step.adaptiveWidth !== null && pipe ? { adaptiveWidth: step.adaptiveWidth } : {}),
     ...(entry !== null ? { entry } : {}),
@@ -112,30 +120,52 @@ export async function runSearchStep(step: SearchStep, plan: RunPlan, log: RunLog
   const inputs = searchInputs(step);
   const queries = readQueries(inputs.queries, inputs.type, step.maxQueries);
   const truth = inputs.gt !== null ? readTruth(inputs.gt) : null;
-  if (truth !== null && truth.k < step.k) throw new FormatError(inputs.gt!, "K", `≥ k (${step.k}) neighbours per query`, String(truth.k));
+  if (truth !== null && truth.k < step.k)
+    throw new FormatError(inputs.gt!, "K", `≥ k (${step.k}) neighbours per query`, String(truth.k));
   const nq = Math.min(queries.npts, truth?.nq ?? Infinity);
   const specs = runSpecs(step);
   const groups = runGroups(step, specs);
   const maxL = Math.max(...step.Ls);
   const maxWidth = Math.max(...step.widths);
-  const { parts, resolved } = await loadSharedIndex(step.index, {
-    ...(inputs.metric ? { metric: inputs.metric } : {}),
-    ...(inputs.type ? { type: inputs.type } : {}),
-    backend: plan.io, cacheNodes: step.cacheNodes, entryGraph: step.entryGraph, maxL, maxWidth,
-    ...(step.cacheBytes !== null ? { cacheBytes: step.cacheBytes } : {}),
-  }, (index) => specs.map((spec) => index.resolve(searchOptions(step, spec))));
-  if (queries.dim !== parts.meta.dim) throw new FormatError(inputs.queries, "dim", `${parts.meta.dim} (the index's ndims)`, String(queries.dim));
-  log.info(`  ${parts.meta.npts.toLocaleString("en-US")} × ${parts.meta.dim} ${parts.meta.type} ${parts.metric}, R=${parts.meta.R}; ` +
-    `${nq} queries; ${(parts.sharedBytes / 2 ** 20).toFixed(1)} MiB shared by the Workers${parts.cache ? `, ${parts.cache.ids.length} cached nodes` : ""}` +
-    `${parts.entryGraph ? ", entry graph" : ""}`);
+  const { parts, resolved } = await loadSharedIndex(
+    step.index,
+    {
+      ...(inputs.metric ? { metric: inputs.metric } : {}),
+      ...(inputs.type ? { type: inputs.type } : {}),
+      backend: plan.io,
+      cacheNodes: step.cacheNodes,
+      entryGraph: step.entryGraph,
+      maxL,
+      maxWidth,
+      ...(step.cacheBytes !== null ? { cacheBytes: step.cacheBytes } : {}),
+    },
+    (index) => specs.map((spec) => index.resolve(searchOptions(step, spec))),
+  );
+  if (queries.dim !== parts.meta.dim)
+    throw new FormatError(inputs.queries, "dim", `${parts.meta.dim} (the index's ndims)`, String(queries.dim));
+  log.info(
+    `  ${parts.meta.npts.toLocaleString("en-US")} × ${parts.meta.dim} ${parts.meta.type} ${parts.metric}, R=${parts.meta.R}; ` +
+      `${nq} queries; ${(parts.sharedBytes / 2 ** 20).toFixed(1)} MiB shared by the Workers${parts.cache ? `, ${parts.cache.ids.length} cached nodes` : ""}` +
+      `${parts.entryGraph ? ", entry graph" : ""}`,
+  );
 
   const results = allocSharedResults(nq, step.k, Math.max(...groups.map((g) => g.length)));
   const rows: ResultRow[] = [];
   const maxConcurrency = Math.max(...step.concurrency);
   for (const threads of step.threads) {
     const pool = await SearchPool.start({
-      threads, index: parts, backend: plan.io, queries: queries.data, dim: queries.dim, k: step.k, maxL, maxWidth, maxConcurrency, results,
-      direct: step.direct, sqpoll: step.sqpoll,
+      threads,
+      index: parts,
+      backend: plan.io,
+      queries: queries.data,
+      dim: queries.dim,
+      k: step.k,
+      maxL,
+      maxWidth,
+      maxConcurrency,
+      results,
+      direct: step.direct,
+      sqpoll: step.sqpoll,
     });
     try {
       for (const group of groups) {
@@ -144,13 +174,20 @@ export async function runSearchStep(step: SearchStep, plan: RunPlan, log: RunLog
         const combos: RunCombo[] = group.map((i) => ({ mode: specs[i]!.mode, params: resolved[i]! }));
         const run = { combos, concurrency: first.concurrency, spin: step.spin };
         if (step.warmupQueries > 0) await pool.run({ ...run, count: Math.min(nq, step.warmupQueries) });
-        const times = await runWithProgress(pool, group.map((i) => specs[i]!), { ...run, count: nq }, log);
+        const times = await runWithProgress(
+          pool,
+          group.map((i) => specs[i]!),
+          { ...run, count: nq },
+          log,
+        );
         for (const [c, i] of group.entries()) {
           const spec = specs[i]!;
           const row = toRow(step, spec, measure(results, c, truth, nq, step.k), share(times, c, threads, group.length));
           rows.push(row);
-          log.line(`  ${label(spec)}: recall@${step.k} ${row.recall.toFixed(4)}, ` +
-            `${row.qps.toFixed(0)} QPS, mean ${row.mean_us.toFixed(0)} µs, p99 ${row.p99_us.toFixed(0)} µs, ${row.reads.toFixed(1)} reads`);
+          log.line(
+            `  ${label(spec)}: recall@${step.k} ${row.recall.toFixed(4)}, ` +
+              `${row.qps.toFixed(0)} QPS, mean ${row.mean_us.toFixed(0)} µs, p99 ${row.p99_us.toFixed(0)} µs, ${row.reads.toFixed(1)} reads`,
+          );
         }
       }
     } finally {
@@ -164,8 +201,16 @@ function label(spec: RunSpec): string {
   return `${spec.mode} L=${spec.L} W=${spec.width} T=${spec.threads} C=${spec.concurrency}`;
 }
 
-async function runWithProgress(pool: SearchPool, specs: readonly RunSpec[], run: PoolRun, log: RunLog): Promise<PoolTimes> {
-  const name = specs.length === 1 ? label(specs[0]!) : `${specs.map((s) => `${s.mode}/W=${s.width}`).join(" + ")} L=${specs[0]!.L}`;
+async function runWithProgress(
+  pool: SearchPool,
+  specs: readonly RunSpec[],
+  run: PoolRun,
+  log: RunLog,
+): Promise<PoolTimes> {
+  const name =
+    specs.length === 1
+      ? label(specs[0]!)
+      : `${specs.map((s) => `${s.mode}/W=${s.width}`).join(" + ")} L=${specs[0]!.L}`;
   const progress = log.progress(`  ${name}`, run.count * specs.length, { ttyOnly: true });
   const timer = setInterval(() => progress.update(pool.finished), 100);
   try {
@@ -198,7 +243,12 @@ interface Measured {
 
 function measure(results: SharedResults, combo: number, truth: Truth | null, nq: number, k: number): Measured {
   const at = combo * results.capacity * k;
-  const table = { nq, stride: k, ids: results.ids.subarray(at, at + nq * k), dists: results.dists.subarray(at, at + nq * k) };
+  const table = {
+    nq,
+    stride: k,
+    ids: results.ids.subarray(at, at + nq * k),
+    dists: results.dists.subarray(at, at + nq * k),
+  };
   const recall = truth !== null ? recallAtK(table, truth, k) : Number.NaN;
   const recallByDistance = truth?.dists ? recallAtKByDistance(table, truth, k) : null;
   const collector = new RunCollector(nq);
@@ -211,10 +261,21 @@ function toRow(step: SearchStep, spec: RunSpec, m: Measured, times: RunTimes): R
   const f = m.figures;
   const wallMs = times.wallMs;
   return {
-    job: step.label, index: step.index, mode: spec.mode, L: spec.L, width: spec.width, threads: spec.threads,
-    concurrency: spec.concurrency, k: step.k, recall: m.recall, recall_by_distance: m.recallByDistance,
-    qps: wallMs > 0 ? (f.queries * 1000) / wallMs : 0, ...f,
-    cpu_us: (times.cpuMs * 1000) / Math.max(1, f.queries), cpu_util: times.cpuMs / (spec.threads * wallMs),
-    runq_util: times.runQueueMs / (spec.threads * wallMs), wall_s: wallMs / 1000,
+    job: step.label,
+    index: step.index,
+    mode: spec.mode,
+    L: spec.L,
+    width: spec.width,
+    threads: spec.threads,
+    concurrency: spec.concurrency,
+    k: step.k,
+    recall: m.recall,
+    recall_by_distance: m.recallByDistance,
+    qps: wallMs > 0 ? (f.queries * 1000) / wallMs : 0,
+    ...f,
+    cpu_us: (times.cpuMs * 1000) / Math.max(1, f.queries),
+    cpu_util: times.cpuMs / (spec.threads * wallMs),
+    runq_util: times.runQueueMs / (spec.threads * wallMs),
+    wall_s: wallMs / 1000,
   };
 }

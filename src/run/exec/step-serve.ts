@@ -14,15 +14,31 @@ export async function stopAllServeSteps(): Promise<void> {
 }
 
 export async function runServeStep(step: ServeStep, log: RunLog): Promise<StepResult> {
-  const ix = indexConfig({
-    name: step.name, index: step.index, ...(step.dataset ? { dataset: step.dataset } : {}), concurrency: step.concurrency,
-    cache_nodes: step.cacheNodes, defaults: { k: step.k, L: step.L, mode: step.mode, width: step.width },
-    limits: { max_L: Math.max(500, step.L), max_k: Math.max(100, step.k) },
-  }, "/");
-  const handle = await startServe({ host: step.host, port: step.port, threads: step.threads, token: process.env.RINGANN_TOKEN || null,
-    corsOrigins: [], maxBodyBytes: 8 << 20, indexes: [ix] });
+  const ix = indexConfig(
+    {
+      name: step.name,
+      index: step.index,
+      ...(step.dataset ? { dataset: step.dataset } : {}),
+      concurrency: step.concurrency,
+      cache_nodes: step.cacheNodes,
+      defaults: { k: step.k, L: step.L, mode: step.mode, width: step.width },
+      limits: { max_L: Math.max(500, step.L), max_k: Math.max(100, step.k) },
+    },
+    "/",
+  );
+  const handle = await startServe({
+    host: step.host,
+    port: step.port,
+    threads: step.threads,
+    token: process.env.RINGANN_TOKEN || null,
+    corsOrigins: [],
+    maxBodyBytes: 8 << 20,
+    indexes: [ix],
+  });
   live.add(handle);
-  log.info(`serving ${step.name} on ${handle.url} (page at ${handle.url}/)${step.seconds === null ? " until Ctrl-C" : ` for ${step.seconds} s`}`);
+  log.info(
+    `serving ${step.name} on ${handle.url} (page at ${handle.url}/)${step.seconds === null ? " until Ctrl-C" : ` for ${step.seconds} s`}`,
+  );
   try {
     if (step.seconds !== null) await new Promise((r) => setTimeout(r, step.seconds! * 1000));
     else await new Promise(() => undefined); // until Ctrl-C (the run's handler stops the server and exits)

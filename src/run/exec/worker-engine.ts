@@ -56,13 +56,18 @@ export class WorkerEngine {
     // SQPOLL stays off: its kernel thread spins on a core, and with as many busy Workers as cores it
     // starves them (PipeANN at 2 threads on 2 cores: p99 from ~3 ms to ~50 ms).
     this.reader = openSectorReader(p.diskFile, {
-      slotBytes: nodeReadBytes(p.meta), slotCount: init.maxConcurrency * 2 * init.maxWidth, backend: init.backend,
-      direct: init.direct ?? true, sqpoll: init.sqpoll ?? false,
+      slotBytes: nodeReadBytes(p.meta),
+      slotCount: init.maxConcurrency * 2 * init.maxWidth,
+      backend: init.backend,
+      direct: init.direct ?? true,
+      sqpoll: init.sqpoll ?? false,
     });
     // As DiskIndex.open: what one submission costs here chooses when reads go to the kernel.
     this.submitPolicy = chooseSubmitPolicy(init.sqpoll ? null : measureSubmitCost(this.reader, nodeReadBytes(p.meta)));
     // The cache's records and its id → position table are shared views: nothing npts-sized per Worker.
-    const cache = p.cache ? new NodeCache(p.cache.ids, p.cache.bytes, p.cache.stride, new CachePositions(p.cache.positions)) : null;
+    const cache = p.cache
+      ? new NodeCache(p.cache.ids, p.cache.bytes, p.cache.stride, new CachePositions(p.cache.positions))
+      : null;
     // Native kernels as DiskIndex.open chooses them by default (RINGANN_KERNELS=ts: TypeScript).
     const kernels = loadNativeKernelsSync(nativeLibraryPath);
     const distance = nativeQueryDistance(kernels, p.metric, p.meta.type) ?? distanceFor(p.metric);
@@ -73,8 +78,16 @@ export class WorkerEngine {
     const page = pageLayoutOf(p.prefix, p.meta, undefined);
     this.pageSearch = page.search;
     this.ctx = {
-      meta: p.meta, metric: p.metric, codes: p.codes, pq: new PqTable(p.pivots, p.metric, kernels), distance,
-      source: new NodeSource(this.reader, p.meta, cache), entryGraph, maxL: init.maxL, maxWidth: init.maxWidth, maxMemL: MAX_MEM_L,
+      meta: p.meta,
+      metric: p.metric,
+      codes: p.codes,
+      pq: new PqTable(p.pivots, p.metric, kernels),
+      distance,
+      source: new NodeSource(this.reader, p.meta, cache),
+      entryGraph,
+      maxL: init.maxL,
+      maxWidth: init.maxWidth,
+      maxMemL: MAX_MEM_L,
       nodeTags: page.nodeTags,
     };
   }
@@ -134,7 +147,9 @@ export class WorkerEngine {
           const { driver, machines } = sets[0]!;
           const view = queries.subarray(start * dim, end * dim);
           const t0 = performance.now();
-          driver.runInterleaved(machines, view, dim, end - start, msg.combos[0]!.params, (i, m) => this.record(0, start + i, m));
+          driver.runInterleaved(machines, view, dim, end - start, msg.combos[0]!.params, (i, m) =>
+            this.record(0, start + i, m),
+          );
           comboMs[0]! += performance.now() - t0;
         }
         ran += end - start;

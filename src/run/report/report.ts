@@ -73,7 +73,10 @@ function* jsonChunks(report: RunReport): Generator<string> {
   const headText = JSON.stringify(head, null, 2);
   yield `${headText.slice(0, headText.lastIndexOf("}")).trimEnd()},\n  "rows": [`;
   for (let i = 0; i < rows.length; i += CHUNK_ROWS) {
-    const chunk = rows.slice(i, i + CHUNK_ROWS).map((r) => `\n    ${JSON.stringify(r)}`).join(",");
+    const chunk = rows
+      .slice(i, i + CHUNK_ROWS)
+      .map((r) => `\n    ${JSON.stringify(r)}`)
+      .join(",");
     yield i === 0 ? chunk : `,${chunk}`;
   }
   yield rows.length > 0 ? "\n  ]\n}\n" : "]\n}\n";
@@ -82,7 +85,10 @@ function* jsonChunks(report: RunReport): Generator<string> {
 function* csvChunks(rows: readonly ResultRow[]): Generator<string> {
   yield ROW_FIELDS.join(",") + "\n";
   for (let i = 0; i < rows.length; i += CHUNK_ROWS) {
-    yield rows.slice(i, i + CHUNK_ROWS).map((row) => ROW_FIELDS.map((f) => csvValue(row[f])).join(",") + "\n").join("");
+    yield rows
+      .slice(i, i + CHUNK_ROWS)
+      .map((row) => ROW_FIELDS.map((f) => csvValue(row[f])).join(",") + "\n")
+      .join("");
   }
 }
 

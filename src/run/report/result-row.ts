@@ -34,9 +34,31 @@ export interface ResultRow extends RunFigures {
 
 /** The columns results.csv has had from the start, in their order; newer figures follow. */
 const FIRST_FIELDS: readonly (keyof ResultRow)[] = [
-  "job", "index", "mode", "L", "width", "threads", "concurrency", "k", "queries", "recall", "recall_by_distance",
-  "qps", "mean_us", "p50_us", "p95_us", "p99_us", "p999_us", "reads", "hops", "cache_hit", "occupancy",
-  "cpu_us", "cpu_util", "runq_util", "wall_s",
+  "job",
+  "index",
+  "mode",
+  "L",
+  "width",
+  "threads",
+  "concurrency",
+  "k",
+  "queries",
+  "recall",
+  "recall_by_distance",
+  "qps",
+  "mean_us",
+  "p50_us",
+  "p95_us",
+  "p99_us",
+  "p999_us",
+  "reads",
+  "hops",
+  "cache_hit",
+  "occupancy",
+  "cpu_us",
+  "cpu_util",
+  "runq_util",
+  "wall_s",
 ];
 
 export const ROW_FIELDS: readonly (keyof ResultRow)[] = [

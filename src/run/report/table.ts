@@ -33,6 +33,9 @@ export function formatTable(rows: readonly ResultRow[]): string {
   const cells = rows.map((r) => COLUMNS.map((c) => c.cell(r)));
   const widths = COLUMNS.map((c, i) => Math.max(c.title.length, ...cells.map((row) => row[i]!.length)));
   const line = (values: readonly string[]) =>
-    values.map((v, i) => (COLUMNS[i]!.left ? v.padEnd(widths[i]!) : v.padStart(widths[i]!))).join("  ").trimEnd();
+    values
+      .map((v, i) => (COLUMNS[i]!.left ? v.padEnd(widths[i]!) : v.padStart(widths[i]!)))
+      .join("  ")
+      .trimEnd();
   return [line(COLUMNS.map((c) => c.title)), line(widths.map((w) => "-".repeat(w))), ...cells.map(line)].join("\n");
 }
