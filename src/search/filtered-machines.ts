@@ -7,14 +7,12 @@
 //   which needs the matching points to be connected among themselves: a label-aware graph, or labels
 //   that follow the geometry);
 //   the filter's label start points join the seeds.
-// The expansion loop mirrors QueryMachine.expand (machine.ts); keep the two in step.
+// The expansion itself is QueryMachine.expandFiltered (machine.ts).
 // Bench: bench/filtered.ts
-import { pqDistances } from "../math/pq-table.ts";
 import type { Bitset } from "../filter/bitset.ts";
 import { BeamSearch } from "./beam.ts";
 import type { SearchContext } from "./machine.ts";
 import { PipeSearch } from "./pipe.ts";
-import { Arrived } from "./queue.ts";
 
 /** What a filtered query carries into its machine (set before each begin()). */
 export interface FilterPlan {
@@ -48,30 +46,7 @@ export class FilteredBeamSearch extends BeamSearch {
   }
 
   protected override expand(handle: number, id: number): void {
-    const src = this.ctx.source;
-    const accept = this.plan.accept;
-    src.load(handle, id);
-    if (id !== this.frozenId && accept.has(id)) {
-      this.results.push(id, this.ctx.distance(this.query, 0, src.coords, src.coordsOffset, this.dim));
-      this.matched++;
-    }
-    this.stats.hops++;
-    const nbrs = src.nbrs;
-    const off = src.nbrsOffset;
-    const degree = src.degree;
-    const ids = this.nbrIds;
-    const restrict = this.plan.restrict;
-    let n = 0;
-    for (let k = 0; k < degree; k++) {
-      const nb = nbrs[off + k]!;
-      if (nb >= this.npts) throw src.badNeighbor(id, k, nb);
-      if (restrict && !accept.has(nb)) continue;
-      if (this.visited.add(nb)) ids[n++] = nb;
-    }
-    if (n === 0) return;
-    pqDistances(this.table, this.ctx.codes, this.M, ids, n, this.nbrDists);
-    this.stats.pqDistances += n;
-    this.queue.insertBatch(ids, this.nbrDists, n);
+    if (this.expandFiltered(handle, id, this.plan.accept, this.plan.restrict)) this.matched++;
   }
 }
 
@@ -97,34 +72,7 @@ export class FilteredPipeSearch extends PipeSearch {
   }
 
   protected override expand(handle: number, id: number): void {
-    const src = this.ctx.source;
-    const accept = this.plan.accept;
-    src.load(handle, id);
-    if (id !== this.frozenId && accept.has(id)) {
-      this.results.push(id, this.ctx.distance(this.query, 0, src.coords, src.coordsOffset, this.dim));
-      this.matched++;
-    }
-    this.stats.hops++;
-    const nbrs = src.nbrs;
-    const off = src.nbrsOffset;
-    const degree = src.degree;
-    const ids = this.nbrIds;
-    const restrict = this.plan.restrict;
-    let n = 0;
-    for (let k = 0; k < degree; k++) {
-      const nb = nbrs[off + k]!;
-      if (nb >= this.npts) throw src.badNeighbor(id, k, nb);
-      if (restrict && !accept.has(nb)) continue;
-      if (this.visited.add(nb)) ids[n++] = nb;
-    }
-    if (n === 0) return;
-    pqDistances(this.table, this.ctx.codes, this.M, ids, n, this.nbrDists);
-    this.stats.pqDistances += n;
-    const queue = this.queue;
-    queue.insertBatch(ids, this.nbrDists, n);
-    for (let i = 0; i < queue.droppedCount; i++) {
-      if (queue.droppedStates[i] === Arrived) this.dropArrived(queue.droppedIds[i]!);
-    }
+    if (this.expandFiltered(handle, id, this.plan.accept, this.plan.restrict)) this.matched++;
   }
 
   protected override rankOnly(handle: number, id: number): void {

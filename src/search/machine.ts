@@ -23,6 +23,11 @@ import { type VisitedSet, createVisitedSet, visitedEstimate } from "./visited.ts
 export const Done = 0;
 export const Ready = 1;
 export const Blocked = 2;
+/** A set of point ids (filter/bitset.ts's Bitset is one). */
+export interface IdSet {
+  has(id: number): boolean;
+}
+
 export type Progress = typeof Done | typeof Ready | typeof Blocked;
 
 /** What every machine of one index shares (read-only while searching). */
@@ -289,6 +294,45 @@ export abstract class QueryMachine {
     this.stats.pqDistances += n;
     const queue = this.queue;
     queue.insertBatch(ids, dists, n);
+    for (let i = 0; i < queue.droppedCount; i++) {
+      if (queue.droppedStates[i] === Arrived) this.dropArrived(queue.droppedIds[i]!);
+    }
+  }
+
+  /**
+   * expand() for filtered search (filtered-machines.ts): only points in `accept` join the results (a
+   * non-matching node still navigates); with `restrict`, only neighbours in `accept` enter the queue
+   * (Filtered-DiskANN's rule). Returns whether the node matched. Unfiltered search never calls it.
+   */
+  protected expandFiltered(handle: number, id: number, accept: IdSet, restrict: boolean): boolean {
+    const src = this.ctx.source;
+    src.load(handle, id);
+    const matched = id !== this.frozenId && accept.has(id);
+    if (matched) this.results.push(id, this.ctx.distance(this.query, 0, src.coords, src.coordsOffset, this.dim));
+    if (restrict) this.expandLoadedWithin(id, accept);
+    else this.expandLoaded(id);
+    return matched;
+  }
+
+  /** expandLoaded() where only neighbours in `accept` enter the queue (a separate loop: no per-hop test). */
+  private expandLoadedWithin(id: number, accept: IdSet): void {
+    const src = this.ctx.source;
+    this.stats.hops++;
+    const nbrs = src.nbrs;
+    const off = src.nbrsOffset;
+    const degree = src.degree;
+    const ids = this.nbrIds;
+    let n = 0;
+    for (let k = 0; k < degree; k++) {
+      const nb = nbrs[off + k]!;
+      if (nb >= this.npts) throw src.badNeighbor(id, k, nb);
+      if (accept.has(nb) && this.visited.add(nb)) ids[n++] = nb;
+    }
+    if (n === 0) return;
+    pqDistances(this.table, this.ctx.codes, this.M, ids, n, this.nbrDists);
+    this.stats.pqDistances += n;
+    const queue = this.queue;
+    queue.insertBatch(ids, this.nbrDists, n);
     for (let i = 0; i < queue.droppedCount; i++) {
       if (queue.droppedStates[i] === Arrived) this.dropArrived(queue.droppedIds[i]!);
     }
