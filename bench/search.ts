@@ -62,9 +62,9 @@ const step: SearchStep = {
   entryGraph: true,
   maxQueries: Number(values["queries-limit"]),
   warmupQueries: Number(values.warmup),
-  spin: values.spin ?? false,
   expectType: null,
   ...SEARCH_STEP_DEFAULTS,
+  wait: values.spin ? "spin" : "block",
   order: values.order === "sequential" ? "sequential" : "interleaved",
   sqpoll: values.sqpoll ?? false,
 };

@@ -4,7 +4,7 @@
 // runner (run/exec): the same Workers, the same rows, the same table, results files with --out.
 import { resolve } from "node:path";
 import { UsageError } from "../errors.ts";
-import type { SearchMode } from "../run/config/config-schema.ts";
+import { WAIT_STRATEGIES, type SearchMode, type WaitStrategy } from "../run/config/config-schema.ts";
 import { SEARCH_STEP_DEFAULTS, type RunPlan, type SearchStep } from "../run/config/plan.ts";
 import { runPlan, runStep } from "../run/exec/jobs.ts";
 import type { ResultRow } from "../run/report/result-row.ts";
@@ -67,6 +67,10 @@ const FLAGS: Record<string, FlagSpec> = {
     type: "boolean",
     help: "poll the completion queue instead of sleeping in the kernel (lower latency, burns the core)",
   },
+  wait: {
+    type: "string",
+    help: "block, spin, or yield (spin, giving the CPU to any waiting thread); spin = yield when threads fill the cores",
+  },
   sqpoll: { type: "boolean", help: "a kernel thread submits reads (no submit system call per read; costs a core)" },
   out: { type: "string", help: "also write results.json, results.csv and SVG charts into this folder" },
   json: { type: "boolean", help: 'print {"rows": [...]} instead of a table' },
@@ -76,6 +80,15 @@ const FLAGS: Record<string, FlagSpec> = {
 
 function unique<T>(values: readonly T[]): T[] {
   return [...new Set(values)];
+}
+
+function parseWait(raw: string | undefined, spin: boolean): WaitStrategy {
+  if (raw === undefined) return spin ? "spin" : "block";
+  if (!(WAIT_STRATEGIES as readonly string[]).includes(raw))
+    throw new UsageError(`--wait takes ${WAIT_STRATEGIES.join(", ")}; got '${raw}'`);
+  if (spin && raw !== "spin")
+    throw new UsageError(`--spin asks for --wait spin, but --wait is '${raw}'; give one of them`);
+  return raw as WaitStrategy;
 }
 
 function parseModes(raw: string): SearchMode[] {
@@ -159,9 +172,9 @@ export const command: Command = {
       entryGraph: entry !== "medoid",
       maxQueries: flagNumber(args, "queries-limit", { integer: true, min: 1 }) ?? null,
       warmupQueries: flagNumber(args, "warmup", { integer: true, min: 0 }) ?? 0,
-      spin: flagBool(args, "spin"),
       expectType: type ?? null,
       ...SEARCH_STEP_DEFAULTS,
+      wait: parseWait(flagString(args, "wait"), flagBool(args, "spin")),
       order,
       cacheBytes: flagNumber(args, "cache-bytes", { min: 0 }) ?? null,
       entry: (entry as "medoid" | "graph" | undefined) ?? null,

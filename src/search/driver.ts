@@ -41,6 +41,8 @@ export class SearchDriver {
   readonly machines: readonly QueryMachine[];
   spin: boolean;
   submit: SubmitPolicy;
+  /** Called between empty spin polls, e.g. sched_yield so a spinning Worker gives way (default none). */
+  idlePoll: (() => void) | null = null;
   private readonly out: ReadCompletions;
   private readonly counters: Float64Array;
 
@@ -200,8 +202,12 @@ export class SearchDriver {
     const t0 = now();
     let n: number;
     if (this.spin) {
-      do n = reader.poll(this.out);
-      while (n === 0);
+      const idle = this.idlePoll;
+      for (;;) {
+        n = reader.poll(this.out);
+        if (n > 0) break;
+        if (idle !== null) idle();
+      }
     } else {
       n = reader.wait(want, this.out);
     }

@@ -10,7 +10,8 @@ import { readTruth, type Truth } from "../../src/format/truth.ts";
 import { DiskIndex } from "../../src/search/disk-index.ts";
 import type { SearchParams } from "../../src/search/machine.ts";
 import { allocSharedResults } from "../../src/run/exec/pool-protocol.ts";
-import { SearchPool } from "../../src/run/exec/pool.ts";
+import { SearchPool, type PoolTimes } from "../../src/run/exec/pool.ts";
+import type { WaitStrategy } from "../../src/run/config/config-schema.ts";
 import { loadSharedIndex, type SharedIndexParts } from "../../src/run/exec/shared-index.ts";
 import { makeRunFixture, type RunFixture } from "./fixture.ts";
 
@@ -49,14 +50,15 @@ beforeAll(async () => {
   );
   parts = loaded.parts;
   params = loaded.resolved;
-});
+}, 120_000); // builds a small index: slow on a loaded machine
 afterAll(() => fx?.cleanup());
 
 async function poolRun(
   threads: number,
   concurrency: number,
   mode: "beam" | "pipe",
-): Promise<{ ids: Uint32Array; wallMs: number; workers: string }> {
+  wait: WaitStrategy = "block",
+): Promise<{ ids: Uint32Array; wallMs: number; workers: string; times: PoolTimes }> {
   const results = allocSharedResults(queries.npts, K);
   const pool = await SearchPool.start({
     threads,
@@ -71,9 +73,9 @@ async function poolRun(
     results,
   });
   try {
-    const { wallMs } = await pool.run({ combos: [{ mode, params: params[mode] }], concurrency, count: queries.npts });
+    const times = await pool.run({ combos: [{ mode, params: params[mode] }], concurrency, count: queries.npts, wait });
     expect(pool.finished).toBe(queries.npts);
-    return { ids: results.ids.slice(), wallMs, workers: pool.backend };
+    return { ids: results.ids.slice(), wallMs: times.wallMs, workers: pool.backend, times };
   } finally {
     await pool.close();
   }
@@ -127,6 +129,18 @@ test("pipelined search: threads and concurrency keep the recall", async () => {
   ] as const) {
     const { ids } = await poolRun(threads, concurrency, "pipe");
     expect(Math.abs(recall(ids) - base)).toBeLessThanOrEqual(0.01);
+  }
+}, 60_000);
+
+test("every wait strategy gives the same answers; a run reports each Worker's scheduler counters", async () => {
+  for (const wait of ["spin", "yield"] as const) {
+    const { ids, times } = await poolRun(2, 2, "beam", wait);
+    expect(ids).toEqual(reference.beam);
+    // Two Workers fill the cores of a 2-core machine: there spin becomes yield.
+    expect(times.wait).toBe(wait === "spin" && navigator.hardwareConcurrency <= 2 ? "yield" : wait);
+    expect(times.threads.workers.length).toBe(2);
+    for (const w of times.threads.workers) expect(w.cpuNs).toBeGreaterThan(0);
+    expect(times.threads.main.cpuNs).toBeGreaterThanOrEqual(0);
   }
 }, 60_000);
 

@@ -26,6 +26,7 @@ export function makeRows(
       width: 4,
       threads: t,
       concurrency: c,
+      wait: "block",
       k: 10,
       queries: 1000,
       recall: 1 - 0.5 * Math.exp(-L / 30),
@@ -58,6 +59,13 @@ export function makeRows(
       io_calls: L * 0.5,
       page_nodes: 0,
       page_hops: 0,
+      runq_max_util: 0.12,
+      vcs_per_query: 20,
+      ivcs_per_query: 0.5,
+      main_cpu_util: 0.01,
+      jit_cpu_util: 0.02,
+      gc_cpu_util: 0,
+      other_cpu_util: 0.01,
     });
   }
   return rows;

@@ -9,6 +9,8 @@ export const SEARCH_MODES = ["beam", "pipe"] as const;
 export const SEARCH_ORDERS = ["sequential", "interleaved"] as const;
 export const METRIC_NAMES = ["l2", "ip", "cosine"] as const;
 export const IO_BACKENDS = ["auto", "uring", "pread"] as const;
+/** How a search Worker waits for its reads (src/run/exec/wait-strategy.ts). */
+export const WAIT_STRATEGIES = ["block", "spin", "yield"] as const;
 export const DATASET_SOURCES = ["synthetic", "fashion-mnist", "glove-100"] as const;
 
 const common = {
@@ -69,7 +71,12 @@ const searchShape = {
   L: intOrList("search list size", 1, 100_000).optional(),
   mode: oneOrListOf(SEARCH_MODES, "beam = DiskANN, pipe = PipeANN").optional(),
   width: intOrList("reads in flight per query (beam width)", 1, 256).optional(),
-  threads: intOrList("search threads (Workers)", 1, 256).optional(),
+  threads: z
+    .union([z.literal("auto"), intOrList("search threads (Workers)", 1, 256)], {
+      error: () =>
+        `expected "auto" (one Worker per available core) or an integer from 1 to 256 or a non-empty list of them (search threads)`,
+    })
+    .optional(),
   concurrency: intOrList("queries interleaved on one thread's ring", 1, 1024).optional(),
   cache_nodes: int("nodes cached in memory, chosen by BFS from the medoid", 0).optional(),
   io_limit: int("most reads per query", 1).optional(),
@@ -77,7 +84,14 @@ const searchShape = {
   entry_graph: flag("seed searches from the in-memory entry graph when the index has one").optional(),
   max_queries: int("use only the first N queries", 1).optional(),
   warmup_queries: int("queries run and discarded before each measured run", 0).optional(),
-  spin: flag("poll the completion queue while every query waits, instead of blocking in the kernel").optional(),
+  spin: flag(
+    'poll the completion queue while every query waits, instead of blocking in the kernel (= wait: "spin")',
+  ).optional(),
+  pin: flag("pin Worker i to the i-th CPU this process may use (off: the kernel places them)").optional(),
+  wait: oneOf(
+    WAIT_STRATEGIES,
+    "how a Worker waits for reads: block in the kernel, spin on the completion queue, or spin and yield the CPU",
+  ).optional(),
   order: oneOf(
     SEARCH_ORDERS,
     "sequential: one run after another; interleaved: each query runs every mode × width in turn",
@@ -144,3 +158,4 @@ export type GtJobInput = z.infer<typeof GtJob>;
 export type ServeJobInput = z.infer<typeof ServeJob>;
 export type SearchMode = (typeof SEARCH_MODES)[number];
 export type IoBackendChoice = (typeof IO_BACKENDS)[number];
+export type WaitStrategy = (typeof WAIT_STRATEGIES)[number];

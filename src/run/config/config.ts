@@ -11,6 +11,7 @@ import {
   type JobInput,
   type RunConfigInput,
   type SearchMode,
+  type WaitStrategy,
 } from "./config-schema.ts";
 import { diskIndexSteps } from "./diskann-plan.ts";
 import { checkInputs } from "./plan-inputs.ts";
@@ -195,7 +196,7 @@ function jobSteps(job: JobInput, at: string, ctx: StepContext): Step[] {
           Ls: unique(Ls),
           modes: unique(modes),
           widths: unique(list(job.width) ?? [DEFAULTS.width]),
-          threads: unique(list(job.threads) ?? [DEFAULTS.threads]),
+          threads: searchThreads(job.threads, at, ctx),
           concurrency: unique(list(job.concurrency) ?? [DEFAULTS.concurrency]),
           cacheNodes: job.cache_nodes ?? 0,
           ioLimit: job.io_limit ?? null,
@@ -203,11 +204,12 @@ function jobSteps(job: JobInput, at: string, ctx: StepContext): Step[] {
           entryGraph: job.entry_graph ?? true,
           maxQueries: job.max_queries ?? null,
           warmupQueries: job.warmup_queries ?? 0,
-          spin: job.spin ?? false,
           expectType: null,
           ...SEARCH_STEP_DEFAULTS,
           order: job.order ?? SEARCH_STEP_DEFAULTS.order,
           cacheBytes: job.cache_bytes ?? null,
+          wait: waitOf(job, at, ctx),
+          pin: job.pin ?? false,
         },
       ];
     }
@@ -236,6 +238,39 @@ function jobSteps(job: JobInput, at: string, ctx: StepContext): Step[] {
     case "disk-index":
       return diskIndexSteps(job, at, ctx);
   }
+}
+
+/**
+ * Search Worker counts: "auto" is one per core this process may use (its CPU affinity). More
+ * Workers than cores is allowed (a sweep may want to show it) but noted: they take turns on the cores.
+ */
+function searchThreads(
+  threads: number | readonly number[] | "auto" | undefined,
+  at: string,
+  ctx: StepContext,
+): number[] {
+  const cores = defaultThreads();
+  const counts = threads === "auto" ? [cores] : unique(list(threads) ?? [DEFAULTS.threads]);
+  const over = counts.filter((t) => t > cores);
+  if (over.length > 0) {
+    ctx.notes.push(
+      `${at}.threads: ${over.join(", ")} Workers on ${cores} available core${cores === 1 ? "" : "s"}: ` +
+        "Workers will wait for each other's cores, which lengthens the latency tail",
+    );
+  }
+  return counts;
+}
+
+/** `wait`, or the older `spin: true` (= "spin"); both given must agree. */
+function waitOf(
+  job: { spin?: boolean | undefined; wait?: WaitStrategy | undefined },
+  at: string,
+  ctx: StepContext,
+): WaitStrategy {
+  if (job.spin === true && job.wait !== undefined && job.wait !== "spin") {
+    ctx.problems.push(`${at}.spin: "spin": true asks for wait "spin", but wait is "${job.wait}"; give one of them`);
+  }
+  return job.wait ?? (job.spin === true ? "spin" : "block");
 }
 
 function list<T>(v: T | readonly T[] | undefined): T[] | undefined {

@@ -94,7 +94,6 @@ export function diskIndexSteps(job: DiskIndexJobInput, at: string, ctx: StepCont
     entryGraph: pipe,
     maxQueries: null,
     warmupQueries: 0,
-    spin: false,
     expectType: source.data_type,
     ...SEARCH_STEP_DEFAULTS,
   };

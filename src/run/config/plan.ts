@@ -1,7 +1,7 @@
 // What a config means once validated: steps with absolute paths and every default filled in.
 // Both ringann's own jobs and DiskANN's disk-index jobs become these steps (config.ts).
 import type { Metric, VectorType } from "../../format/vector-type.ts";
-import type { IoBackendChoice, SearchMode } from "./config-schema.ts";
+import type { IoBackendChoice, SearchMode, WaitStrategy } from "./config-schema.ts";
 
 export interface StepBase {
   /** Where the step came from in the config, for messages: `jobs[3]`. */
@@ -78,8 +78,13 @@ export interface SearchStep extends StepBase {
   readonly entryGraph: boolean;
   readonly maxQueries: number | null;
   readonly warmupQueries: number;
-  /** Busy-poll completions instead of blocking (lower latency, burns the core). */
-  readonly spin: boolean;
+  /**
+   * How Workers wait for reads: block in the kernel, spin on the completion queue (lower latency,
+   * burns the core), or spin and yield the CPU to any other runnable thread between polls.
+   */
+  readonly wait: WaitStrategy;
+  /** Pin Worker i to the i-th CPU of the process's affinity (round robin when more Workers than CPUs). */
+  readonly pin: boolean;
   /** Set by DiskANN Load sources: the index must hold this type. */
   readonly expectType: VectorType | null;
   /** sequential: all queries of one run, then the next; interleaved: each query runs every mode × width in turn. */
@@ -104,6 +109,8 @@ export type SearchOrder = "sequential" | "interleaved";
 
 /** The settings of a search step that configs leave at their defaults unless they say otherwise. */
 export const SEARCH_STEP_DEFAULTS = {
+  wait: "block",
+  pin: false,
   order: "sequential",
   cacheBytes: null,
   entry: null,

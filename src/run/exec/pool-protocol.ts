@@ -8,7 +8,7 @@ import type { Vectors } from "../../format/vector-type.ts";
 import type { BackendChoice } from "../../io/open-reader.ts";
 import type { SearchParams } from "../../search/machine.ts";
 import { STAT_COUNT } from "../../search/stat-fields.ts";
-import type { SearchMode } from "../config/config-schema.ts";
+import type { SearchMode, WaitStrategy } from "../config/config-schema.ts";
 import type { SharedIndexParts } from "./shared-index.ts";
 
 /** Shared results of one run (views of SharedArrayBuffers sized for every query of every combo). */
@@ -45,6 +45,8 @@ export interface WorkerSetup {
 export interface InitMessage extends WorkerSetup {
   readonly type: "init";
   readonly worker: number;
+  /** The CPU to pin this Worker to, or null to let the kernel place it. */
+  readonly cpu: number | null;
 }
 
 /** One way of searching in a run: combo c writes block c of the shared results. */
@@ -59,7 +61,7 @@ export interface RunMessage {
   /** One combo, or several run in turn for each query (then concurrency is 1). */
   readonly combos: readonly RunCombo[];
   readonly concurrency: number;
-  readonly spin: boolean;
+  readonly wait: WaitStrategy;
   /** Queries [0, count) are handed out `chunk` at a time. */
   readonly count: number;
   readonly chunk: number;
@@ -68,7 +70,13 @@ export interface RunMessage {
 export type ToWorker = InitMessage | RunMessage | { readonly type: "close" };
 
 export type FromWorker =
-  | { readonly type: "ready"; readonly worker: number; readonly backend: string }
+  | {
+      readonly type: "ready";
+      readonly worker: number;
+      readonly backend: string;
+      readonly tid: number;
+      readonly pinned: boolean;
+    }
   | { readonly type: "closed"; readonly worker: number }
   | {
       readonly type: "done";

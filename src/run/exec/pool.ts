@@ -3,11 +3,18 @@
 // resets the shared query counter, starts every Worker, and resolves when all are done, with the
 // wall time from the first start to the last finish (QPS = queries / wall time).
 import { RingannError, isErrorCode } from "../../errors.ts";
+import type { WaitStrategy } from "../config/config-schema.ts";
 import type { FromWorker, InitMessage, RunCombo, RunMessage, SharedResults, WorkerSetup } from "./pool-protocol.ts";
 import { workerEntry } from "../../runtime/worker-entry.ts";
+import { allowedCpus, availableCores } from "./os-thread.ts";
+import { yieldRuntimeThreads } from "./runtime-threads.ts";
+import { effectiveWait } from "./wait-strategy.ts";
+import { runThreadStats, sampleProcessThreads, type RunThreadStats } from "./thread-stats.ts";
 
 export interface PoolOptions extends WorkerSetup {
   readonly threads: number;
+  /** Pin Worker i to the i-th CPU this process may use (default false: the kernel places them). */
+  readonly pin?: boolean;
 }
 
 export interface PoolRun {
@@ -15,7 +22,8 @@ export interface PoolRun {
   readonly combos: readonly RunCombo[];
   readonly concurrency: number;
   readonly count: number;
-  readonly spin?: boolean;
+  /** How Workers wait for reads (default "block"); "spin" becomes "yield" when the Workers fill every core. */
+  readonly wait?: WaitStrategy;
 }
 
 /** A run's wall time (first start to last end) and its Workers' summed CPU and run-queue times. */
@@ -25,6 +33,10 @@ export interface PoolTimes {
   readonly runQueueMs: number;
   /** Per combo, the Workers' summed search time (an interleaved run's per-combo wall time × threads). */
   readonly comboMs: readonly number[];
+  /** Scheduler counters of every thread of the process over the run (Workers, main, JIT, GC, other). */
+  readonly threads: RunThreadStats;
+  /** How the Workers waited (the requested strategy, or "yield" for "spin" on too few cores). */
+  readonly wait: WaitStrategy;
 }
 
 type Waiter = { resolve: (msg: FromWorker) => void; reject: (err: Error) => void };
@@ -40,6 +52,10 @@ export class SearchPool {
   readonly threads: number;
   /** The I/O backend the Workers' readers use. */
   backend = "";
+  /** Every Worker is pinned to its CPU (asked for, and the system agreed). */
+  pinned = false;
+  /** The Workers' kernel thread ids (-1 where unknown), in Worker order. */
+  readonly workerTids: number[] = [];
   private readonly workers: Worker[] = [];
   private readonly waiters: (Waiter | null)[] = [];
   private readonly results: SharedResults;
@@ -52,7 +68,8 @@ export class SearchPool {
   }
 
   static async start(opts: PoolOptions): Promise<SearchPool> {
-    const { threads, ...setup } = opts;
+    const { threads, pin, ...setup } = opts;
+    const cpus = pin === true ? allowedCpus() : [];
     const pool = new SearchPool(threads, opts.results);
     live.add(pool);
     try {
@@ -65,10 +82,17 @@ export class SearchPool {
         worker.onerror = (event) =>
           pool.fail(w, new RingannError("E_WORKER", `search worker ${w} crashed: ${event.message}`));
         ready.push(pool.expect(w));
-        const init: InitMessage = { type: "init", worker: w, ...setup };
+        const init: InitMessage = {
+          type: "init",
+          worker: w,
+          cpu: pin === true ? cpus[w % cpus.length]! : null,
+          ...setup,
+        };
         worker.postMessage(init);
       }
       const first = await Promise.all(ready);
+      for (const m of first) pool.workerTids.push(m.type === "ready" ? m.tid : -1);
+      pool.pinned = first.every((m) => m.type === "ready" && m.pinned);
       const r = first[0];
       pool.backend = r !== undefined && r.type === "ready" ? r.backend : "";
       return pool;
@@ -90,18 +114,22 @@ export class SearchPool {
     Atomics.store(this.results.counters, 0, 0);
     Atomics.store(this.results.counters, 1, 0);
     const id = ++this.runCount;
+    const { wait } = effectiveWait(run.wait ?? "block", threads, availableCores());
     const msg: RunMessage = {
       type: "run",
       run: id,
       combos: run.combos,
       concurrency: run.concurrency,
-      spin: run.spin ?? false,
+      wait,
       count: run.count,
       chunk,
     };
     const done = this.workers.map((_, w) => this.expect(w));
+    const before = sampleProcessThreads();
+    yieldRuntimeThreads(before, this.workerTids);
     for (const worker of this.workers) worker.postMessage(msg);
     const replies = await Promise.all(done);
+    const threadStats = runThreadStats(before, sampleProcessThreads(), this.workerTids);
     let startMs = Infinity;
     let endMs = -Infinity;
     let cpuMs = 0;
@@ -118,7 +146,7 @@ export class SearchPool {
         comboMs[c]! += ms;
       });
     }
-    return { wallMs: endMs - startMs, cpuMs, runQueueMs, comboMs };
+    return { wallMs: endMs - startMs, cpuMs, runQueueMs, comboMs, threads: threadStats, wait };
   }
 
   /** Searches finished in the current run, over all combos (for progress bars). */

@@ -15,13 +15,16 @@ import { allocElements, openVectorFile } from "../../format/vector-file.ts";
 import type { Metric, VectorType, Vectors } from "../../format/vector-type.ts";
 import type { SearchOptions } from "../../search/disk-index.ts";
 import { QueryStats, RunCollector, type RunFigures } from "../../search/stats.ts";
-import type { SearchMode } from "../config/config-schema.ts";
+import type { SearchMode, WaitStrategy } from "../config/config-schema.ts";
 import type { RunPlan, SearchStep } from "../config/plan.ts";
 import { allocSharedResults, statsOffset, type RunCombo, type SharedResults } from "./pool-protocol.ts";
 import { SearchPool, type PoolRun, type PoolTimes } from "./pool.ts";
 import type { ResultRow } from "../report/result-row.ts";
 import type { RunLog } from "../report/run-log.ts";
 import { loadSharedIndex } from "./shared-index.ts";
+import { availableCores } from "./os-thread.ts";
+import { scaleThreadStats, sumWorkers, type RunThreadStats } from "./thread-stats.ts";
+import { effectiveWait } from "./wait-strategy.ts";
 
 interface SearchInputs {
   readonly queries: string;
@@ -155,6 +158,7 @@ export async function runSearchStep(step: SearchStep, plan: RunPlan, log: RunLog
   for (const threads of step.threads) {
     const pool = await SearchPool.start({
       threads,
+      pin: step.pin,
       index: parts,
       backend: plan.io,
       queries: queries.data,
@@ -167,13 +171,19 @@ export async function runSearchStep(step: SearchStep, plan: RunPlan, log: RunLog
       direct: step.direct,
       sqpoll: step.sqpoll,
     });
+    const waitNote = effectiveWait(step.wait, threads, availableCores()).note;
+    if (waitNote !== null) log.info(`  note: ${waitNote}`);
+    if (step.pin && !pool.pinned)
+      log.info(
+        `  note: pin: the system refused to pin the ${threads} Worker${threads === 1 ? "" : "s"}; the kernel places them`,
+      );
     try {
       for (const group of groups) {
         const first = specs[group[0]!]!;
         if (first.threads !== threads) continue;
         const combos: RunCombo[] = group.map((i) => ({ mode: specs[i]!.mode, params: resolved[i]! }));
-        const run = { combos, concurrency: first.concurrency, spin: step.spin };
-        if (step.warmupQueries > 0) await pool.run({ ...run, count: Math.min(nq, step.warmupQueries) });
+        const run = { combos, concurrency: first.concurrency, wait: step.wait };
+        if (step.warmupQueries > 0) await warmUp(pool, { ...run, count: Math.min(nq, step.warmupQueries) });
         const times = await runWithProgress(
           pool,
           group.map((i) => specs[i]!),
@@ -197,22 +207,45 @@ export async function runSearchStep(step: SearchStep, plan: RunPlan, log: RunLog
   return rows;
 }
 
+/** At most this many warm-up runs before a measured run. */
+const MAX_WARMUPS = 4;
+/** The JIT counts as quiet when its threads used less than this share of one core during a warm-up run. */
+const JIT_QUIET = 0.02;
+
+/**
+ * Warm-up runs until the JIT compiler is quiet (or MAX_WARMUPS): a new pool's Workers compile their
+ * search code again, and compiler threads still busy in the measured run take cores from the
+ * Workers — a 2-thread run's tail would then measure the JIT (seen: 6–12% of a core in the first
+ * run of a pool after 300 warm-up queries).
+ */
+async function warmUp(pool: SearchPool, run: PoolRun): Promise<void> {
+  for (let i = 0; i < MAX_WARMUPS; i++) {
+    const t = await pool.run(run);
+    if (t.threads.jit.cpuNs < JIT_QUIET * t.wallMs * 1e6) return;
+  }
+}
+
 function label(spec: RunSpec): string {
   return `${spec.mode} L=${spec.L} W=${spec.width} T=${spec.threads} C=${spec.concurrency}`;
 }
 
+/**
+ * The main thread only sleeps while the Workers search (answers and statistics arrive in shared
+ * memory): it wakes to redraw the bar on a terminal, and not at all otherwise.
+ */
 async function runWithProgress(
   pool: SearchPool,
   specs: readonly RunSpec[],
   run: PoolRun,
   log: RunLog,
 ): Promise<PoolTimes> {
+  if (log.quiet || !process.stderr.isTTY) return pool.run(run);
   const name =
     specs.length === 1
       ? label(specs[0]!)
       : `${specs.map((s) => `${s.mode}/W=${s.width}`).join(" + ")} L=${specs[0]!.L}`;
   const progress = log.progress(`  ${name}`, run.count * specs.length, { ttyOnly: true });
-  const timer = setInterval(() => progress.update(pool.finished), 100);
+  const timer = setInterval(() => progress.update(pool.finished), 250);
   try {
     return await pool.run(run);
   } finally {
@@ -225,6 +258,9 @@ interface RunTimes {
   readonly wallMs: number;
   readonly cpuMs: number;
   readonly runQueueMs: number;
+  /** Every thread's scheduler counters (an interleaved combo: its share). */
+  readonly threads: RunThreadStats;
+  readonly wait: WaitStrategy;
 }
 
 /** Combo c's times: the pool's own when it ran alone, else its share of an interleaved run. */
@@ -232,7 +268,13 @@ function share(times: PoolTimes, c: number, threads: number, combos: number): Ru
   if (combos === 1) return times;
   const total = times.comboMs.reduce((a, b) => a + b, 0);
   const part = total > 0 ? times.comboMs[c]! / total : 1 / combos;
-  return { wallMs: times.comboMs[c]! / threads, cpuMs: times.cpuMs * part, runQueueMs: times.runQueueMs * part };
+  return {
+    wallMs: times.comboMs[c]! / threads,
+    cpuMs: times.cpuMs * part,
+    runQueueMs: times.runQueueMs * part,
+    threads: scaleThreadStats(times.threads, part),
+    wait: times.wait,
+  };
 }
 
 interface Measured {
@@ -260,6 +302,10 @@ function measure(results: SharedResults, combo: number, truth: Truth | null, nq:
 function toRow(step: SearchStep, spec: RunSpec, m: Measured, times: RunTimes): ResultRow {
   const f = m.figures;
   const wallMs = times.wallMs;
+  const t = times.threads;
+  const workers = sumWorkers(t);
+  const wallNs = wallMs * 1e6;
+  const queries = Math.max(1, f.queries);
   return {
     job: step.label,
     index: step.index,
@@ -268,6 +314,7 @@ function toRow(step: SearchStep, spec: RunSpec, m: Measured, times: RunTimes): R
     width: spec.width,
     threads: spec.threads,
     concurrency: spec.concurrency,
+    wait: times.wait,
     k: step.k,
     recall: m.recall,
     recall_by_distance: m.recallByDistance,
@@ -277,5 +324,12 @@ function toRow(step: SearchStep, spec: RunSpec, m: Measured, times: RunTimes): R
     cpu_util: times.cpuMs / (spec.threads * wallMs),
     runq_util: times.runQueueMs / (spec.threads * wallMs),
     wall_s: wallMs / 1000,
+    runq_max_util: Math.max(0, ...t.workers.map((w) => w.runQueueNs)) / wallNs,
+    vcs_per_query: workers.voluntary / queries,
+    ivcs_per_query: workers.involuntary / queries,
+    main_cpu_util: t.main.cpuNs / wallNs,
+    jit_cpu_util: t.jit.cpuNs / wallNs,
+    gc_cpu_util: t.gc.cpuNs / wallNs,
+    other_cpu_util: t.other.cpuNs / wallNs,
   };
 }

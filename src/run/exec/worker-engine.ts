@@ -23,6 +23,7 @@ import { EntryGraph } from "../../search/entry-graph.ts";
 import type { QueryMachine, SearchContext } from "../../search/machine.ts";
 import { NodeSource } from "../../search/node-source.ts";
 import type { SearchMode } from "../config/config-schema.ts";
+import { makeYield } from "./os-thread.ts";
 import { statsOffset, type InitMessage, type RunMessage, type SharedResults } from "./pool-protocol.ts";
 
 /** Entry-graph list size limit; matches DiskIndex's default maxMemL, which resolved the params. */
@@ -44,6 +45,10 @@ export class WorkerEngine {
   private readonly dim: number;
   private readonly k: number;
   private readonly results: SharedResults;
+  /** sched_yield, for the "yield" wait (null off Linux: the wait spins). */
+  private readonly yieldCpu = makeYield();
+  /** Searches in the current run, over all combos (the last one recorded, by any Worker, wakes waitForRunEnd). */
+  private runSearches = 0;
   private readonly pageSearch: boolean;
 
   constructor(init: InitMessage) {
@@ -116,7 +121,11 @@ export class WorkerEngine {
     const counters = this.results.counters;
     const { queries, dim } = this;
     const sets = msg.combos.map((c) => this.driverFor(c.mode, msg.concurrency));
-    for (const set of sets) set.driver.spin = msg.spin;
+    for (const set of sets) {
+      set.driver.spin = msg.wait !== "block";
+      set.driver.idlePoll = msg.wait === "yield" ? this.yieldCpu : null;
+    }
+    this.runSearches = msg.count * msg.combos.length;
     let ran = 0;
     try {
       for (;;) {
@@ -171,7 +180,23 @@ export class WorkerEngine {
       dists[at + i] = Infinity;
     }
     m.stats.writeTo(stats, statsOffset(this.results, combo, q));
-    Atomics.add(counters, 1, 1);
+    if (Atomics.add(counters, 1, 1) + 1 === this.runSearches) Atomics.notify(counters, 1);
+  }
+
+  /**
+   * Sleeps (a futex wait: no CPU) until every Worker has recorded its last search of the run, or
+   * `timeoutMs` passed (a Worker that failed never records it). Then this Worker's housekeeping
+   * cannot compete with another Worker's last queries for a core.
+   */
+  waitForRunEnd(timeoutMs: number): void {
+    const counters = this.results.counters;
+    const deadline = performance.now() + timeoutMs;
+    for (;;) {
+      const done = Atomics.load(counters, 1);
+      const left = deadline - performance.now();
+      if (done >= this.runSearches || left <= 0) return;
+      Atomics.wait(counters, 1, done, left);
+    }
   }
 
   close(): void {

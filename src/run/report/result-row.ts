@@ -6,7 +6,7 @@
 // names (_us = µs, _s = seconds); ratios are 0..1. results.csv columns follow ROW_FIELDS.
 import { STAT_FIELDS } from "../../search/stat-fields.ts";
 import type { RunFigures } from "../../search/stats.ts";
-import type { SearchMode } from "../config/config-schema.ts";
+import type { SearchMode, WaitStrategy } from "../config/config-schema.ts";
 
 export interface ResultRow extends RunFigures {
   job: string;
@@ -16,6 +16,8 @@ export interface ResultRow extends RunFigures {
   width: number;
   threads: number;
   concurrency: number;
+  /** How the Workers waited for reads: block | spin | yield (see src/run/exec/wait-strategy.ts). */
+  wait: WaitStrategy;
   k: number;
   /** Recall@k against the ground truth; NaN (null in JSON) without one. */
   recall: number;
@@ -29,6 +31,20 @@ export interface ResultRow extends RunFigures {
   cpu_util: number;
   /** Time the Workers were ready but waited for a CPU / (threads × wall time): other load on the machine. */
   runq_util: number;
+  /** The most a single Worker waited for a CPU / wall time (one Worker starved while another was not). */
+  runq_max_util: number;
+  /** Voluntary context switches of the Workers per query (blocking waits for reads). */
+  vcs_per_query: number;
+  /** Involuntary context switches of the Workers per query (preempted: a core was wanted by another thread). */
+  ivcs_per_query: number;
+  /** CPU of the main thread / wall time (it should sleep while the Workers search). */
+  main_cpu_util: number;
+  /** CPU of the JavaScript compiler threads / wall time (JIT work competing with the Workers). */
+  jit_cpu_util: number;
+  /** CPU of the garbage collector's helper threads / wall time. */
+  gc_cpu_util: number;
+  /** CPU of every other thread of the process (allocator, runtime pools, io_uring workers) / wall time. */
+  other_cpu_util: number;
   wall_s: number;
 }
 
@@ -65,4 +81,13 @@ export const ROW_FIELDS: readonly (keyof ResultRow)[] = [
   ...FIRST_FIELDS,
   "max_us",
   ...STAT_FIELDS.map((f) => f.column).filter((column) => !FIRST_FIELDS.includes(column)),
+  // How the Workers waited and what every thread of the process did meanwhile (issue 15).
+  "wait",
+  "runq_max_util",
+  "vcs_per_query",
+  "ivcs_per_query",
+  "main_cpu_util",
+  "jit_cpu_util",
+  "gc_cpu_util",
+  "other_cpu_util",
 ];

@@ -27,6 +27,8 @@ const COLUMNS: readonly Column[] = [
   { title: "occup", cell: (r) => r.occupancy.toFixed(2) },
   { title: "cpu%", cell: (r) => (100 * r.cpu_util).toFixed(0) },
   { title: "runq%", cell: (r) => (100 * r.runq_util).toFixed(0) },
+  { title: "ivcs/q", cell: (r) => r.ivcs_per_query.toFixed(2) },
+  { title: "main%", cell: (r) => (100 * r.main_cpu_util).toFixed(1) },
 ];
 
 export function formatTable(rows: readonly ResultRow[]): string {
