@@ -177,7 +177,7 @@ export abstract class StagedReader implements SectorReader {
     if (this.failure !== null) throw this.failure;
     const held = send ? 0 : this.stagedCount;
     if (held > 0) {
-      this.held.set(this.staged.subarray(0, held));
+      for (let i = 0; i < held; i++) this.held[i] = this.staged[i]!; // no subarray: no object per peek
       this.stagedCount = 0;
     }
     let count = 0;

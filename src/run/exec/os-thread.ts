@@ -75,7 +75,7 @@ export function pinCurrentThread(cpu: number): boolean {
 const SCHED_IDLE = 5;
 
 /**
- * Puts thread `tid` in SCHED_IDLE: any normal thread that wakes takes its core at once (a lower
+ * Puts thread `tid` in SCHED_IDLE: every normal thread that wakes takes its core at once (a lower
  * nice value only shrinks its share: once picked it still keeps the core for a time slice).
  * Needs no privilege; false when refused or off Linux.
  */
