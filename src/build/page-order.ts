@@ -9,6 +9,7 @@
 // Overlap ratios measure the result (the issue's and Starling's definitions, docs/page-layout.md).
 import { invariant } from "../errors.ts";
 import type { OverlapRatios } from "../format/page-layout.ts";
+import type { InEdges } from "./in-edges.ts";
 
 /** A graph as fixed-size neighbour slots: nbrs[id * slots + k] for k < degree[id]. */
 export interface SlotGraph {
@@ -24,15 +25,20 @@ export interface PageOrder {
   readonly newOfOld: Uint32Array;
 }
 
-/** Greedy block-neighbour packing; `onProgress(done)` is called every few thousand nodes placed. */
-export function pageOrder(g: SlotGraph, C: number, onProgress?: (done: number) => void): PageOrder {
+/**
+ * Greedy block-neighbour packing; `onProgress(done)` is called every few thousand nodes placed. With
+ * `ins` (the reverse graph) a candidate also scores the edges it sends to the block's members, each
+ * weighted by R − the member's rank in its list: a node that has the members among its nearest
+ * neighbours belongs with them even when they do not list it.
+ */
+export function pageOrder(g: SlotGraph, C: number, onProgress?: (done: number) => void, ins?: InEdges): PageOrder {
   invariant(C >= 1, `nodes per sector ${C} must be ≥ 1`);
   const { npts, slots, nbrs, degree } = g;
   const oldOfNew = new Uint32Array(npts);
   const newOfOld = new Uint32Array(npts).fill(0xffffffff);
   // score[u]: edges from the open block's members to unassigned u; touched lists the u with score > 0.
   const score = new Uint32Array(npts);
-  const touched = new Uint32Array(C * slots + 1);
+  const touched = new Uint32Array(C * (slots + (ins?.maxIn ?? 0)) + 1);
   let touchedCount = 0;
   let pos = 0;
   let nextSeed = 0;
@@ -49,6 +55,13 @@ export function pageOrder(g: SlotGraph, C: number, onProgress?: (done: number) =
       if (newOfOld[v] !== 0xffffffff) continue;
       if (score[v] === 0) touched[touchedCount++] = v;
       score[v]! += slots - k; // a member's nearer neighbours (earlier in its sorted list) weigh more
+    }
+    if (ins === undefined) return;
+    for (let e = ins.start[u]!; e < ins.start[u + 1]!; e++) {
+      const v = ins.src[e]!;
+      if (newOfOld[v] !== 0xffffffff) continue;
+      if (score[v] === 0) touched[touchedCount++] = v;
+      score[v]! += slots - ins.rank[e]!;
     }
   };
 

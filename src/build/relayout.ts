@@ -35,10 +35,12 @@ import type { VectorType } from "../format/vector-type.ts";
 import { SECTOR_BYTES } from "../format/sector.ts";
 import { peakRssMb } from "./memory-budget.ts";
 import { identityOrder, overlapRatios, pageOrder, seedNeighbourOrder, type SlotGraph } from "./page-order.ts";
+import { refinePageOrder } from "./page-refine.ts";
+import { inEdges } from "./in-edges.ts";
 import type { PhaseReporter } from "./phase-reporter.ts";
 
-export const PAGE_ALGORITHM = "greedy block-neighbour packing";
-export const PAGE_ALGORITHMS = ["greedy", "seed-neighbours"] as const;
+export const PAGE_ALGORITHM = "greedy block-neighbour packing (in- and out-edges)";
+export const PAGE_ALGORITHMS = ["greedy", "greedy-out", "seed-neighbours"] as const;
 export type PageAlgorithm = (typeof PAGE_ALGORITHMS)[number];
 
 export interface RelayoutOptions {
@@ -50,7 +52,17 @@ export interface RelayoutOptions {
   readonly type?: VectorType;
   /** "greedy" (default, page-order.ts) or "seed-neighbours" (Starling's simpler padding, a baseline). */
   readonly algorithm?: PageAlgorithm;
+  /** Most refinement passes after the packing (page-refine.ts; default 8, 0 = none). */
+  readonly refinePasses?: number;
   readonly reporter?: PhaseReporter;
+}
+
+/** One refinement pass: swaps made, overlap after it, seconds. */
+export interface RefinePassFigures {
+  readonly pass: number;
+  readonly swaps: number;
+  readonly overlap: OverlapRatios;
+  readonly seconds: number;
 }
 
 export interface RelayoutResult {
@@ -60,15 +72,19 @@ export interface RelayoutResult {
   readonly nodesPerSector: number;
   readonly overlapBefore: OverlapRatios;
   readonly overlap: OverlapRatios;
+  /** Overlap of the packing before refinement, and each refinement pass (empty when none ran). */
+  readonly overlapPacked: OverlapRatios;
+  readonly refine: RefinePassFigures[];
   readonly seconds: number;
   readonly peakRssMb: number;
 }
 
+export const DEFAULT_REFINE_PASSES = 2;
 const READ_CHUNK_BYTES = 4 << 20;
 const WRITE_BUFFER_BYTES = 1 << 20;
 
 /** Reads every neighbour list of the disk index in file order into fixed R-slot rows. */
-function readGraph(range: FileRange, meta: DiskIndexMeta, reporter?: PhaseReporter): SlotGraph {
+export function readGraph(range: FileRange, meta: DiskIndexMeta, reporter?: PhaseReporter): SlotGraph {
   const { npts, R, nodesPerSector: C } = meta;
   const nbrs = new Uint32Array(npts * R);
   const degree = new Uint32Array(npts);
@@ -131,16 +147,37 @@ export function relayoutIndex(opts: RelayoutOptions): RelayoutResult {
       ]);
     }
     const { npts, R } = meta;
+    const algorithm = opts.algorithm ?? "greedy";
     const graph = readGraph(range, meta, reporter);
 
     const phase = reporter?.start("page order", npts);
-    const algorithm = opts.algorithm ?? "greedy";
+    const maxPasses = opts.refinePasses ?? DEFAULT_REFINE_PASSES;
+    // The reverse graph: the greedy packing scores in-edges too, and the refinement needs it.
+    const ins = algorithm === "greedy" || maxPasses > 0 ? inEdges(graph) : undefined;
     const order =
-      algorithm === "greedy" ? pageOrder(graph, C, (done) => phase?.update(done)) : seedNeighbourOrder(graph, C);
+      algorithm === "greedy" || algorithm === "greedy-out"
+        ? pageOrder(graph, C, (done) => phase?.update(done), algorithm === "greedy" ? ins : undefined)
+        : seedNeighbourOrder(graph, C);
     phase?.finish();
-    const { oldOfNew, newOfOld } = order;
     const overlapBefore = overlapRatios(graph, identityOrder(npts), C);
-    const overlap = overlapRatios(graph, order, C);
+    const overlapPacked = overlapRatios(graph, order, C);
+    const refine: RefinePassFigures[] = [];
+    if (maxPasses > 0) {
+      const sectors = Math.ceil(npts / C);
+      const refining = reporter?.start("refine", maxPasses * sectors);
+      refinePageOrder(graph, order, C, {
+        maxPasses,
+        ins,
+        onProgress: (pass, done) => refining?.update((pass - 1) * sectors + done),
+        onPass: (p) => {
+          refine.push({ pass: p.pass, swaps: p.swaps, overlap: overlapRatios(graph, order, C), seconds: p.seconds });
+          refining?.update(p.pass * sectors);
+        },
+      });
+      refining?.finish();
+    }
+    const { oldOfNew, newOfOld } = order;
+    const overlap = refine.length > 0 ? refine[refine.length - 1]!.overlap : overlapPacked;
 
     // ---- the new disk index: header, then sectors in new-id order ----
     const layout = diskLayoutFor({ npts, dim: meta.dim, type, R });
@@ -245,9 +282,15 @@ export function relayoutIndex(opts: RelayoutOptions): RelayoutResult {
           npts,
           nodesPerSector: C,
           algorithm:
-            algorithm === "greedy" ? PAGE_ALGORITHM : "seed + out-neighbours (Starling's block-neighbour padding)",
+            (algorithm === "greedy"
+              ? PAGE_ALGORITHM
+              : algorithm === "greedy-out"
+                ? "greedy block-neighbour packing (out-edges only)"
+                : "seed + out-neighbours (Starling's block-neighbour padding)") +
+            (refine.length > 0 ? ` + ${refine.length} refinement passes (swaps)` : ""),
           overlapBefore,
           overlap,
+          ...(refine.length > 0 ? { overlapPacked, refine } : {}),
           seconds,
           peakRssMb: Math.round(peak),
           source: src,
@@ -266,6 +309,8 @@ export function relayoutIndex(opts: RelayoutOptions): RelayoutResult {
       nodesPerSector: C,
       overlapBefore,
       overlap,
+      overlapPacked,
+      refine,
       seconds: (performance.now() - t0) / 1000,
       peakRssMb: peak,
     };

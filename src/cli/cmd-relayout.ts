@@ -1,7 +1,13 @@
 // `ringann relayout PREFIX --out NEW`: an existing disk index (ringann's, DiskANN's or PipeANN's)
 // rewritten with a page-aware layout (build/relayout.ts, docs/page-layout.md).
 import { ProgressReporter } from "../build/phase-reporter.ts";
-import { PAGE_ALGORITHMS, relayoutIndex, type PageAlgorithm, type RelayoutResult } from "../build/relayout.ts";
+import {
+  DEFAULT_REFINE_PASSES,
+  PAGE_ALGORITHMS,
+  relayoutIndex,
+  type PageAlgorithm,
+  type RelayoutResult,
+} from "../build/relayout.ts";
 import { UsageError } from "../errors.ts";
 import { VECTOR_TYPES, type VectorType } from "../format/vector-type.ts";
 import { flagBool, flagString, parseArgs, renderHelp, requireString, type FlagSpec } from "./args.ts";
@@ -16,15 +22,25 @@ const FLAGS: Record<string, FlagSpec> = {
   },
   algorithm: {
     type: "string",
-    help: "greedy (most weighted edges into the block) | seed-neighbours (Starling's simpler padding, a baseline)",
+    help:
+      "greedy (most rank-weighted edges, in and out, between the candidate and the block) | greedy-out (out-edges " +
+      "only: the first packing, a baseline) | seed-neighbours (Starling's simpler padding, a baseline)",
     default: "greedy",
+  },
+  "refine-passes": {
+    type: "string",
+    help:
+      "most refinement passes after the packing: each swaps nodes into the sector holding most of their in- and " +
+      "out-neighbours, stopping when a pass gains < 0.5% (0 = packing only)",
+    default: String(DEFAULT_REFINE_PASSES),
   },
   json: { type: "boolean", help: "end with one JSON line {seconds, peak_rss_mb, overlap, ...}" },
   quiet: { type: "boolean", help: "no progress bars" },
 };
 
 const USAGE =
-  "ringann relayout PREFIX --out NEW [--algorithm greedy|seed-neighbours] [--type float32|uint8|int8] [--json] [--quiet]";
+  "ringann relayout PREFIX --out NEW [--algorithm greedy|seed-neighbours] [--refine-passes N] [--type float32|uint8|int8]\n" +
+  "                 [--json] [--quiet]";
 
 function pct(x: number): string {
   return `${(100 * x).toFixed(1)}%`;
@@ -32,7 +48,18 @@ function pct(x: number): string {
 
 /** The lines both `relayout` and `build --layout page` print. */
 export function describeRelayout(r: RelayoutResult): string {
+  const passes = r.refine
+    .map(
+      (p) =>
+        `  refinement pass ${p.pass}: ${p.swaps.toLocaleString("en-US")} swaps, overlap ${pct(p.overlap.outNeighbours)} / ${pct(p.overlap.sectorMates)}, ${formatDuration(p.seconds)}\n`,
+    )
+    .join("");
+  const packed =
+    r.refine.length > 0
+      ? `packing alone: ${pct(r.overlapPacked.outNeighbours)} of out-neighbours / ${pct(r.overlapPacked.sectorMates)} of sector mates\n${passes}`
+      : "";
   return (
+    packed +
     `page layout ${r.prefix}_disk.index: ${r.npts.toLocaleString("en-US")} nodes, ${r.nodesPerSector} per sector\n` +
     `overlap (out-neighbours in the node's own sector): ${pct(r.overlapBefore.outNeighbours)} in id order -> ${pct(r.overlap.outNeighbours)}; ` +
     `sector mates that are out-neighbours: ${pct(r.overlapBefore.sectorMates)} -> ${pct(r.overlap.sectorMates)}\n` +
@@ -49,6 +76,8 @@ export function relayoutJson(r: RelayoutResult, reporter: ProgressReporter): str
     peak_rss_mb: Math.round(r.peakRssMb),
     overlap_before: r.overlapBefore,
     overlap: r.overlap,
+    overlap_packed: r.overlapPacked,
+    refine: r.refine,
     files: r.files,
     phases: Object.fromEntries(reporter.phaseSeconds.map((p) => [p.label, Math.round(p.seconds * 1000) / 1000])),
   });
@@ -60,7 +89,7 @@ export const command: Command = {
   help: renderHelp(
     USAGE,
     "Renumbers the nodes of an existing disk index so that a node's graph neighbours tend to sit in its own 4 KiB\n" +
-      "sector (greedy block-neighbour packing, as Starling's block shuffling), and writes NEW_disk.index (an ordinary\n" +
+      "sector (greedy block-neighbour packing, then swap passes, as Starling's block shuffling), and writes NEW_disk.index (an ordinary\n" +
       "DiskANN file over the renumbered points), the PQ codes and entry graph renumbered to match,\n" +
       "NEW_disk.index.tags (original id of every node: searches report original ids) and NEW_page.json (overlap\n" +
       "ratios, time, memory). Searching NEW uses page search: every node of a fetched sector is used.\n" +
@@ -83,6 +112,9 @@ export const command: Command = {
     const algorithm = requireString(args, "algorithm") as PageAlgorithm;
     if (!PAGE_ALGORITHMS.includes(algorithm))
       throw new UsageError(`--algorithm must be one of ${PAGE_ALGORITHMS.join(", ")}, got '${algorithm}'`);
+    const refinePasses = Number(requireString(args, "refine-passes"));
+    if (!Number.isInteger(refinePasses) || refinePasses < 0)
+      throw new UsageError(`--refine-passes must be an integer ≥ 0, got '${flagString(args, "refine-passes")}'`);
     const quiet = flagBool(args, "quiet");
     const reporter = new ProgressReporter(quiet);
     const r = relayoutIndex({
@@ -90,6 +122,7 @@ export const command: Command = {
       out: requireString(args, "out"),
       type: typeFlag as VectorType | undefined,
       algorithm,
+      refinePasses,
       reporter,
     });
     if (!quiet) process.stderr.write(describeRelayout(r));

@@ -32,6 +32,18 @@ const PageMetaSchema = z.object({
   /** Overlap of the input's sector order and of this layout. */
   overlapBefore: OverlapSchema,
   overlap: OverlapSchema,
+  /** Overlap of the packing before the refinement passes, and each pass (absent: no refinement). */
+  overlapPacked: OverlapSchema.optional(),
+  refine: z
+    .array(
+      z.object({
+        pass: z.number().int().positive(),
+        swaps: z.number().int().nonnegative(),
+        overlap: OverlapSchema,
+        seconds: z.number().nonnegative(),
+      }),
+    )
+    .optional(),
   seconds: z.number().nonnegative(),
   peakRssMb: z.number().nonnegative(),
   source: z.string(),

@@ -25,7 +25,31 @@ describe("ringann relayout", () => {
     expect(j.npts).toBe(10000);
     expect(j.nodes_per_sector).toBe(6);
     expect(j.overlap.sectorMates).toBeGreaterThan(10 * j.overlap_before.sectorMates);
-    expect(Object.keys(j.phases)).toEqual(["read graph", "page order", "write sectors"]);
+    expect(Object.keys(j.phases)).toEqual(["read graph", "page order", "refine", "write sectors"]);
+    // The default (in- and out-edge packing + refinement passes) never packs worse than the first,
+    // out-edge-only packing without refinement, on either overlap measure.
+    const base = JSON.parse(
+      cli([
+        "relayout",
+        PIPEANN.prefix,
+        "--out",
+        tmp.path("syn10k-out"),
+        "--type",
+        "float32",
+        "--algorithm",
+        "greedy-out",
+        "--refine-passes",
+        "0",
+        "--json",
+        "--quiet",
+      ]).stdout,
+    );
+    expect(base.refine).toEqual([]);
+    expect(base.overlap).toEqual(base.overlap_packed);
+    expect(j.refine.length).toBeGreaterThan(0);
+    expect(j.overlap.outNeighbours).toBeGreaterThan(base.overlap.outNeighbours);
+    expect(j.overlap.sectorMates).toBeGreaterThan(base.overlap.sectorMates);
+    expect(j.overlap.sectorMates).toBeGreaterThanOrEqual(j.overlap_packed.sectorMates);
 
     const info = cli(["info", out]);
     expect(info.code).toBe(0);
@@ -72,7 +96,10 @@ describe("ringann relayout", () => {
     expect(cli(["relayout", PIPEANN.prefix]).code).toBe(2);
     const bad = cli(["relayout", PIPEANN.prefix, "--out", tmp.path("x"), "--algorithm", "metis"]);
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toContain("--algorithm must be one of greedy, seed-neighbours");
+    expect(bad.stderr).toContain("--algorithm must be one of greedy, greedy-out, seed-neighbours");
+    const passes = cli(["relayout", PIPEANN.prefix, "--out", tmp.path("x"), "--refine-passes", "-1"]);
+    expect(passes.code).toBe(2);
+    expect(passes.stderr).toContain("--refine-passes must be an integer ≥ 0");
     const missing = cli(["relayout", tmp.path("nothing"), "--out", tmp.path("y")]);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain("no such file");
