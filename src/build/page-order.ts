@@ -28,10 +28,18 @@ export interface PageOrder {
 /**
  * Greedy block-neighbour packing; `onProgress(done)` is called every few thousand nodes placed. With
  * `ins` (the reverse graph) a candidate also scores the edges it sends to the block's members, each
- * weighted by R − the member's rank in its list: a node that has the members among its nearest
- * neighbours belongs with them even when they do not list it.
+ * weighted by the member's rank in its list: a node that has the members among its nearest
+ * neighbours belongs with them even when they do not list it. An edge at rank k weighs
+ * `edgeBase` + R − k: 0 (the default: rank weights) or R ("mixed": half edge count, half rank;
+ * fewer reads on the 1M uint8 set, more on GloVe — docs/benchmarks.md, issue 10).
  */
-export function pageOrder(g: SlotGraph, C: number, onProgress?: (done: number) => void, ins?: InEdges): PageOrder {
+export function pageOrder(
+  g: SlotGraph,
+  C: number,
+  onProgress?: (done: number) => void,
+  ins?: InEdges,
+  edgeBase = 0,
+): PageOrder {
   invariant(C >= 1, `nodes per sector ${C} must be ≥ 1`);
   const { npts, slots, nbrs, degree } = g;
   const oldOfNew = new Uint32Array(npts);
@@ -54,14 +62,14 @@ export function pageOrder(g: SlotGraph, C: number, onProgress?: (done: number) =
       const v = nbrs[base + k]!;
       if (newOfOld[v] !== 0xffffffff) continue;
       if (score[v] === 0) touched[touchedCount++] = v;
-      score[v]! += slots - k; // a member's nearer neighbours (earlier in its sorted list) weigh more
+      score[v]! += edgeBase + slots - k; // a member's nearer neighbours (earlier in its sorted list) weigh more
     }
     if (ins === undefined) return;
     for (let e = ins.start[u]!; e < ins.start[u + 1]!; e++) {
       const v = ins.src[e]!;
       if (newOfOld[v] !== 0xffffffff) continue;
       if (score[v] === 0) touched[touchedCount++] = v;
-      score[v]! += slots - ins.rank[e]!;
+      score[v]! += edgeBase + slots - ins.rank[e]!;
     }
   };
 

@@ -1,7 +1,7 @@
 // Refinement of a page order by swaps, after the greedy packing (page-order.ts), in the spirit of
 // Starling's block-neighbour-frequency shuffling: a node belongs in the sector holding most of its
 // graph neighbours. The objective is the weight of the edges inside sectors, each directed edge
-// a → b weighing R − (rank of b in a's sorted list), as the packing weighs them; so moving node u
+// a → b weighing R − (rank of b in a's sorted list) (+ R with --edge-weight mixed), as the packing weighs them; so moving node u
 // gains its out-edges AND its in-edges into the new sector (a node reached from many nodes of a
 // sector belongs there too). Sectors stay full: a move is a swap of u with the member x of the
 // target sector that makes the total gain largest, done only when that gain is positive, so the
@@ -34,6 +34,8 @@ export interface RefineOptions {
   /** Called after each pass (with the pass just done) and every few thousand sectors within one. */
   readonly onProgress?: (pass: number, sectorsDone: number) => void;
   readonly onPass?: (p: RefinePass) => void;
+  /** An edge at rank k weighs edgeBase + R − k (default 0; pass the packing's). */
+  readonly edgeBase?: number;
   /** The reverse graph when the caller has it already (built here otherwise). */
   readonly ins?: InEdges;
 }
@@ -53,6 +55,7 @@ export function refinePageOrder(g: SlotGraph, order: PageOrder, C: number, opts:
   const minGain = opts.minGain ?? 0.005;
   const candidates = Math.max(1, opts.candidates ?? 3);
   const { npts, slots, nbrs, degree } = g;
+  const top = (opts.edgeBase ?? 0) + slots; // weight of an edge at rank k: top − k
   const oldOfNew = order.oldOfNew as Uint32Array;
   const newOfOld = order.newOfOld as Uint32Array;
   const nSectors = Math.ceil(npts / C);
@@ -68,13 +71,13 @@ export function refinePageOrder(g: SlotGraph, order: PageOrder, C: number, opts:
       const v = nbrs[base + k]!;
       if (v === u) continue;
       nb[n] = v;
-      nw[n++] = slots - k;
+      nw[n++] = top - k;
     }
     for (let e = ins.start[u]!; e < ins.start[u + 1]!; e++) {
       const y = ins.src[e]!;
       if (y === u) continue;
       nb[n] = y;
-      nw[n++] = slots - ins.rank[e]!;
+      nw[n++] = top - ins.rank[e]!;
     }
     return n;
   };
@@ -231,15 +234,16 @@ export function refinePageOrder(g: SlotGraph, order: PageOrder, C: number, opts:
 }
 
 /** The weight of the edges inside sectors (the refinement's objective), computed from scratch. */
-export function sectorObjective(g: SlotGraph, order: PageOrder, C: number): number {
+export function sectorObjective(g: SlotGraph, order: PageOrder, C: number, edgeBase = 0): number {
   const { npts, slots, nbrs, degree } = g;
+  const top = edgeBase + slots;
   let total = 0;
   for (let u = 0; u < npts; u++) {
     const s = Math.floor(order.newOfOld[u]! / C);
     const base = u * slots;
     for (let k = 0; k < degree[u]!; k++) {
       const v = nbrs[base + k]!;
-      if (v !== u && Math.floor(order.newOfOld[v]! / C) === s) total += slots - k;
+      if (v !== u && Math.floor(order.newOfOld[v]! / C) === s) total += top - k;
     }
   }
   return total;

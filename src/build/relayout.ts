@@ -1,10 +1,11 @@
 // `relayout`: an existing disk index (ringann's, DiskANN's or PipeANN's) → the same graph with its
-// nodes renumbered so neighbours share sectors (page-order.ts), written as an ordinary DiskANN
+// nodes renumbered so neighbours share sectors (page-order.ts, then page-refine.ts), written as an ordinary DiskANN
 // index plus the page-layout files (format/page-layout.ts, docs/page-layout.md).
 // Passes: stream the old file's neighbour lists (sequential reads, 4 MiB at a time) → order →
-// write new sectors (each old record fetched by a positioned read of its sector, a one-sector
+// refine → write new sectors (each old record fetched by a positioned read of its sector, a one-sector
 // cache; ids rewritten) → permute the PQ codes → remap the entry graph's tags → tags, metadata.
-// Memory: the graph (npts × R × 4 bytes), two npts-sized id maps and the PQ codes; the vectors are
+// Memory: the graph (npts × R × 4 bytes), its reverse (5 bytes per edge), a few npts-sized arrays and
+// the PQ codes; the vectors are
 // never all in memory. Every output goes to a temporary name; all are renamed at the end with the
 // disk index last, so the input may also be the output (an in-place relayout).
 import { existsSync, readFileSync, rmSync } from "node:fs";
@@ -41,6 +42,9 @@ import type { PhaseReporter } from "./phase-reporter.ts";
 
 export const PAGE_ALGORITHM = "greedy block-neighbour packing (in- and out-edges)";
 export const PAGE_ALGORITHMS = ["greedy", "greedy-out", "seed-neighbours"] as const;
+/** How an edge at rank k weighs in the greedy packing and the refinement: R − k, or R + R − k. */
+export const EDGE_WEIGHTS = ["rank", "mixed"] as const;
+export type EdgeWeight = (typeof EDGE_WEIGHTS)[number];
 export type PageAlgorithm = (typeof PAGE_ALGORITHMS)[number];
 
 export interface RelayoutOptions {
@@ -52,8 +56,10 @@ export interface RelayoutOptions {
   readonly type?: VectorType;
   /** "greedy" (default, page-order.ts) or "seed-neighbours" (Starling's simpler padding, a baseline). */
   readonly algorithm?: PageAlgorithm;
-  /** Most refinement passes after the packing (page-refine.ts; default 8, 0 = none). */
+  /** Most refinement passes after the packing (page-refine.ts; default 2, 0 = none). */
   readonly refinePasses?: number;
+  /** Edge weights of the greedy packing (with in-edges) and the refinement: "rank" (default) or "mixed". */
+  readonly edgeWeight?: EdgeWeight;
   readonly reporter?: PhaseReporter;
 }
 
@@ -152,11 +158,15 @@ export function relayoutIndex(opts: RelayoutOptions): RelayoutResult {
 
     const phase = reporter?.start("page order", npts);
     const maxPasses = opts.refinePasses ?? DEFAULT_REFINE_PASSES;
+    const edgeWeight = opts.edgeWeight ?? "rank";
+    const edgeBase = edgeWeight === "mixed" ? R : 0;
     // The reverse graph: the greedy packing scores in-edges too, and the refinement needs it.
     const ins = algorithm === "greedy" || maxPasses > 0 ? inEdges(graph) : undefined;
     const order =
       algorithm === "greedy" || algorithm === "greedy-out"
-        ? pageOrder(graph, C, (done) => phase?.update(done), algorithm === "greedy" ? ins : undefined)
+        ? algorithm === "greedy"
+          ? pageOrder(graph, C, (done) => phase?.update(done), ins, edgeBase)
+          : pageOrder(graph, C, (done) => phase?.update(done))
         : seedNeighbourOrder(graph, C);
     phase?.finish();
     const overlapBefore = overlapRatios(graph, identityOrder(npts), C);
@@ -168,6 +178,7 @@ export function relayoutIndex(opts: RelayoutOptions): RelayoutResult {
       refinePageOrder(graph, order, C, {
         maxPasses,
         ins,
+        edgeBase,
         onProgress: (pass, done) => refining?.update((pass - 1) * sectors + done),
         onPass: (p) => {
           refine.push({ pass: p.pass, swaps: p.swaps, overlap: overlapRatios(graph, order, C), seconds: p.seconds });
@@ -287,6 +298,7 @@ export function relayoutIndex(opts: RelayoutOptions): RelayoutResult {
               : algorithm === "greedy-out"
                 ? "greedy block-neighbour packing (out-edges only)"
                 : "seed + out-neighbours (Starling's block-neighbour padding)") +
+            (edgeWeight === "mixed" ? ", edges weigh R + R − rank" : "") +
             (refine.length > 0 ? ` + ${refine.length} refinement passes (swaps)` : ""),
           overlapBefore,
           overlap,

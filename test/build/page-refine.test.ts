@@ -74,6 +74,15 @@ describe("page order refinement", () => {
     expect(refined.sectorMates).toBeGreaterThan(packed.sectorMates * 1.02);
   });
 
+  test("mixed edge weights (R + R − rank) are tracked exactly too", () => {
+    const { graph, C } = fixtureGraph();
+    const order = pageOrder(graph, C, undefined, inEdges(graph), graph.slots);
+    const r = refinePageOrder(graph, order, C, { maxPasses: 2, edgeBase: graph.slots });
+    expect(r.objectiveBefore).toBeLessThan(r.passes.at(-1)!.objective);
+    expect(sectorObjective(graph, order, C, graph.slots)).toBe(r.passes.at(-1)!.objective);
+    expectPermutation(order, graph.npts);
+  });
+
   test("mutual pairs scattered over sectors of 2 end up sharing a sector", () => {
     // Node i's only neighbour is its partner; the start order puts every pair in different sectors.
     const npts = 400;

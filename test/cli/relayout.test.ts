@@ -100,6 +100,9 @@ describe("ringann relayout", () => {
     const passes = cli(["relayout", PIPEANN.prefix, "--out", tmp.path("x"), "--refine-passes", "-1"]);
     expect(passes.code).toBe(2);
     expect(passes.stderr).toContain("--refine-passes must be an integer ≥ 0");
+    const weight = cli(["relayout", PIPEANN.prefix, "--out", tmp.path("x"), "--edge-weight", "square"]);
+    expect(weight.code).toBe(2);
+    expect(weight.stderr).toContain("--edge-weight must be one of rank, mixed");
     const missing = cli(["relayout", tmp.path("nothing"), "--out", tmp.path("y")]);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain("no such file");
