@@ -73,6 +73,13 @@ export {
   type FilteredResult,
   type FilteredSearchOptions,
 } from "./filtered-index.ts";
+export {
+  CHOSEN_STRATEGIES,
+  FilterEngine,
+  type FilterEngineOptions,
+  type MatchView,
+  type ModeParams,
+} from "./filter-engine.ts";
 export { FilteredBeamSearch, FilteredPipeSearch, type FilterPlan } from "./filtered-machines.ts";
 export { PrefilterSearch } from "./prefilter.ts";
 export { LocalSelectivity } from "./local-selectivity.ts";
