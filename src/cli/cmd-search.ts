@@ -145,6 +145,8 @@ export const command: Command = {
     for (const L of Ls) if (L < k) throw new UsageError(`every L must be ≥ k (${k}); got ${L}`);
     const threads = flagNumberList(args, "threads", { integer: true, min: 1, max: 256 })!;
     const concurrency = flagNumberList(args, "concurrency", { integer: true, min: 1, max: 1024 })!;
+    if (special && concurrency.some((c) => c > 1))
+      throw new UsageError("filtered and range searches run one query at a time per thread; give --concurrency 1");
     if (order === "interleaved" && concurrency.some((c) => c > 1)) {
       throw new UsageError(
         "--concurrency above 1 needs --order sequential (interleaved runs one query at a time per thread)",

@@ -16,13 +16,15 @@
 import { Bitset } from "../filter/bitset.ts";
 import type { Vectors } from "../format/vector-type.ts";
 import { SearchDriver, type SubmitPolicy } from "./driver.ts";
-import { FilteredBeamSearch, FilteredPipeSearch } from "./filtered-machines.ts";
+import { ACCEPT_ALL, FilteredBeamSearch, FilteredPipeSearch } from "./filtered-machines.ts";
 import { LocalSelectivity } from "./local-selectivity.ts";
 import type { QueryMachine, SearchContext, SearchParams } from "./machine.ts";
 import { createQueryMachine } from "./page-layout.ts";
 import { PrefilterSearch } from "./prefilter.ts";
 import { type RangeOutcome, rangeRounds } from "./range-search.ts";
+import { RangeMemory } from "./range-memory.ts";
 import { QueryStats } from "./stats.ts";
+import { visitedEstimate } from "./visited.ts";
 
 export const FILTER_STRATEGIES = ["auto", "pre", "in", "label", "post"] as const;
 export type FilterStrategy = (typeof FILTER_STRATEGIES)[number];
@@ -54,6 +56,7 @@ export interface AutoOptions {
 }
 
 const PRE_ALWAYS_POINTS = 2000;
+const NO_STARTS = new Uint32Array(0);
 const PQ_LOOKUP_NS = 0.8;
 const HOP_US = 25;
 
@@ -66,6 +69,8 @@ export interface FilterEngineOptions {
   plain?: { beam: QueryMachine; pipe: QueryMachine };
   spin?: boolean;
   submit?: SubmitPolicy;
+  /** Range search: run every round as a fresh search (DiskANN's rule) instead of continuing (default false). */
+  rangeRestart?: boolean;
 }
 
 export class FilterEngine {
@@ -93,6 +98,9 @@ export class FilterEngine {
   private readonly scratchIds: Uint32Array;
   private readonly scratchDists: Float32Array;
   private readonly range: RangeOutcome = { count: 0, rounds: 0, finalL: 0 };
+  /** What range rounds keep between them (made by the first range search; null: fresh rounds). */
+  private rangeMemory: RangeMemory | null = null;
+  private readonly rangeRestart: boolean;
 
   constructor(ctx: SearchContext, opts: FilterEngineOptions = {}) {
     this.ctx = ctx;
@@ -118,6 +126,7 @@ export class FilterEngine {
       submit: opts.submit ?? "eager",
     });
     this.local = new LocalSelectivity(ctx);
+    this.rangeRestart = opts.rangeRestart ?? false;
     this.scratchIds = new Uint32Array(ctx.maxL);
     this.scratchDists = new Float32Array(ctx.maxL);
   }
@@ -217,6 +226,8 @@ export class FilterEngine {
         machine.plan.accept = m.bits;
         machine.plan.restrict = chosen === "label";
         machine.plan.starts = m.starts;
+        machine.plan.range = null;
+        machine.plan.resumeL = 0;
         const L = chosen === "in" ? Math.min(maxL, Math.max(params.L, Math.ceil(params.L / local))) : params.L;
         this.lastEffectiveL = L;
         this.lastMachine = machine;
@@ -261,18 +272,26 @@ export class FilterEngine {
     outIds: Uint32Array,
     outDists: Float32Array,
   ): number {
-    let machine: QueryMachine;
+    // Range rounds run on the filtered machines (accepting every point without a filter), which can
+    // continue a finished round (range-memory.ts).
+    const machine = params.mode === "beam" ? this.beam : this.pipe;
+    const plan = machine.plan;
     let share = 1;
+    plan.restrict = false;
+    if (!this.rangeRestart) {
+      const c = this.ctx;
+      this.rangeMemory ??= new RangeMemory(c.meta.npts, visitedEstimate(c.maxL, c.maxWidth, c.meta.R, 1));
+    }
+    plan.range = this.rangeMemory;
+    plan.resumeL = 0;
     if (m === null) {
-      machine = this.plain(params.mode);
+      plan.accept = ACCEPT_ALL;
+      plan.starts = NO_STARTS;
       this.lastStrategy = "none";
       this.lastSelectivity = 1;
     } else {
-      const f = params.mode === "beam" ? this.beam : this.pipe;
-      f.plan.accept = m.bits;
-      f.plan.restrict = false;
-      f.plan.starts = m.starts;
-      machine = f;
+      plan.accept = m.bits;
+      plan.starts = m.starts;
       this.lastStrategy = "in";
       this.lastSelectivity = m.selectivity;
       share = m.count === 0 ? 1 : this.local.estimate(query, offset, m.bits, m.selectivity);
@@ -281,7 +300,22 @@ export class FilterEngine {
     const cap = Math.min(maxL, this.ctx.maxL);
     const out = this.range;
     const p = m === null ? params : { ...params, pqWhileReading: false };
-    rangeRounds(this.driver, machine, query, offset, p, radius, cap, outIds, outDists, this.rangeStats, out, share);
+    rangeRounds(
+      this.driver,
+      machine,
+      query,
+      offset,
+      p,
+      radius,
+      cap,
+      outIds,
+      outDists,
+      this.rangeStats,
+      out,
+      share,
+      plan,
+    );
+    plan.range = null;
     this.lastMachine = machine;
     this.lastRounds = out.rounds;
     this.lastFinalL = out.finalL;

@@ -90,5 +90,5 @@ export {
   type SweepQueries,
   type SweepStrategy,
 } from "./filtered-sweep.ts";
-export { rangeSearch, type RangeResult, type RangeSearchOptions } from "./range-search.ts";
-export { runRangeQueries, type RangeRow } from "./range-sweep.ts";
+export type { RangeResult, RangeSearchOptions } from "./range-search.ts";
+export { rangeSearch } from "./range-index.ts";

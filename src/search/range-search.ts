@@ -2,14 +2,18 @@
 // results are reported in: squared L2 for l2). DiskANN's rule: search with list size L and take the
 // top L by exact distance; if at least half of them are inside the radius the list was too short, so
 // double L (up to maxL) and search again; stop when fewer than half are inside or L is at the cap.
-// Every round is a fresh search (as DiskANN does); reads and latency add up over the rounds.
+// DiskANN runs every round as a fresh search; here, by default, a round continues the previous one
+// (RangeMemory: the list grows to the new L, the candidates a full list had pushed out come back, the
+// visited set and the results stay), so no node is read twice; `plan` null (or restart) runs DiskANN's
+// fresh rounds. Reads and latency add up over the rounds.
 // rangeRounds runs the rounds on any machine of a driver (FilterEngine: plain, or in-filter for a
-// filtered range search); rangeSearch is the DiskIndex form. A filtered range search keeps about
+// filtered range search); rangeSearch (range-index.ts) is the DiskIndex form. A filtered range search keeps about
 // L × share matching points in a list of L (share: the filter's estimated local selectivity), so it
 // starts at L / share and compares the points inside with L × share / 2.
 import type { Vectors } from "../format/vector-type.ts";
-import type { DiskIndex, SearchMode } from "./disk-index.ts";
+import type { SearchMode } from "./disk-index.ts";
 import type { SearchDriver } from "./driver.ts";
+import type { FilterPlan } from "./filtered-machines.ts";
 import type { QueryMachine, SearchParams } from "./machine.ts";
 import { QueryStats } from "./stats.ts";
 import { STAT_NAMES } from "./stat-fields.ts";
@@ -70,6 +74,7 @@ export function rangeRounds(
   stats: QueryStats,
   out: RangeOutcome,
   share = 1,
+  plan: FilterPlan | null = null,
 ): void {
   let L = Math.min(Math.ceil(params.L / share), maxL);
   stats.reset();
@@ -84,40 +89,10 @@ export function rangeRounds(
     while (inside < n && outDists[inside]! <= radius) inside++;
     if (inside < (L * share) / 2 || L >= maxL) break;
     L = Math.min(maxL, L * 2);
+    // Continue the finished search (every list entry expanded) rather than start over.
+    if (plan !== null && plan.range !== null && !machine.queue.anyOpen()) plan.resumeL = L;
   }
   out.count = inside;
   out.rounds = rounds;
   out.finalL = L;
-}
-
-export function rangeSearch(index: DiskIndex, query: Vectors, opts: RangeSearchOptions, offset = 0): RangeResult {
-  const maxL = Math.min(opts.maxL ?? index.context.maxL, index.context.maxL);
-  const L = Math.min(opts.L ?? 10, maxL);
-  const params = index.resolve({ k: L, L, mode: opts.mode ?? "pipe", width: opts.width ?? 4 });
-  const ids = new Uint32Array(maxL);
-  const dists = new Float32Array(maxL);
-  const stats = new QueryStats();
-  const out: RangeOutcome = { count: 0, rounds: 0, finalL: 0 };
-  rangeRounds(
-    index.driver,
-    index.machineFor(params.mode),
-    query,
-    offset,
-    params,
-    opts.radius,
-    maxL,
-    ids,
-    dists,
-    stats,
-    out,
-  );
-  return {
-    ids: ids.slice(0, out.count),
-    distances: dists.slice(0, out.count),
-    rounds: out.rounds,
-    finalL: out.finalL,
-    reads: stats.reads,
-    latencyUs: stats.latencyUs,
-    stats,
-  };
 }
