@@ -22,7 +22,7 @@ import {
 } from "./args.ts";
 import { EXIT_OK, type Command } from "./command.ts";
 import { parseMetric, parseVectorType } from "./cmd-gt.ts";
-import { FILTERED_SEARCH_FLAGS, runFilteredSearch, wantsFilteredSearch } from "./search-filtered.ts";
+import { FILTERED_SEARCH_FLAGS, filteredStepFields } from "./search-filtered.ts";
 
 const FLAGS: Record<string, FlagSpec> = {
   index: {
@@ -109,8 +109,10 @@ export const command: Command = {
       "(W reads per round, wait for all); pipe = PipeANN (up to W reads always in flight, adaptive width,\n" +
       "entry graph). The same runner as `ringann run`: --json prints its rows (every per-query stat's\n" +
       "mean, in µs where timed), --out writes results.json, results.csv and charts.\n" +
-      "Filtered (--filter / --query-filters, labels beside the index) and range (--radius) searches run in this\n" +
-      "process on one thread: every --strategy side by side, interleaved per query.",
+      "Filtered (--filter / --query-filters, labels beside the index) and range (--radius) searches run on the\n" +
+      "same Workers (--threads), every --strategy side by side, interleaved per query; rows add the strategy,\n" +
+      "what auto chose, the filter's selectivity, the traversal L and the results found (range: the points\n" +
+      "inside the radius, recall against --range-gt).",
     FLAGS,
     [
       "ringann search --index idx/fmnist --queries data/fmnist/queries.u8bin --gt data/fmnist/gt100.bin --L 10,20,50,100",
@@ -124,12 +126,14 @@ export const command: Command = {
   async run(argv: string[]): Promise<number> {
     const args = parseArgs(argv, FLAGS);
     if (args.positionals.length > 0) throw new UsageError(`unexpected argument '${args.positionals[0]}'`);
-    if (wantsFilteredSearch(args)) return runFilteredSearch(args); // issue 12: filters or a radius
+    const filtered = filteredStepFields(args); // issue 12: filters or a radius
+    const special = filtered.filters !== null || filtered.radius !== null;
     const k = flagNumber(args, "k", { integer: true, min: 1 })!;
     const Ls = flagNumberList(args, "L", { integer: true, min: 1 })!;
     const widths = flagNumberList(args, "width", { integer: true, min: 1, max: 256 })!;
     const modes = parseModes(requireString(args, "mode"));
-    const order = requireString(args, "order");
+    // Filtered and range searches interleave their strategies per query (the runner's interleaved order).
+    const order = special ? "interleaved" : requireString(args, "order");
     if (order !== "interleaved" && order !== "sequential")
       throw new UsageError(`--order takes interleaved or sequential, got '${order}'`);
     const backend = requireString(args, "backend");
@@ -141,6 +145,8 @@ export const command: Command = {
     for (const L of Ls) if (L < k) throw new UsageError(`every L must be ≥ k (${k}); got ${L}`);
     const threads = flagNumberList(args, "threads", { integer: true, min: 1, max: 256 })!;
     const concurrency = flagNumberList(args, "concurrency", { integer: true, min: 1, max: 1024 })!;
+    if (special && concurrency.some((c) => c > 1))
+      throw new UsageError("filtered and range searches run one query at a time per thread; give --concurrency 1");
     if (order === "interleaved" && concurrency.some((c) => c > 1)) {
       throw new UsageError(
         "--concurrency above 1 needs --order sequential (interleaved runs one query at a time per thread)",
@@ -149,7 +155,9 @@ export const command: Command = {
     const metricRaw = flagString(args, "metric");
     const type = parseVectorType(flagString(args, "type"));
     const index = resolve(requireString(args, "index"));
-    const gt = flagString(args, "gt");
+    const gt = filtered.radius !== null ? (filtered.rangeGt ?? undefined) : flagString(args, "gt");
+    if (filtered.radius !== null && flagString(args, "gt") !== undefined)
+      throw new UsageError("range search takes its truth from --range-gt (DiskANN's range format), not --gt");
     const step: SearchStep = {
       kind: "search",
       at: "ringann search",
@@ -183,6 +191,12 @@ export const command: Command = {
       rankWasted: flagBool(args, "drop-wasted") ? false : null,
       direct: !flagBool(args, "buffered"),
       sqpoll: flagBool(args, "sqpoll"),
+      filters: filtered.filters,
+      strategies: filtered.strategies,
+      radius: filtered.radius,
+      growMaxL: filtered.growMaxL,
+      unfilteredGt: filtered.unfilteredGt,
+      preMax: filtered.preMax,
     };
     const out = flagString(args, "out");
     const plan: RunPlan = {

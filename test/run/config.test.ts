@@ -41,7 +41,7 @@ describe("validation messages", () => {
       'jobs[0].L: expected an integer from 1 to 100000 or a non-empty list of them (search list size), found [10,"x"]',
     );
     expect(problems).toContain(
-      'jobs[0].mode: expected "beam" | "pipe" or a non-empty list of them (beam = DiskANN, pipe = PipeANN), found "bem"',
+      'jobs[0].mode: expected "beam" | "pipe" | "range" or a non-empty list of them (beam = DiskANN, pipe = PipeANN, range = range search (pipe) with "radius"), found "bem"',
     );
     expect(problems).toContain(
       "jobs[0].width: expected an integer from 1 to 256 or a non-empty list of them (reads in flight per query (beam width)), found 0",
