@@ -27,6 +27,8 @@ export function makeRows(
       threads: t,
       concurrency: c,
       wait: "block",
+      submit: "batch",
+      io_calls_per_read: 0.4,
       k: 10,
       queries: 1000,
       recall: 1 - 0.5 * Math.exp(-L / 30),

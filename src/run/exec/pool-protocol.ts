@@ -6,6 +6,7 @@
 // every combo in turn ("interleaved" order), and combo c's answers sit in block c of the arrays.
 import type { Vectors } from "../../format/vector-type.ts";
 import type { BackendChoice } from "../../io/open-reader.ts";
+import type { SubmitPolicy } from "../../search/driver.ts";
 import type { SweepStrategy } from "../../search/filtered-sweep.ts";
 import type { SearchParams } from "../../search/machine.ts";
 import { STAT_COUNT } from "../../search/stat-fields.ts";
@@ -116,6 +117,7 @@ export type FromWorker =
       readonly type: "ready";
       readonly worker: number;
       readonly backend: string;
+      readonly submit: SubmitPolicy;
       readonly tid: number;
       readonly pinned: boolean;
     }

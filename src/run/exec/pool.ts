@@ -3,6 +3,7 @@
 // resets the shared query counter, starts every Worker, and resolves when all are done, with the
 // wall time from the first start to the last finish (QPS = queries / wall time).
 import { RingannError, isErrorCode } from "../../errors.ts";
+import type { SubmitPolicy } from "../../search/driver.ts";
 import type { WaitStrategy } from "../config/config-schema.ts";
 import type { FromWorker, InitMessage, RunCombo, RunMessage, SharedResults, WorkerSetup } from "./pool-protocol.ts";
 import { workerEntry } from "../../runtime/worker-entry.ts";
@@ -52,6 +53,8 @@ export class SearchPool {
   readonly threads: number;
   /** The I/O backend the Workers' readers use. */
   backend = "";
+  /** The submit policy the (first) Worker chose at open (each measures its own ring). */
+  submit: SubmitPolicy = "eager";
   /** Every Worker is pinned to its CPU (asked for, and the system agreed). */
   pinned = false;
   /** The Workers' kernel thread ids (-1 where unknown), in Worker order. */
@@ -95,6 +98,7 @@ export class SearchPool {
       pool.pinned = first.every((m) => m.type === "ready" && m.pinned);
       const r = first[0];
       pool.backend = r !== undefined && r.type === "ready" ? r.backend : "";
+      pool.submit = r !== undefined && r.type === "ready" ? r.submit : "eager";
       return pool;
     } catch (err) {
       pool.terminate();

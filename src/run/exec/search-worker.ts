@@ -48,6 +48,7 @@ function handle(msg: ToWorker): void {
         type: "ready",
         worker,
         backend: engine.reader.backend,
+        submit: engine.submitPolicy,
         tid: currentThreadId(),
         pinned: msg.cpu !== null && pinCurrentThread(msg.cpu),
       });

@@ -14,6 +14,7 @@ import { readTruth, type Truth } from "../../format/truth.ts";
 import { allocElements, openVectorFile } from "../../format/vector-file.ts";
 import type { Metric, VectorType, Vectors } from "../../format/vector-type.ts";
 import type { SearchOptions } from "../../search/disk-index.ts";
+import type { SubmitPolicy } from "../../search/driver.ts";
 import { QueryStats, RunCollector, type RunFigures } from "../../search/stats.ts";
 import type { SearchMode, WaitStrategy } from "../config/config-schema.ts";
 import type { RunPlan, SearchStep } from "../config/plan.ts";
@@ -228,7 +229,7 @@ export async function runSearchStep(step: SearchStep, plan: RunPlan, log: RunLog
           const extra = special ? filterFigures(results, c, nq, range, rangeTruth !== null) : null;
           const measured = measure(results, c, t, nq, step.k);
           const m = range ? { ...measured, recall: extra!.rangeRecall, recallByDistance: null } : measured;
-          const row = toRow(step, spec, m, share(times, c, threads, group.length), extra);
+          const row = toRow(step, spec, m, share(times, c, threads, group.length), pool.submit, extra);
           rows.push(row);
           log.line(
             `  ${label(spec)}: recall@${step.k} ${row.recall.toFixed(4)}, ` +
@@ -336,7 +337,14 @@ function measure(results: SharedResults, combo: number, truth: Truth | null, nq:
   return { recall, recallByDistance, figures: collector.summarize() };
 }
 
-function toRow(step: SearchStep, spec: RunSpec, m: Measured, times: RunTimes, x: FilterFigures | null): ResultRow {
+function toRow(
+  step: SearchStep,
+  spec: RunSpec,
+  m: Measured,
+  times: RunTimes,
+  submit: SubmitPolicy,
+  x: FilterFigures | null,
+): ResultRow {
   const f = m.figures;
   const wallMs = times.wallMs;
   const t = times.threads;
@@ -352,11 +360,13 @@ function toRow(step: SearchStep, spec: RunSpec, m: Measured, times: RunTimes, x:
     threads: spec.threads,
     concurrency: spec.concurrency,
     wait: times.wait,
+    submit,
     k: step.k,
     recall: m.recall,
     recall_by_distance: m.recallByDistance,
     qps: wallMs > 0 ? (f.queries * 1000) / wallMs : 0,
     ...f,
+    io_calls_per_read: f.reads > 0 ? f.io_calls / f.reads : 0,
     cpu_us: (times.cpuMs * 1000) / Math.max(1, f.queries),
     cpu_util: times.cpuMs / (spec.threads * wallMs),
     runq_util: times.runQueueMs / (spec.threads * wallMs),

@@ -6,6 +6,7 @@
 // names (_us = µs, _s = seconds); ratios are 0..1. results.csv columns follow ROW_FIELDS.
 import { STAT_FIELDS } from "../../search/stat-fields.ts";
 import type { RunFigures } from "../../search/stats.ts";
+import type { SubmitPolicy } from "../../search/driver.ts";
 import type { SearchMode, WaitStrategy } from "../config/config-schema.ts";
 
 export interface ResultRow extends RunFigures {
@@ -18,6 +19,11 @@ export interface ResultRow extends RunFigures {
   concurrency: number;
   /** How the Workers waited for reads: block | spin | yield (see src/run/exec/wait-strategy.ts). */
   wait: WaitStrategy;
+  /** When the Workers hand reads to the kernel: eager | batch, chosen at open from the measured cost of a
+   * submission against a read (src/io/submit-cost.ts; batch where a submission is a VM exit). */
+  submit: SubmitPolicy;
+  /** io_uring_enter calls per read (io_calls ÷ reads): what batching saves. */
+  io_calls_per_read: number;
   k: number;
   /** Recall@k against the ground truth; NaN (null in JSON) without one. */
   recall: number;
@@ -97,6 +103,9 @@ export const ROW_FIELDS: readonly (keyof ResultRow)[] = [
   ...STAT_FIELDS.map((f) => f.column).filter((column) => !FIRST_FIELDS.includes(column)),
   // How the Workers waited and what every thread of the process did meanwhile (issue 15).
   "wait",
+  // When reads go to the kernel, and the system calls that cost (issue 9).
+  "submit",
+  "io_calls_per_read",
   "runq_max_util",
   "vcs_per_query",
   "ivcs_per_query",
