@@ -231,7 +231,7 @@ export async function runSearchStep(step: SearchStep, plan: RunPlan, log: RunLog
           const extra = special ? filterFigures(results, c, nq, range, rangeTruth !== null) : null;
           const measured = measure(results, c, t, nq, step.k);
           const m = range ? { ...measured, recall: extra!.rangeRecall, recallByDistance: null } : measured;
-          const row = toRow(step, spec, m, share(times, c, threads, group.length), extra, pool.submit);
+          const row = toRow(step, spec, m, share(times, c, threads, group.length), pool.submit, extra);
           rows.push(row);
           log.line(
             `  ${label(spec)}: recall@${step.k} ${row.recall.toFixed(4)}, ` +
@@ -344,8 +344,8 @@ function toRow(
   spec: RunSpec,
   m: Measured,
   times: RunTimes,
-  x: FilterFigures | null,
   submit: SubmitPolicy,
+  x: FilterFigures | null,
 ): ResultRow {
   const f = m.figures;
   const wallMs = times.wallMs;
