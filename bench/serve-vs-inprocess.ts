@@ -7,7 +7,8 @@
 //   no failed request; /healthz < 20 ms while saturated.
 // Run (after scripts/compile.sh):
 //   node_modules/.bin/bun bench/serve-vs-inprocess.ts --index $DATA/idx/fmnist_R64_L100 --dataset $DATA/fmnist \
-//     [--threads 2] [--concurrency 8] [--L 50] [--rates 0.5,0.8,1,1.25] [--duration 10] [--rounds 2]
+//     [--threads 2] [--concurrency 8] [--L 50] [--rates 0.5,0.8,1,1.25] [--duration 10] [--rounds 2] [--body binary]
+//     [--server-warmup 10]
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -26,6 +27,10 @@ const { values } = parseArgs({
     port: { type: "string", default: "18480" },
     queries: { type: "string", default: "3000" },
     binary: { type: "string", default: "dist/ringann" },
+    // json (the default) or binary (application/octet-stream float32 rows: no JSON to parse on either side).
+    body: { type: "string", default: "json" },
+    // Seconds of load at the first rate before measuring: a fresh server's JIT is still compiling for a while.
+    "server-warmup": { type: "string", default: "2" },
   },
 });
 if (!values.index || !values.dataset) {
@@ -142,7 +147,9 @@ async function serverRun(rates: number[]): Promise<{
     String(L),
     "--json",
     "--warmup",
-    "2",
+    values["server-warmup"]!,
+    "--body",
+    values.body!,
   ]);
   if (p.exitCode !== 0) throw new Error(`bench serve failed: ${p.stderr.toString()}`);
   const rssEndMb = rss();

@@ -30,20 +30,23 @@ const FLAGS: Record<string, FlagSpec> = {
   json: { type: "boolean", help: 'print {"rows":[{"engine","depth","iops","mean_us"}]} instead of the table' },
 };
 
+const IO_HELP = renderHelp(
+  "ringann bench io --file F [--depths 1,4,8,32] [--seconds 2] [--rounds 3] [--json]",
+  "Random 4 KiB O_DIRECT reads over F at each queue depth: IOPS and mean latency of ringann's io_uring\n" +
+    "reader, its pread fallback and fio's io_uring engine, interleaved round by round in one run (median\n" +
+    "round reported) and printed side by side with ratios. Targets: uring ≥ 0.9× fio at every depth, ≥ 3× pread at depth 32.",
+  FLAGS,
+  ["ringann bench io --file data/io.bin", "ringann bench io --file big.bin --depths 32 --seconds 10 --json"],
+);
+
 export const command: Command = {
   name: "bench",
   summary: "benchmarks: `ringann bench io --file F` (uring vs pread vs fio), `ringann bench serve --url U --rate R`",
-  help:
-    renderHelp(
-      "ringann bench io --file F [--depths 1,4,8,32] [--seconds 2] [--rounds 3] [--json]",
-      "Random 4 KiB O_DIRECT reads over F at each queue depth: IOPS and mean latency of ringann's io_uring\n" +
-        "reader, its pread fallback and fio's io_uring engine, interleaved round by round in one run (median\n" +
-        "round reported) and printed side by side with ratios. Targets: uring ≥ 0.9× fio at every depth, ≥ 3× pread at depth 32.",
-      FLAGS,
-      ["ringann bench io --file data/io.bin", "ringann bench io --file big.bin --depths 32 --seconds 10 --json"],
-    ) +
-    "\n\n" +
-    BENCH_SERVE_HELP,
+  help: `${IO_HELP}\n\n${BENCH_SERVE_HELP}`,
+  helpFor(argv) {
+    if (argv[0] === "serve") return BENCH_SERVE_HELP;
+    return argv[0] === "io" ? IO_HELP : this.help;
+  },
   async run(argv) {
     if (argv[0] === "serve") return (await import("./cmd-bench-serve.ts")).runBenchServe(argv.slice(1));
     const args = parseArgs(argv, FLAGS);

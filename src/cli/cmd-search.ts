@@ -2,6 +2,7 @@
 // per mode, width and L: recall@k, QPS, mean/p50/p99/p99.9 latency, mean reads, hops, cache hits
 // and I/O occupancy (or the same as JSON rows with --json). It is a one-job plan of `ringann run`'s
 // runner (run/exec): the same Workers, the same rows, the same table, results files with --out.
+import { PAGE_EXPAND_POLICIES, type PageExpand } from "../search/page-machine.ts";
 import { resolve } from "node:path";
 import { UsageError } from "../errors.ts";
 import { WAIT_STRATEGIES, type SearchMode, type WaitStrategy } from "../run/config/config-schema.ts";
@@ -22,7 +23,7 @@ import {
 } from "./args.ts";
 import { EXIT_OK, type Command } from "./command.ts";
 import { parseMetric, parseVectorType } from "./cmd-gt.ts";
-import { FILTERED_SEARCH_FLAGS, runFilteredSearch, wantsFilteredSearch } from "./search-filtered.ts";
+import { FILTERED_SEARCH_FLAGS, filteredStepFields } from "./search-filtered.ts";
 
 const FLAGS: Record<string, FlagSpec> = {
   index: {
@@ -54,6 +55,14 @@ const FLAGS: Record<string, FlagSpec> = {
   "mem-l": { type: "string", help: "entry-graph search list size", default: "10" },
   "fixed-width": { type: "boolean", help: "pipe: keep W reads in flight from the start (no adaptive width)" },
   "pq-first": { type: "boolean", help: "pipe: build the PQ table before the first reads" },
+  "no-page-search": {
+    type: "boolean",
+    help: "on a page-layout index (ringann relayout), search node by node instead of using every node of a fetched sector",
+  },
+  "page-expand": {
+    type: "string",
+    help: "page search: co-located nodes expanded without a read: queued (in the candidate list), all, or none",
+  },
   "drop-wasted": {
     type: "boolean",
     help: "pipe: drop reads whose node left the top L, as PipeANN does (default: rank them)",
@@ -109,8 +118,10 @@ export const command: Command = {
       "(W reads per round, wait for all); pipe = PipeANN (up to W reads always in flight, adaptive width,\n" +
       "entry graph). The same runner as `ringann run`: --json prints its rows (every per-query stat's\n" +
       "mean, in µs where timed), --out writes results.json, results.csv and charts.\n" +
-      "Filtered (--filter / --query-filters, labels beside the index) and range (--radius) searches run in this\n" +
-      "process on one thread: every --strategy side by side, interleaved per query.",
+      "Filtered (--filter / --query-filters, labels beside the index) and range (--radius) searches run on the\n" +
+      "same Workers (--threads), every --strategy side by side, interleaved per query; rows add the strategy,\n" +
+      "what auto chose, the filter's selectivity, the traversal L and the results found (range: the points\n" +
+      "inside the radius, recall against --range-gt).",
     FLAGS,
     [
       "ringann search --index idx/fmnist --queries data/fmnist/queries.u8bin --gt data/fmnist/gt100.bin --L 10,20,50,100",
@@ -124,12 +135,14 @@ export const command: Command = {
   async run(argv: string[]): Promise<number> {
     const args = parseArgs(argv, FLAGS);
     if (args.positionals.length > 0) throw new UsageError(`unexpected argument '${args.positionals[0]}'`);
-    if (wantsFilteredSearch(args)) return runFilteredSearch(args); // issue 12: filters or a radius
+    const filtered = filteredStepFields(args); // issue 12: filters or a radius
+    const special = filtered.filters !== null || filtered.radius !== null;
     const k = flagNumber(args, "k", { integer: true, min: 1 })!;
     const Ls = flagNumberList(args, "L", { integer: true, min: 1 })!;
     const widths = flagNumberList(args, "width", { integer: true, min: 1, max: 256 })!;
     const modes = parseModes(requireString(args, "mode"));
-    const order = requireString(args, "order");
+    // Filtered and range searches interleave their strategies per query (the runner's interleaved order).
+    const order = special ? "interleaved" : requireString(args, "order");
     if (order !== "interleaved" && order !== "sequential")
       throw new UsageError(`--order takes interleaved or sequential, got '${order}'`);
     const backend = requireString(args, "backend");
@@ -141,6 +154,8 @@ export const command: Command = {
     for (const L of Ls) if (L < k) throw new UsageError(`every L must be ≥ k (${k}); got ${L}`);
     const threads = flagNumberList(args, "threads", { integer: true, min: 1, max: 256 })!;
     const concurrency = flagNumberList(args, "concurrency", { integer: true, min: 1, max: 1024 })!;
+    if (special && concurrency.some((c) => c > 1))
+      throw new UsageError("filtered and range searches run one query at a time per thread; give --concurrency 1");
     if (order === "interleaved" && concurrency.some((c) => c > 1)) {
       throw new UsageError(
         "--concurrency above 1 needs --order sequential (interleaved runs one query at a time per thread)",
@@ -149,7 +164,9 @@ export const command: Command = {
     const metricRaw = flagString(args, "metric");
     const type = parseVectorType(flagString(args, "type"));
     const index = resolve(requireString(args, "index"));
-    const gt = flagString(args, "gt");
+    const gt = filtered.radius !== null ? (filtered.rangeGt ?? undefined) : flagString(args, "gt");
+    if (filtered.radius !== null && flagString(args, "gt") !== undefined)
+      throw new UsageError("range search takes its truth from --range-gt (DiskANN's range format), not --gt");
     const step: SearchStep = {
       kind: "search",
       at: "ringann search",
@@ -181,8 +198,16 @@ export const command: Command = {
       memL: flagNumber(args, "mem-l", { integer: true, min: 0 }) ?? null,
       pqWhileReading: flagBool(args, "pq-first") ? false : null,
       rankWasted: flagBool(args, "drop-wasted") ? false : null,
+      pageSearch: flagBool(args, "no-page-search") ? false : null,
+      pageExpand: parsePageExpand(flagString(args, "page-expand")),
       direct: !flagBool(args, "buffered"),
       sqpoll: flagBool(args, "sqpoll"),
+      filters: filtered.filters,
+      strategies: filtered.strategies,
+      radius: filtered.radius,
+      growMaxL: filtered.growMaxL,
+      unfilteredGt: filtered.unfilteredGt,
+      preMax: filtered.preMax,
     };
     const out = flagString(args, "out");
     const plan: RunPlan = {
@@ -211,3 +236,10 @@ export const command: Command = {
     return EXIT_OK;
   },
 };
+
+function parsePageExpand(v: string | undefined): PageExpand | null {
+  if (v === undefined) return null;
+  if (!(PAGE_EXPAND_POLICIES as readonly string[]).includes(v))
+    throw new UsageError(`--page-expand: expected one of ${PAGE_EXPAND_POLICIES.join(", ")}, got '${v}'`);
+  return v as PageExpand;
+}

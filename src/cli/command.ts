@@ -7,6 +7,8 @@ export interface Command {
   readonly summary: string;
   /** Full help text for `ringann <command> --help`. */
   readonly help: string;
+  /** Help for a subcommand (`ringann bench serve --help`), when the command has several. */
+  helpFor?(argv: readonly string[]): string;
   run(argv: string[]): Promise<number>;
 }
 

@@ -104,7 +104,7 @@ export async function main(argv: string[]): Promise<number> {
   try {
     const command = await entry.load();
     if (rest.includes("--help") || rest.includes("-h")) {
-      console.log(command.help);
+      console.log(command.helpFor?.(rest) ?? command.help);
       return 0;
     }
     return await command.run(rest);

@@ -8,18 +8,29 @@
 //   that follow the geometry);
 //   the filter's label start points join the seeds.
 // The expansion itself is QueryMachine.expandFiltered (machine.ts).
-// Bench: bench/filtered.ts
-import type { Bitset } from "../filter/bitset.ts";
+// Range search runs on these machines too (accepting every point when it has no filter): with a
+// RangeMemory in `range`, each expansion notes its neighbours, and a begin() with `resumeL` set
+// continues the finished query with list size resumeL instead of starting over (range-search.ts).
+// Bench: bench/filtered.ts, bench/range-resume.ts
+import type { Vectors } from "../format/vector-type.ts";
 import { BeamSearch } from "./beam.ts";
-import type { SearchContext } from "./machine.ts";
+import type { IdSet, SearchContext, SearchParams } from "./machine.ts";
 import { PipeSearch } from "./pipe.ts";
+import type { RangeMemory } from "./range-memory.ts";
 
 /** What a filtered query carries into its machine (set before each begin()). */
 export interface FilterPlan {
-  accept: Bitset;
+  accept: IdSet;
   restrict: boolean;
   starts: Uint32Array;
+  /** Range search: the memory its rounds share (null otherwise). */
+  range: RangeMemory | null;
+  /** > 0: the next begin() continues the last query with this list size (range rounds). */
+  resumeL: number;
 }
+
+/** Every point (range search without a filter). */
+export const ACCEPT_ALL: IdSet = { has: () => true };
 
 const EMPTY = new Uint32Array(0);
 
@@ -28,9 +39,27 @@ export class FilteredBeamSearch extends BeamSearch {
   /** Matching points expanded in the current query. */
   matched = 0;
 
-  constructor(ctx: SearchContext, owner: number, accept: Bitset) {
+  constructor(ctx: SearchContext, owner: number, accept: IdSet) {
     super(ctx, owner);
-    this.plan = { accept, restrict: false, starts: EMPTY };
+    this.plan = { accept, restrict: false, starts: EMPTY, range: null, resumeL: 0 };
+  }
+
+  override begin(query: Vectors, queryOffset: number, params: SearchParams, now: number): void {
+    const plan = this.plan;
+    if (plan.resumeL > 0 && plan.range !== null) {
+      // Continue: the list grows, the visited set and the results stay (see range-memory.ts).
+      this.params = params;
+      this.stats.reset();
+      this.error = null;
+      this.done = false;
+      this.inFlight = 0;
+      this.startMs = now;
+      plan.range.refill(this.queue, this.results, this.table, this.ctx.codes, this.M, plan.resumeL);
+      plan.resumeL = 0;
+      return;
+    }
+    plan.range?.reset();
+    super.begin(query, queryOffset, params, now);
   }
 
   protected override entrySeeds(now: number): number {
@@ -46,6 +75,9 @@ export class FilteredBeamSearch extends BeamSearch {
   }
 
   protected override expand(handle: number, id: number): void {
+    // The neighbours are noted before the expansion: it may decode other records (wasted reads).
+    const range = this.plan.range;
+    if (range !== null) noteNeighbours(this.ctx, handle, id, range);
     if (this.expandFiltered(handle, id, this.plan.accept, this.plan.restrict)) this.matched++;
   }
 }
@@ -54,9 +86,27 @@ export class FilteredPipeSearch extends PipeSearch {
   plan: FilterPlan;
   matched = 0;
 
-  constructor(ctx: SearchContext, owner: number, accept: Bitset) {
+  constructor(ctx: SearchContext, owner: number, accept: IdSet) {
     super(ctx, owner);
-    this.plan = { accept, restrict: false, starts: EMPTY };
+    this.plan = { accept, restrict: false, starts: EMPTY, range: null, resumeL: 0 };
+  }
+
+  override begin(query: Vectors, queryOffset: number, params: SearchParams, now: number): void {
+    const plan = this.plan;
+    if (plan.resumeL > 0 && plan.range !== null) {
+      // Continue: the list grows, the visited set and the results stay (see range-memory.ts).
+      this.params = params;
+      this.stats.reset();
+      this.error = null;
+      this.done = false;
+      this.inFlight = 0;
+      this.startMs = now;
+      plan.range.refill(this.queue, this.results, this.table, this.ctx.codes, this.M, plan.resumeL);
+      plan.resumeL = 0;
+      return;
+    }
+    plan.range?.reset();
+    super.begin(query, queryOffset, params, now);
   }
 
   protected override entrySeeds(now: number): number {
@@ -72,6 +122,9 @@ export class FilteredPipeSearch extends PipeSearch {
   }
 
   protected override expand(handle: number, id: number): void {
+    // The neighbours are noted before the expansion: it may decode other records (wasted reads).
+    const range = this.plan.range;
+    if (range !== null) noteNeighbours(this.ctx, handle, id, range);
     if (this.expandFiltered(handle, id, this.plan.accept, this.plan.restrict)) this.matched++;
   }
 
@@ -82,6 +135,12 @@ export class FilteredPipeSearch extends PipeSearch {
       this.results.push(id, this.ctx.distance(this.query, 0, src.coords, src.coordsOffset, this.dim));
     }
   }
+}
+
+function noteNeighbours(ctx: SearchContext, handle: number, id: number, range: RangeMemory): void {
+  const src = ctx.source;
+  src.load(handle, id);
+  range.note(src.nbrs, src.nbrsOffset, src.degree);
 }
 
 /**

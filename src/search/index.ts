@@ -73,6 +73,13 @@ export {
   type FilteredResult,
   type FilteredSearchOptions,
 } from "./filtered-index.ts";
+export {
+  CHOSEN_STRATEGIES,
+  FilterEngine,
+  type FilterEngineOptions,
+  type MatchView,
+  type ModeParams,
+} from "./filter-engine.ts";
 export { FilteredBeamSearch, FilteredPipeSearch, type FilterPlan } from "./filtered-machines.ts";
 export { PrefilterSearch } from "./prefilter.ts";
 export { LocalSelectivity } from "./local-selectivity.ts";
@@ -83,5 +90,5 @@ export {
   type SweepQueries,
   type SweepStrategy,
 } from "./filtered-sweep.ts";
-export { rangeSearch, type RangeResult, type RangeSearchOptions } from "./range-search.ts";
-export { runRangeQueries, type RangeRow } from "./range-sweep.ts";
+export type { RangeResult, RangeSearchOptions } from "./range-search.ts";
+export { rangeSearch } from "./range-index.ts";

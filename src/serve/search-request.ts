@@ -1,10 +1,18 @@
 // Parses and checks a search request before any of it reaches the index. Two body kinds:
-//   application/json          {vector: number[] | vectors: number[][], k?, L?, mode?, width?, deadline_ms?, include?}
-//   application/octet-stream  little-endian float32 rows of `dim` values; k, L, mode, width, deadline_ms
-//                             as URL query parameters
+//   application/json          {vector: number[] | vectors: number[][], k?, L?, mode?, width?, deadline_ms?, include?,
+//                              filter?, strategy?, radius?}
+//   application/octet-stream  little-endian float32 rows of `dim` values; k, L, mode, width, deadline_ms,
+//                             filter (JSON), strategy, radius as URL query parameters
+// Filtered search (issue 12): `filter` is a JSON predicate ({"label"}, {"and"}, {"or"}, {"not"},
+// {"range"}) or a bare label, `strategy` one of auto (default), pre, in, label, post; range search is
+// `mode: "range"` with `radius` (every point within it; L is the first list size). A malformed filter
+// is a 400 naming its JSON path (`filter.and[1].label`); labels are checked against the index later.
 // Every problem is an HttpError naming where it is (`vectors[3][17]`, `?L`, `(body)`): wrong dimension,
 // NaN/Infinity (JSON numbers like 1e999 parse to Infinity), non-numbers, k/L/width out of range,
 // unknown fields, too many vectors. The body size limit is checked by the caller before reading.
+import { ConfigError } from "../errors.ts";
+import { type Filter, parseFilter, parseFilterText } from "../filter/predicate.ts";
+import { FILTER_STRATEGIES, type FilterStrategy } from "../search/filter-engine.ts";
 import { HttpError } from "./http-error.ts";
 import type { IndexLimits, SearchDefaults } from "./serve-config.ts";
 
@@ -20,9 +28,27 @@ export interface SearchRequest {
   width: number;
   deadlineMs: number;
   include: Include[];
+  /** Filtered search: the filter (null: unfiltered) and the strategy. */
+  filter: Filter | null;
+  strategy: FilterStrategy;
+  /** Range search (mode "range", run on pipe machines): the radius; null for k-NN search. */
+  radius: number | null;
 }
 
-const JSON_FIELDS = ["vector", "vectors", "k", "L", "mode", "width", "deadline_ms", "include"];
+const JSON_FIELDS = [
+  "vector",
+  "vectors",
+  "k",
+  "L",
+  "mode",
+  "width",
+  "deadline_ms",
+  "include",
+  "filter",
+  "strategy",
+  "radius",
+];
+const QUERY_FIELDS = ["k", "L", "mode", "width", "deadline_ms", "filter", "strategy", "radius"];
 
 interface Knobs {
   k?: unknown;
@@ -30,6 +56,9 @@ interface Knobs {
   mode?: unknown;
   width?: unknown;
   deadline_ms?: unknown;
+  filter?: unknown;
+  strategy?: unknown;
+  radius?: unknown;
 }
 
 export function parseJsonSearch(
@@ -137,9 +166,9 @@ export function parseBinarySearch(
   checkFinite(vectors, dim, (i) => `(body) row ${i}`);
   const knobs: Knobs = {};
   for (const [key, value] of query) {
-    if (!["k", "L", "mode", "width", "deadline_ms"].includes(key))
-      throw new HttpError(400, "E_FIELD", `Unknown query parameter '${key}'`, `?${key}`);
-    (knobs as Record<string, unknown>)[key] = key === "mode" ? value : value.trim() === "" ? value : Number(value);
+    if (!QUERY_FIELDS.includes(key)) throw new HttpError(400, "E_FIELD", `Unknown query parameter '${key}'`, `?${key}`);
+    const text = key === "mode" || key === "strategy" || key === "filter";
+    (knobs as Record<string, unknown>)[key] = text ? value : value.trim() === "" ? value : Number(value);
   }
   return { vectors, count, include: [], ...parseKnobs(knobs, (f) => `?${f}`, defaults, limits) };
 }
@@ -164,10 +193,56 @@ function parseKnobs(obj: Knobs, path: (field: string) => string, d: SearchDefaul
   const width = intIn(obj.width ?? d.width, 1, lim.maxWidth, path("width"));
   const deadlineMs =
     obj.deadline_ms === undefined ? lim.deadlineMs : intIn(obj.deadline_ms, 1, lim.deadlineMs, path("deadline_ms"));
-  const mode = obj.mode ?? d.mode;
-  if (mode !== "beam" && mode !== "pipe")
-    throw new HttpError(400, "E_RANGE", `Expected "beam" or "pipe", got ${describe(mode)}`, path("mode"));
-  return { k, L, width, mode, deadlineMs } as const;
+  const asked = obj.mode ?? d.mode;
+  if (asked !== "beam" && asked !== "pipe" && asked !== "range")
+    throw new HttpError(400, "E_RANGE", `Expected "beam", "pipe" or "range", got ${describe(asked)}`, path("mode"));
+  const mode: "beam" | "pipe" = asked === "range" ? "pipe" : asked;
+  let radius: number | null = null;
+  if (asked === "range") {
+    if (obj.radius === undefined)
+      throw new HttpError(
+        400,
+        "E_FIELD",
+        `Missing 'radius': mode "range" returns every point within it`,
+        path("radius"),
+      );
+    if (typeof obj.radius !== "number" || !Number.isFinite(obj.radius) || obj.radius < 0)
+      throw new HttpError(400, "E_RANGE", `Expected a finite number ≥ 0, got ${describe(obj.radius)}`, path("radius"));
+    radius = obj.radius;
+  } else if (obj.radius !== undefined) {
+    throw new HttpError(400, "E_FIELD", `'radius' needs "mode": "range"`, path("radius"));
+  }
+  const filter = parseRequestFilter(obj.filter, path("filter"));
+  const strategy = obj.strategy ?? "auto";
+  if (!(FILTER_STRATEGIES as readonly unknown[]).includes(strategy))
+    throw new HttpError(
+      400,
+      "E_RANGE",
+      `Expected one of ${FILTER_STRATEGIES.map((x) => JSON.stringify(x)).join(", ")}, got ${describe(strategy)}`,
+      path("strategy"),
+    );
+  if (obj.strategy !== undefined && filter === null)
+    throw new HttpError(400, "E_FIELD", `'strategy' needs a 'filter'`, path("strategy"));
+  if (obj.strategy !== undefined && radius !== null)
+    throw new HttpError(
+      400,
+      "E_FIELD",
+      `A filtered range search uses in-filter traversal; give no 'strategy'`,
+      path("strategy"),
+    );
+  return { k, L, width, mode, deadlineMs, filter, strategy: strategy as FilterStrategy, radius } as const;
+}
+
+/** The request's filter (a JSON predicate, a bare label, or JSON text in a URL query), or null. */
+function parseRequestFilter(v: unknown, path: string): Filter | null {
+  if (v === undefined || v === null) return null;
+  try {
+    if (typeof v === "string") return parseFilterText(v, path);
+    return parseFilter(v, path);
+  } catch (err) {
+    if (err instanceof ConfigError) throw new HttpError(400, "E_FILTER", err.problems[0] ?? err.message, err.path);
+    throw err;
+  }
 }
 
 function intIn(v: unknown, min: number, max: number, path: string, minName?: string): number {

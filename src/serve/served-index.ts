@@ -7,6 +7,7 @@ import type { AsyncSearchResult } from "../search/async-index.ts";
 import { DatasetView } from "./dataset-view.ts";
 import { HttpError } from "./http-error.ts";
 import type { ServeMetrics } from "./metrics.ts";
+import { ServedFilters } from "./served-filters.ts";
 import type { SearchRequest } from "./search-request.ts";
 import type { IndexServeConfig } from "./serve-config.ts";
 
@@ -14,6 +15,8 @@ export class ServedIndex {
   readonly config: IndexServeConfig;
   readonly index: DiskIndex;
   readonly dataset: DatasetView | null;
+  /** Filtered and range queries (a second ring and the labels), opened by the first such request. */
+  private filters: ServedFilters | null = null;
 
   private constructor(config: IndexServeConfig, index: DiskIndex, dataset: DatasetView | null) {
     this.config = config;
@@ -81,6 +84,7 @@ export class ServedIndex {
 
   /** Runs every vector of the request on this thread's ring; the JSON answer or an HttpError. */
   async search(req: SearchRequest, metrics: ServeMetrics): Promise<Record<string, unknown>> {
+    if (req.filter !== null || req.radius !== null) return this.searchFiltered(req, metrics);
     const dim = this.dim;
     const opts = { k: req.k, L: req.L, mode: req.mode, width: req.width, deadlineMs: req.deadlineMs };
     const pending: Promise<AsyncSearchResult>[] = [];
@@ -123,9 +127,65 @@ export class ServedIndex {
     };
   }
 
+  /**
+   * Filtered and range queries (served-filters.ts): each runs to its answer on this thread, the event
+   * loop turning between the vectors of a batch. Per-query stats add the strategy that ran.
+   */
+  private async searchFiltered(req: SearchRequest, metrics: ServeMetrics): Promise<Record<string, unknown>> {
+    this.filters ??= new ServedFilters(this.index);
+    const f = this.filters;
+    const m = f.match(req);
+    const results: Record<string, unknown>[] = [];
+    for (let i = 0; i < req.count; i++) {
+      if (i > 0) await new Promise((resolve) => setImmediate(resolve));
+      let r: ReturnType<ServedFilters["search"]>;
+      try {
+        r = f.search(req, m, i);
+      } catch (err) {
+        throw asHttpError(err, req.count > 1 ? `vectors[${i}]` : "vector");
+      }
+      const st = r.stats;
+      metrics.query(st.reads, st.hops, st.occupancy, st.latencyUs);
+      const row: Record<string, unknown> = {
+        ids: Array.from(r.ids),
+        distances: Array.from(r.distances),
+        stats: {
+          latency_us: round(st.latencyUs),
+          queued_us: 0,
+          reads: st.reads,
+          hops: st.hops,
+          cache_hits: st.cacheHits,
+          io_occupancy: Math.round(st.occupancy * 1000) / 1000,
+          wasted_reads: st.wastedReads,
+          io_wait_us: round(st.ioWaitUs),
+          strategy: r.strategy,
+          selectivity: r.selectivity,
+          effective_L: r.effectiveL,
+          ...(r.rounds !== null ? { rounds: r.rounds } : {}),
+        },
+      };
+      if (req.include.includes("vectors") && this.dataset !== null) row.vectors = this.dataset.baseVectors(r.ids);
+      if (req.include.includes("words") && this.dataset !== null) row.words = this.dataset.baseWordsOf(r.ids);
+      results.push(row);
+    }
+    return {
+      index: this.name,
+      dim: this.dim,
+      metric: this.index.metric,
+      k: req.k,
+      L: req.L,
+      mode: req.radius !== null ? "range" : req.mode,
+      width: req.width,
+      ...(req.radius !== null ? { radius: req.radius } : {}),
+      ...(req.filter !== null ? { filter: req.filter, strategy: req.strategy } : {}),
+      results,
+    };
+  }
+
   /** Stops taking queries, lets the running and queued ones finish, closes the files. */
   async drainAndClose(): Promise<void> {
     await this.index.scheduler.drain();
+    this.filters?.close();
     this.index.close();
     this.dataset?.close();
   }

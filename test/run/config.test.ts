@@ -41,7 +41,7 @@ describe("validation messages", () => {
       'jobs[0].L: expected an integer from 1 to 100000 or a non-empty list of them (search list size), found [10,"x"]',
     );
     expect(problems).toContain(
-      'jobs[0].mode: expected "beam" | "pipe" or a non-empty list of them (beam = DiskANN, pipe = PipeANN), found "bem"',
+      'jobs[0].mode: expected "beam" | "pipe" | "range" or a non-empty list of them (beam = DiskANN, pipe = PipeANN, range = range search (pipe) with "radius"), found "bem"',
     );
     expect(problems).toContain(
       "jobs[0].width: expected an integer from 1 to 256 or a non-empty list of them (reads in flight per query (beam width)), found 0",
@@ -61,6 +61,23 @@ describe("validation messages", () => {
       true,
     );
     expect(problems.length).toBe(7);
+  });
+
+  test("page options: page_expand takes a policy, page_search a boolean, both named by path", () => {
+    const problems = problemsOf({
+      jobs: [{ type: "search", index: "idx/a", dataset: "d", page_expand: "most", page_search: "yes" }],
+    });
+    expect(problems).toContain(
+      'jobs[0].page_expand: expected "queued" | "all" | "none" (page search: which co-located nodes are expanded without a read (queued = those in the candidate list)), found "most"',
+    );
+    expect(problems.some((p) => p.startsWith("jobs[0].page_search: expected true or false"))).toBe(true);
+    const plan = planFromJson(
+      { jobs: [{ type: "search", index: "idx/a", dataset: "d", page_expand: "all", page_search: false }] },
+      { source: "test.json", baseDir: tmp.dir, defaultName: "t", checkFiles: false },
+    );
+    const step = plan.steps[0] as { pageExpand: string | null; pageSearch: boolean | null };
+    expect(step.pageExpand).toBe("all");
+    expect(step.pageSearch).toBe(false);
   });
 
   test("a missing field says it is missing and what was expected", () => {

@@ -68,6 +68,13 @@ export function makeRows(
       jit_cpu_util: 0.02,
       gc_cpu_util: 0,
       other_cpu_util: 0.01,
+      strategy: null,
+      chosen: null,
+      selectivity: null,
+      effective_l: null,
+      found: null,
+      radius: null,
+      range_rounds: null,
     });
   }
   return rows;

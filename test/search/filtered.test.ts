@@ -15,7 +15,7 @@ import { writeBin } from "../../src/format/bin.ts";
 import type { Filter } from "../../src/filter/predicate.ts";
 import { DiskIndex } from "../../src/search/disk-index.ts";
 import { type FilterStrategy, FilteredIndex } from "../../src/search/filtered-index.ts";
-import { rangeSearch } from "../../src/search/range-search.ts";
+import { rangeSearch } from "../../src/search/range-index.ts";
 import { caught, makeTempDir } from "../format/tmp.ts";
 
 const N = 4000;

@@ -1,6 +1,7 @@
 // The JSON config of `ringann run`: a list of jobs run in order. Relative paths resolve against
 // the config file's folder (config.ts). DiskANN's `disk-index` jobs are accepted as they are
 // (diskann-schema.ts), so an existing DiskANN benchmark file runs unchanged.
+import { PAGE_EXPAND_POLICIES } from "../../search/page-machine.ts";
 import { z } from "zod";
 import { flag, int, intOrList, num, oneOf, oneOrListOf, pathField, record, text } from "./config-fields.ts";
 import { DiskIndexJob } from "./diskann-schema.ts";
@@ -11,6 +12,8 @@ export const METRIC_NAMES = ["l2", "ip", "cosine"] as const;
 export const IO_BACKENDS = ["auto", "uring", "pread"] as const;
 /** How a search Worker waits for its reads (src/run/exec/wait-strategy.ts). */
 export const WAIT_STRATEGIES = ["block", "spin", "yield"] as const;
+/** Filtered-search strategies a search job may run (issue 12; "none" = unfiltered, the baseline). */
+export const JOB_STRATEGIES = ["auto", "pre", "in", "label", "post", "none"] as const;
 export const DATASET_SOURCES = ["synthetic", "fashion-mnist", "glove-100"] as const;
 
 const common = {
@@ -69,7 +72,10 @@ const searchShape = {
   metric: oneOf(METRIC_NAMES, "distance; default: from the dataset manifest, else l2").optional(),
   k: int("neighbours per query (recall@k)", 1, 1000).optional(),
   L: intOrList("search list size", 1, 100_000).optional(),
-  mode: oneOrListOf(SEARCH_MODES, "beam = DiskANN, pipe = PipeANN").optional(),
+  mode: oneOrListOf(
+    [...SEARCH_MODES, "range"] as const,
+    'beam = DiskANN, pipe = PipeANN, range = range search (pipe) with "radius"',
+  ).optional(),
   width: intOrList("reads in flight per query (beam width)", 1, 256).optional(),
   threads: z
     .union([z.literal("auto"), intOrList("search threads (Workers)", 1, 256)], {
@@ -81,6 +87,13 @@ const searchShape = {
   cache_nodes: int("nodes cached in memory, chosen by BFS from the medoid", 0).optional(),
   io_limit: int("most reads per query", 1).optional(),
   adaptive_width: flag("PipeANN's adaptive width (pipe only)").optional(),
+  page_search: flag(
+    "use every node of a fetched sector (default: on for an index with the page layout of ringann relayout; false: node by node)",
+  ).optional(),
+  page_expand: oneOf(
+    PAGE_EXPAND_POLICIES,
+    "page search: which co-located nodes are expanded without a read (queued = those in the candidate list)",
+  ).optional(),
   entry_graph: flag("seed searches from the in-memory entry graph when the index has one").optional(),
   max_queries: int("use only the first N queries", 1).optional(),
   warmup_queries: int("queries run and discarded before each measured run", 0).optional(),
@@ -97,6 +110,19 @@ const searchShape = {
     "sequential: one run after another; interleaved: each query runs every mode × width in turn",
   ).optional(),
   cache_bytes: num("node cache budget in bytes (with or instead of cache_nodes)", 0).optional(),
+  // Filtered and range search (issue 12).
+  filter: z
+    .unknown()
+    .optional()
+    .describe('one filter for every query: {"label"}, {"and"}, {"or"}, {"not"}, {"range"}, or a bare label'),
+  query_filters: pathField(
+    "DiskANN's query filter file: line q is query q's filter (a bare label, or JSON when it starts with '{')",
+  ).optional(),
+  strategy: oneOrListOf(JOB_STRATEGIES, "filtered-search strategies, side by side").optional(),
+  radius: num("range search: every point within this distance (squared L2 for l2)", 0).optional(),
+  pre_max: int("auto pre-filters at most this many matching points (default: a cost estimate decides)", 0).optional(),
+  max_l: int("largest L a range search or in-filter traversal may grow to", 1, 100_000).optional(),
+  unfiltered_gt: pathField('unfiltered ground truth, for the strategy "none" of a filtered search').optional(),
 };
 
 export const SearchJob = record("a search job", { type: z.literal("search"), ...searchShape });

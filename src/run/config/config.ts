@@ -14,6 +14,7 @@ import {
   type WaitStrategy,
 } from "./config-schema.ts";
 import { diskIndexSteps } from "./diskann-plan.ts";
+import { filterFields } from "./filter-plan.ts";
 import { checkInputs } from "./plan-inputs.ts";
 import { DEFAULTS, SEARCH_STEP_DEFAULTS, type RunPlan, type Step } from "./plan.ts";
 import { defaultThreads, type StepContext } from "./step-context.ts";
@@ -175,7 +176,9 @@ function jobSteps(job: JobInput, at: string, ctx: StepContext): Step[] {
           `${at}: expected "dataset" (a dataset folder) or both "queries" and "gt", found ${job.queries === undefined ? (job.gt === undefined ? "neither" : "only gt") : "only queries"}`,
         );
       }
-      const modes = list<SearchMode>(job.mode) ?? [...DEFAULTS.modes];
+      const asked = list<SearchMode | "range">(job.mode) ?? [...DEFAULTS.modes];
+      const filtered = filterFields(job, asked, at, ctx, p);
+      const modes = filtered.modes;
       if (job.order === "interleaved" && (list(job.concurrency) ?? []).some((c) => c > 1)) {
         ctx.problems.push(`${at}.order: "interleaved" runs one query at a time per thread; expected concurrency 1`);
       }
@@ -210,6 +213,14 @@ function jobSteps(job: JobInput, at: string, ctx: StepContext): Step[] {
           cacheBytes: job.cache_bytes ?? null,
           wait: waitOf(job, at, ctx),
           pin: job.pin ?? false,
+          pageSearch: job.page_search ?? null,
+          pageExpand: job.page_expand ?? null,
+          filters: filtered.filters,
+          strategies: filtered.strategies,
+          radius: filtered.radius,
+          growMaxL: filtered.growMaxL,
+          unfilteredGt: filtered.unfilteredGt,
+          preMax: filtered.preMax,
         },
       ];
     }

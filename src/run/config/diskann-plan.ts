@@ -46,10 +46,6 @@ export function diskIndexSteps(job: DiskIndexJobInput, at: string, ctx: StepCont
   const where = `${at}.content.search_phase`;
   if (phase.is_flat_search === true)
     ctx.problems.push(`${where}.is_flat_search: ringann searches the graph only; expected false, found true`);
-  if (phase.vector_filters_file != null)
-    ctx.problems.push(
-      `${where}.vector_filters_file: filtered search is not supported by ringann; expected null or no field`,
-    );
   const small = phase.search_list.filter((L) => L < phase.recall_at);
   if (small.length > 0)
     ctx.problems.push(
@@ -96,6 +92,18 @@ export function diskIndexSteps(job: DiskIndexJobInput, at: string, ctx: StepCont
     warmupQueries: 0,
     expectType: source.data_type,
     ...SEARCH_STEP_DEFAULTS,
+    // DiskANN's vector filters: per query, the ids it may return (range-truth layout); the
+    // groundtruth is then the filtered truth, as DiskANN reads it.
+    ...(phase.vector_filters_file != null
+      ? {
+          filters: {
+            kind: "ids",
+            file: findInput(phase.vector_filters_file, ctx),
+            at: `${where}.vector_filters_file`,
+          },
+          strategies: ["auto"],
+        }
+      : {}),
   };
   steps.push(search);
   return steps;

@@ -52,6 +52,9 @@ export function checkInputs(steps: readonly Step[]): string[] {
         );
         need(step.at, diskann ? "content.search_phase.queries" : "queries", step.queries, "the query vectors");
         need(step.at, diskann ? "content.search_phase.groundtruth" : "gt", step.gt, "the ground truth");
+        if (step.filters !== null && step.filters.kind !== "one")
+          need(step.at, step.filters.at.slice(step.at.length + 1), step.filters.file, "the query filters");
+        need(step.at, "unfiltered_gt", step.unfilteredGt, "the unfiltered ground truth");
         break;
       }
       case "serve":

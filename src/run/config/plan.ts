@@ -1,6 +1,9 @@
 // What a config means once validated: steps with absolute paths and every default filled in.
 // Both ringann's own jobs and DiskANN's disk-index jobs become these steps (config.ts).
+import type { PageExpand } from "../../search/page-machine.ts";
+import type { Filter } from "../../filter/predicate.ts";
 import type { Metric, VectorType } from "../../format/vector-type.ts";
+import type { SweepStrategy } from "../../search/filtered-sweep.ts";
 import type { IoBackendChoice, SearchMode, WaitStrategy } from "./config-schema.ts";
 
 export interface StepBase {
@@ -99,11 +102,38 @@ export interface SearchStep extends StepBase {
   readonly pqWhileReading: boolean | null;
   /** Pipe: rank reads whose node left the top L instead of dropping them; null = default (true). */
   readonly rankWasted: boolean | null;
+  /** Page search: null = by the layout (on for a page layout); false = node by node; true = on any layout. */
+  readonly pageSearch: boolean | null;
+  /** Page search: which co-located nodes are expanded without a read; null = the library's default (queued). */
+  readonly pageExpand: PageExpand | null;
   /** O_DIRECT reads (false: through the page cache). */
   readonly direct: boolean;
   /** Kernel-side submission polling in every Worker. */
   readonly sqpoll: boolean;
+  /** Filters of a filtered search (issue 12); null: unfiltered. */
+  readonly filters: StepFilters | null;
+  /** Filtered search: the strategies run side by side ("none" = unfiltered, scored on unfilteredGt). */
+  readonly strategies: readonly SweepStrategy[];
+  /** Range search: every point within this distance; `gt` is then range truth. null: k-NN search. */
+  readonly radius: number | null;
+  /** Largest L a range search or in-filter traversal may grow to. */
+  readonly growMaxL: number;
+  /** Unfiltered ground truth, for the "none" strategy of a filtered search. */
+  readonly unfilteredGt: string | null;
+  /** auto pre-filters at most this many matches (null: its cost estimate decides). */
+  readonly preMax: number | null;
 }
+
+/**
+ * Where a filtered search's filters come from; `at` names the field in messages.
+ *   one    one filter for every query (`filter`);
+ *   lines  DiskANN's query filter file, a filter per query line (a bare label, or JSON);
+ *   ids    DiskANN's vector_filters_file: per query, the ids it may return (range-truth layout).
+ */
+export type StepFilters =
+  | { readonly kind: "one"; readonly filter: Filter; readonly at: string }
+  | { readonly kind: "lines"; readonly file: string; readonly at: string }
+  | { readonly kind: "ids"; readonly file: string; readonly at: string };
 
 export type SearchOrder = "sequential" | "interleaved";
 
@@ -117,8 +147,16 @@ export const SEARCH_STEP_DEFAULTS = {
   memL: null,
   pqWhileReading: null,
   rankWasted: null,
+  pageSearch: null,
+  pageExpand: null,
   direct: true,
   sqpoll: false,
+  filters: null,
+  strategies: [],
+  radius: null,
+  growMaxL: 1024,
+  unfilteredGt: null,
+  preMax: null,
 } as const satisfies Partial<SearchStep>;
 
 export interface ServeStep extends StepBase {

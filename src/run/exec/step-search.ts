@@ -26,11 +26,16 @@ import { loadSharedIndex } from "./shared-index.ts";
 import { availableCores } from "./os-thread.ts";
 import { scaleThreadStats, sumWorkers, type RunThreadStats } from "./thread-stats.ts";
 import { effectiveWait } from "./wait-strategy.ts";
+import { filterFigures, loadRangeTruth, loadStepFilters, type FilterFigures } from "./step-filters.ts";
+import type { SweepStrategy } from "../../search/filtered-sweep.ts";
+import { pageLayoutOf } from "../../search/page-layout.ts";
 
 interface SearchInputs {
   readonly queries: string;
   /** null: no recall (NaN in the rows). */
   readonly gt: string | null;
+  /** Filtered steps: unfiltered truth for the strategy "none" (null: no recall for it). */
+  readonly unfilteredGt: string | null;
   readonly metric: Metric | undefined;
   readonly type: VectorType | undefined;
 }
@@ -41,6 +46,8 @@ interface RunSpec {
   readonly width: number;
   readonly concurrency: number;
   readonly L: number;
+  /** Filtered search: the strategy (null: unfiltered search, or range search). */
+  readonly strategy: SweepStrategy | null;
 }
 
 /**
@@ -55,9 +62,12 @@ function searchInputs(step: SearchStep): SearchInputs {
       `${step.at}.content.source.data_type: expected the index's type "${sidecar.type}", found "${step.expectType}"`,
     ]);
   }
+  // A filtered step's recall needs filtered truth: the manifest's (unfiltered) truth scores "none" only.
+  const filtered = step.filters !== null;
   return {
     queries: step.queries ?? manifest!.queries,
-    gt: step.gt ?? manifest?.groundtruth ?? null,
+    gt: filtered ? step.gt : (step.gt ?? manifest?.groundtruth ?? null),
+    unfilteredGt: step.unfilteredGt ?? (filtered ? (manifest?.groundtruth ?? null) : null),
     metric: step.metric ?? manifest?.manifest.metric ?? (sidecar !== null ? undefined : "l2"),
     type: step.expectType ?? (sidecar !== null ? undefined : manifest?.manifest.type),
   };
@@ -70,7 +80,9 @@ function runSpecs(step: SearchStep): RunSpec[] {
     for (const mode of step.modes)
       for (const width of step.widths) {
         for (const concurrency of step.concurrency)
-          for (const L of step.Ls) specs.push({ threads, mode, width, concurrency, L });
+          for (const L of step.Ls)
+            for (const strategy of step.strategies.length > 0 ? step.strategies : [null])
+              specs.push({ threads, mode, width, concurrency, L, strategy });
       }
   return specs;
 }
@@ -103,6 +115,7 @@ function searchOptions(step: SearchStep, spec: RunSpec): SearchOptions {
     ...(step.memL !== null ? { memL: step.memL } : {}),
     ...(step.pqWhileReading !== null && pipe ? { pqWhileReading: step.pqWhileReading } : {}),
     ...(step.rankWasted !== null && pipe ? { rankWasted: step.rankWasted } : {}),
+    ...(step.pageExpand !== null ? { pageExpand: step.pageExpand } : {}),
   };
 }
 
@@ -123,13 +136,17 @@ function readQueries(path: string, type: VectorType | undefined, limit: number |
 export async function runSearchStep(step: SearchStep, plan: RunPlan, log: RunLog): Promise<ResultRow[]> {
   const inputs = searchInputs(step);
   const queries = readQueries(inputs.queries, inputs.type, step.maxQueries);
-  const truth = inputs.gt !== null ? readTruth(inputs.gt) : null;
+  const range = step.radius !== null;
+  const special = range || step.filters !== null;
+  // Range truth is DiskANN's range format, read below; k-NN truth here.
+  const truth = inputs.gt !== null && !range ? readTruth(inputs.gt) : null;
+  const plainTruth = inputs.unfilteredGt !== null ? readTruth(inputs.unfilteredGt) : null;
   if (truth !== null && truth.k < step.k)
     throw new FormatError(inputs.gt!, "K", `≥ k (${step.k}) neighbours per query`, String(truth.k));
   const nq = Math.min(queries.npts, truth?.nq ?? Infinity);
   const specs = runSpecs(step);
   const groups = runGroups(step, specs);
-  const maxL = Math.max(...step.Ls);
+  const maxL = Math.max(...step.Ls, special ? step.growMaxL : 0);
   const maxWidth = Math.max(...step.widths);
   const { parts, resolved } = await loadSharedIndex(
     step.index,
@@ -147,13 +164,20 @@ export async function runSearchStep(step: SearchStep, plan: RunPlan, log: RunLog
   );
   if (queries.dim !== parts.meta.dim)
     throw new FormatError(inputs.queries, "dim", `${parts.meta.dim} (the index's ndims)`, String(queries.dim));
+  if (step.filters !== null && pageLayoutOf(step.index, parts.meta, undefined).nodeTags !== null) {
+    throw new ConfigError(step.filters.at, [
+      `${step.index}: filtered search on a page-layout index is not supported yet (build with --layout id)`,
+    ]);
+  }
+  const filters = loadStepFilters(step, parts.meta.npts, nq);
+  const rangeTruth = range && inputs.gt !== null ? loadRangeTruth(inputs.gt, nq, `${step.at}.gt`) : null;
   log.info(
     `  ${parts.meta.npts.toLocaleString("en-US")} × ${parts.meta.dim} ${parts.meta.type} ${parts.metric}, R=${parts.meta.R}; ` +
       `${nq} queries; ${(parts.sharedBytes / 2 ** 20).toFixed(1)} MiB shared by the Workers${parts.cache ? `, ${parts.cache.ids.length} cached nodes` : ""}` +
       `${parts.entryGraph ? ", entry graph" : ""}`,
   );
 
-  const results = allocSharedResults(nq, step.k, Math.max(...groups.map((g) => g.length)));
+  const results = allocSharedResults(nq, step.k, Math.max(...groups.map((g) => g.length)), special);
   const rows: ResultRow[] = [];
   const maxConcurrency = Math.max(...step.concurrency);
   for (const threads of step.threads) {
@@ -171,6 +195,9 @@ export async function runSearchStep(step: SearchStep, plan: RunPlan, log: RunLog
       results,
       direct: step.direct,
       sqpoll: step.sqpoll,
+      ...(step.pageSearch !== null ? { pageSearch: step.pageSearch } : {}),
+      filters,
+      rangeTruth,
     });
     const waitNote = effectiveWait(step.wait, threads, availableCores()).note;
     if (waitNote !== null) log.info(`  note: ${waitNote}`);
@@ -182,7 +209,14 @@ export async function runSearchStep(step: SearchStep, plan: RunPlan, log: RunLog
       for (const group of groups) {
         const first = specs[group[0]!]!;
         if (first.threads !== threads) continue;
-        const combos: RunCombo[] = group.map((i) => ({ mode: specs[i]!.mode, params: resolved[i]! }));
+        const combos: RunCombo[] = group.map((i) => ({
+          mode: specs[i]!.mode,
+          params: resolved[i]!,
+          ...(specs[i]!.strategy !== null ? { strategy: specs[i]!.strategy! } : {}),
+          ...(step.radius !== null ? { radius: step.radius } : {}),
+          ...(special ? { growMaxL: step.growMaxL } : {}),
+          ...(step.preMax !== null ? { preMax: step.preMax } : {}),
+        }));
         const run = { combos, concurrency: first.concurrency, wait: step.wait };
         if (step.warmupQueries > 0) await warmUp(pool, { ...run, count: Math.min(nq, step.warmupQueries) });
         const times = await runWithProgress(
@@ -193,13 +227,11 @@ export async function runSearchStep(step: SearchStep, plan: RunPlan, log: RunLog
         );
         for (const [c, i] of group.entries()) {
           const spec = specs[i]!;
-          const row = toRow(
-            step,
-            spec,
-            measure(results, c, truth, nq, step.k),
-            share(times, c, threads, group.length),
-            pool.submit,
-          );
+          const t = spec.strategy === "none" ? plainTruth : truth;
+          const extra = special ? filterFigures(results, c, nq, range, rangeTruth !== null) : null;
+          const measured = measure(results, c, t, nq, step.k);
+          const m = range ? { ...measured, recall: extra!.rangeRecall, recallByDistance: null } : measured;
+          const row = toRow(step, spec, m, share(times, c, threads, group.length), pool.submit, extra);
           rows.push(row);
           log.line(
             `  ${label(spec)}: recall@${step.k} ${row.recall.toFixed(4)}, ` +
@@ -233,7 +265,8 @@ async function warmUp(pool: SearchPool, run: PoolRun): Promise<void> {
 }
 
 function label(spec: RunSpec): string {
-  return `${spec.mode} L=${spec.L} W=${spec.width} T=${spec.threads} C=${spec.concurrency}`;
+  const s = spec.strategy !== null ? ` ${spec.strategy}` : "";
+  return `${spec.mode}${s} L=${spec.L} W=${spec.width} T=${spec.threads} C=${spec.concurrency}`;
 }
 
 /**
@@ -306,7 +339,14 @@ function measure(results: SharedResults, combo: number, truth: Truth | null, nq:
   return { recall, recallByDistance, figures: collector.summarize() };
 }
 
-function toRow(step: SearchStep, spec: RunSpec, m: Measured, times: RunTimes, submit: SubmitPolicy): ResultRow {
+function toRow(
+  step: SearchStep,
+  spec: RunSpec,
+  m: Measured,
+  times: RunTimes,
+  submit: SubmitPolicy,
+  x: FilterFigures | null,
+): ResultRow {
   const f = m.figures;
   const wallMs = times.wallMs;
   const t = times.threads;
@@ -340,5 +380,12 @@ function toRow(step: SearchStep, spec: RunSpec, m: Measured, times: RunTimes, su
     jit_cpu_util: t.jit.cpuNs / wallNs,
     gc_cpu_util: t.gc.cpuNs / wallNs,
     other_cpu_util: t.other.cpuNs / wallNs,
+    strategy: x === null ? null : (spec.strategy ?? (step.filters !== null ? "in" : "none")),
+    chosen: x?.chosen ?? null,
+    selectivity: x?.selectivity ?? null,
+    effective_l: x?.effectiveL ?? null,
+    found: x?.found ?? null,
+    radius: step.radius,
+    range_rounds: x?.rangeRounds ?? null,
   };
 }

@@ -25,6 +25,7 @@ import { NodeSource } from "../../search/node-source.ts";
 import type { SearchMode } from "../config/config-schema.ts";
 import { makeYield } from "./os-thread.ts";
 import { statsOffset, type InitMessage, type RunMessage, type SharedResults } from "./pool-protocol.ts";
+import { FilteredRunner } from "./worker-filtered.ts";
 
 /** Entry-graph list size limit; matches DiskIndex's default maxMemL, which resolved the params. */
 export const MAX_MEM_L = 64;
@@ -50,8 +51,12 @@ export class WorkerEngine {
   /** Searches in the current run, over all combos (the last one recorded, by any Worker, wakes waitForRunEnd). */
   private runSearches = 0;
   private readonly pageSearch: boolean;
+  /** Filtered and range runs (issue 12), made on the first such run. */
+  private filtered: FilteredRunner | null = null;
+  private readonly init: InitMessage;
 
   constructor(init: InitMessage) {
+    this.init = init;
     const p = init.index;
     this.queries = init.queries;
     this.dim = init.dim;
@@ -80,7 +85,7 @@ export class WorkerEngine {
       ? new EntryGraph({ ...p.entryGraph, distance, queryRows: nativeQueryRows(kernels, p.metric, p.meta.type) })
       : null;
     // Page layout (docs/page-layout.md): original ids for the results, page machines when it has one.
-    const page = pageLayoutOf(p.prefix, p.meta, undefined);
+    const page = pageLayoutOf(p.prefix, p.meta, init.pageSearch);
     this.pageSearch = page.search;
     this.ctx = {
       meta: p.meta,
@@ -117,6 +122,23 @@ export class WorkerEngine {
    * every combo alike and no combo's leftover reads slow another's query.
    */
   run(msg: RunMessage): { queries: number; comboMs: number[] } {
+    if (msg.combos.some((c) => c.strategy !== undefined || c.radius !== undefined)) {
+      this.runSearches = msg.count * msg.combos.length;
+      this.filtered ??= new FilteredRunner(
+        this.ctx,
+        this.submitPolicy,
+        {
+          queries: this.queries,
+          dim: this.dim,
+          k: this.k,
+          results: this.results,
+          filters: this.init.filters ?? null,
+          rangeTruth: this.init.rangeTruth ?? null,
+        },
+        () => this.countRecorded(),
+      );
+      return this.filtered.run(msg, msg.wait !== "block", msg.wait === "yield" ? this.yieldCpu : null);
+    }
     const comboMs = msg.combos.map(() => 0);
     const counters = this.results.counters;
     const { queries, dim } = this;
@@ -180,6 +202,12 @@ export class WorkerEngine {
       dists[at + i] = Infinity;
     }
     m.stats.writeTo(stats, statsOffset(this.results, combo, q));
+    if (Atomics.add(counters, 1, 1) + 1 === this.runSearches) Atomics.notify(counters, 1);
+  }
+
+  /** One more search recorded (the filtered runner's answers are written by it). */
+  private countRecorded(): void {
+    const counters = this.results.counters;
     if (Atomics.add(counters, 1, 1) + 1 === this.runSearches) Atomics.notify(counters, 1);
   }
 

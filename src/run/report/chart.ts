@@ -9,11 +9,12 @@ import { compile, type TopLevelSpec } from "vega-lite";
 import { writeFileAtomic } from "../../format/atomic-file.ts";
 import type { ResultRow } from "./result-row.ts";
 
-type Dimension = "job" | "mode" | "width" | "threads" | "concurrency" | "L";
+type Dimension = "job" | "mode" | "strategy" | "width" | "threads" | "concurrency" | "L";
 
 const LABELS: Record<Dimension, (row: ResultRow) => string> = {
   job: (r) => r.job,
   mode: (r) => r.mode,
+  strategy: (r) => r.strategy ?? "",
   width: (r) => `W=${r.width}`,
   threads: (r) => `T=${r.threads}`,
   concurrency: (r) => `C=${r.concurrency}`,

@@ -52,6 +52,20 @@ export interface ResultRow extends RunFigures {
   /** CPU of every other thread of the process (allocator, runtime pools, io_uring workers) / wall time. */
   other_cpu_util: number;
   wall_s: number;
+  /** Filtered search (issue 12): the strategy asked for (auto, pre, in, label, post, none); null unfiltered. */
+  strategy: string | null;
+  /** What ran, by share of queries ("pre 73% in 27%": auto's choices); null unfiltered. */
+  chosen: string | null;
+  /** Mean share of the points a query's filter matches (0..1); null unfiltered. */
+  selectivity: number | null;
+  /** Mean list size the traversal ran with (in-filter: L / local selectivity; range: the last L). */
+  effective_l: number | null;
+  /** Mean results returned per query (< k when few points match; range: points inside the radius). */
+  found: number | null;
+  /** Range search: the radius (recall is then against range truth); null for k-NN search. */
+  radius: number | null;
+  /** Range search: mean searches per query (1 + doublings of L). */
+  range_rounds: number | null;
 }
 
 /** The columns results.csv has had from the start, in their order; newer figures follow. */
@@ -99,4 +113,12 @@ export const ROW_FIELDS: readonly (keyof ResultRow)[] = [
   "jit_cpu_util",
   "gc_cpu_util",
   "other_cpu_util",
+  // Filtered and range search (issue 12); empty for unfiltered rows.
+  "strategy",
+  "chosen",
+  "selectivity",
+  "effective_l",
+  "found",
+  "radius",
+  "range_rounds",
 ];
