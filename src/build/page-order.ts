@@ -2,10 +2,12 @@
 // shuffling. Blocks of C positions are filled one at a time: a block opens with the lowest
 // unassigned id, then repeatedly takes the unassigned node with the highest score — the edges from
 // the block's members to it, each weighted by R − its rank in the member's neighbour list (lists
-// are sorted nearest first; measured: 1–2% fewer reads than counting edges alone) — until the
+// are sorted nearest first; measured: 1–2% fewer reads than counting edges alone), and, given the
+// reverse graph, its edges to the members weighted alike (2–3% fewer reads again at 1M) — until the
 // block is full; when no member has an unassigned neighbour left, the next unassigned id continues
 // the block. Every block but the last is full, so the new ids are contiguous (node p lives in
-// sector p / C). Cost: O(npts · R · C) time at most, memory O(npts) beyond the graph.
+// sector p / C). Cost: O(npts · (R + in-degree) · C) time at most, memory O(npts) beyond the graphs.
+// page-refine.ts then improves the result by swaps.
 // Overlap ratios measure the result (the and Starling's definitions, docs/page-layout.md).
 import { invariant } from "../errors.ts";
 import type { OverlapRatios } from "../format/page-layout.ts";

@@ -1,13 +1,12 @@
 // `relayout`: an existing disk index (ringann's, DiskANN's or PipeANN's) → the same graph with its
-// nodes renumbered so neighbours share sectors (page-order.ts, then page-refine.ts), written as an ordinary DiskANN
-// index plus the page-layout files (format/page-layout.ts, docs/page-layout.md).
+// nodes renumbered so neighbours share sectors (page-order.ts, then page-refine.ts), written as an
+// ordinary DiskANN index plus the page-layout files (format/page-layout.ts, docs/page-layout.md).
 // Passes: stream the old file's neighbour lists (sequential reads, 4 MiB at a time) → order →
 // refine → write new sectors (each old record fetched by a positioned read of its sector, a one-sector
 // cache; ids rewritten) → permute the PQ codes → remap the entry graph's tags → tags, metadata.
 // Memory: the graph (npts × R × 4 bytes), its reverse (5 bytes per edge), a few npts-sized arrays and
-// the PQ codes; the vectors are
-// never all in memory. Every output goes to a temporary name; all are renamed at the end with the
-// disk index last, so the input may also be the output (an in-place relayout).
+// the PQ codes; the vectors are never all in memory. Every output goes to a temporary name; all are
+// renamed at the end with the disk index last, so the input may also be the output (in place).
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import { ConfigError, FormatError } from "../errors.ts";
 import { AtomicFileWriter } from "../format/atomic-file.ts";
@@ -54,7 +53,10 @@ export interface RelayoutOptions {
   readonly out: string;
   /** Vector type when the input has no `_ringann.json` (DiskANN/PipeANN indexes): default float32. */
   readonly type?: VectorType;
-  /** "greedy" (default, page-order.ts) or "seed-neighbours" (Starling's simpler padding, a baseline). */
+  /**
+   * "greedy" (default: in- and out-edges, page-order.ts), "greedy-out" (out-edges only, the first
+   * packing) or "seed-neighbours" (Starling's simpler padding); the last two are measured baselines.
+   */
   readonly algorithm?: PageAlgorithm;
   /** Most refinement passes after the packing (page-refine.ts; default 2, 0 = none). */
   readonly refinePasses?: number;
@@ -162,12 +164,13 @@ export function relayoutIndex(opts: RelayoutOptions): RelayoutResult {
     const edgeBase = edgeWeight === "mixed" ? R : 0;
     // The reverse graph: the greedy packing scores in-edges too, and the refinement needs it.
     const ins = algorithm === "greedy" || maxPasses > 0 ? inEdges(graph) : undefined;
+    const progress = (done: number): void => phase?.update(done);
     const order =
-      algorithm === "greedy" || algorithm === "greedy-out"
-        ? algorithm === "greedy"
-          ? pageOrder(graph, C, (done) => phase?.update(done), ins, edgeBase)
-          : pageOrder(graph, C, (done) => phase?.update(done))
-        : seedNeighbourOrder(graph, C);
+      algorithm === "greedy"
+        ? pageOrder(graph, C, progress, ins, edgeBase)
+        : algorithm === "greedy-out"
+          ? pageOrder(graph, C, progress)
+          : seedNeighbourOrder(graph, C);
     phase?.finish();
     const overlapBefore = overlapRatios(graph, identityOrder(npts), C);
     const overlapPacked = overlapRatios(graph, order, C);
