@@ -8,6 +8,7 @@
 // Run (after scripts/compile.sh):
 //   node_modules/.bin/bun bench/serve-vs-inprocess.ts --index $DATA/idx/fmnist_R64_L100 --dataset $DATA/fmnist \
 //     [--threads 2] [--concurrency 8] [--L 50] [--rates 0.5,0.8,1,1.25] [--duration 10] [--rounds 2] [--body binary]
+//     [--server-warmup 10]
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -28,6 +29,8 @@ const { values } = parseArgs({
     binary: { type: "string", default: "dist/ringann" },
     // json (the default) or binary (application/octet-stream float32 rows: no JSON to parse on either side).
     body: { type: "string", default: "json" },
+    // Seconds of load at the first rate before measuring: a fresh server's JIT is still compiling for a while.
+    "server-warmup": { type: "string", default: "2" },
   },
 });
 if (!values.index || !values.dataset) {
@@ -144,7 +147,7 @@ async function serverRun(rates: number[]): Promise<{
     String(L),
     "--json",
     "--warmup",
-    "2",
+    values["server-warmup"]!,
     "--body",
     values.body!,
   ]);

@@ -2,6 +2,7 @@
 // per mode, width and L: recall@k, QPS, mean/p50/p99/p99.9 latency, mean reads, hops, cache hits
 // and I/O occupancy (or the same as JSON rows with --json). It is a one-job plan of `ringann run`'s
 // runner (run/exec): the same Workers, the same rows, the same table, results files with --out.
+import { PAGE_EXPAND_POLICIES, type PageExpand } from "../search/page-machine.ts";
 import { resolve } from "node:path";
 import { UsageError } from "../errors.ts";
 import { WAIT_STRATEGIES, type SearchMode, type WaitStrategy } from "../run/config/config-schema.ts";
@@ -54,6 +55,14 @@ const FLAGS: Record<string, FlagSpec> = {
   "mem-l": { type: "string", help: "entry-graph search list size", default: "10" },
   "fixed-width": { type: "boolean", help: "pipe: keep W reads in flight from the start (no adaptive width)" },
   "pq-first": { type: "boolean", help: "pipe: build the PQ table before the first reads" },
+  "no-page-search": {
+    type: "boolean",
+    help: "on a page-layout index (ringann relayout), search node by node instead of using every node of a fetched sector",
+  },
+  "page-expand": {
+    type: "string",
+    help: "page search: co-located nodes expanded without a read: queued (in the candidate list), all, or none",
+  },
   "drop-wasted": {
     type: "boolean",
     help: "pipe: drop reads whose node left the top L, as PipeANN does (default: rank them)",
@@ -189,6 +198,8 @@ export const command: Command = {
       memL: flagNumber(args, "mem-l", { integer: true, min: 0 }) ?? null,
       pqWhileReading: flagBool(args, "pq-first") ? false : null,
       rankWasted: flagBool(args, "drop-wasted") ? false : null,
+      pageSearch: flagBool(args, "no-page-search") ? false : null,
+      pageExpand: parsePageExpand(flagString(args, "page-expand")),
       direct: !flagBool(args, "buffered"),
       sqpoll: flagBool(args, "sqpoll"),
       filters: filtered.filters,
@@ -225,3 +236,10 @@ export const command: Command = {
     return EXIT_OK;
   },
 };
+
+function parsePageExpand(v: string | undefined): PageExpand | null {
+  if (v === undefined) return null;
+  if (!(PAGE_EXPAND_POLICIES as readonly string[]).includes(v))
+    throw new UsageError(`--page-expand: expected one of ${PAGE_EXPAND_POLICIES.join(", ")}, got '${v}'`);
+  return v as PageExpand;
+}

@@ -11,16 +11,15 @@
 // this disk). "yield" never blocks: it returns to the event loop and polls again on the next turn,
 // which keeps the loop free but spins a core while reads fly. bench/serve-async.ts measures both
 // (longest event-loop stall and throughput) — see docs/benchmarks.md, issue 11.
-// A query's reads are driven by their completions: each completion is routed to the machine that owns
-// the slot (source.slotOwner), as in driver.ts, and wakes only that query.
+// A query's reads are driven by their completions, routed by the index's SearchDriver (collect / block:
+// each completion to the machine that owns its slot, under the index's submit policy) — one routing
+// for synchronous and asynchronous search.
 // Deadlines: `deadlineMs` per query; a query still queued or running at its deadline is stopped (its
 // reads abandoned, released when they complete) and rejects with QueryRejectedError("deadline").
-import { QueryRejectedError, RingannError, invariant } from "../errors.ts";
+import { QueryRejectedError, RingannError } from "../errors.ts";
 import type { Vectors } from "../format/vector-type.ts";
-import { ReadCompletions } from "../io/reader.ts";
 import type { DiskIndex, SearchMode, SearchOptions, SearchResult } from "./disk-index.ts";
 import { Done, type Progress, type QueryMachine, Ready, type SearchParams } from "./machine.ts";
-import { ABANDONED } from "./node-source.ts";
 
 const now = (): number => performance.now();
 
@@ -73,7 +72,6 @@ export class QueryScheduler {
   private scheduled = false;
   private closing = false;
   private idleWaiters: (() => void)[] = [];
-  private readonly out: ReadCompletions;
   private readonly pumpBound = (): void => this.pump();
 
   constructor(index: DiskIndex, opts: SchedulerOptions = {}) {
@@ -86,7 +84,6 @@ export class QueryScheduler {
       beam: index.machinesFor("beam").map((m) => m.owner),
       pipe: index.machinesFor("pipe").map((m) => m.owner),
     };
-    this.out = new ReadCompletions(index.source.reader.slotCount);
   }
 
   /** Queries running on machines now. */
@@ -261,16 +258,19 @@ export class QueryScheduler {
         t = now();
       }
       if (this.activeCount === 0 && this.queued === 0) break;
+      const driver = this.index.driver;
       const reader = this.index.source.reader;
       if (anyReady || reader.inFlight === 0) {
-        this.pollAndRoute();
+        driver.collect(); // as the driver does between steps: the submit policy decides whether this enters the kernel
       } else if (this.waitMode === "block" && t < end) {
         this.waitAndRoute(Math.min(minWait === Infinity ? 1 : minWait, reader.inFlight));
-      } else if (this.pollAndRoute() === 0 && this.waitMode === "yield") {
+      } else if (driver.collect(true) === 0 && this.waitMode === "yield") {
         break; // nothing arrived: let the event loop run, poll again next turn
       }
       if (now() >= end) break;
     }
+    // Reads a batch policy kept queued go now: the event loop's turn must not leave the device idle.
+    if (this.index.source.reader.unsent > 0) this.index.driver.collect(true);
     const ms = now() - t0;
     this.slices++;
     if (ms > this.longestSliceMs) this.longestSliceMs = ms;
@@ -303,43 +303,11 @@ export class QueryScheduler {
     for (const w of waiters) w();
   }
 
-  private pollAndRoute(): number {
-    const src = this.index.source;
-    const n = src.reader.poll(this.out);
-    this.route(n, now());
-    return n;
-  }
-
-  /** Blocks for `min` completions and charges the wait to every running query. */
+  /** Blocks for `min` completions (the index's driver routes them) and charges the wait to every running query. */
   private waitAndRoute(min: number): void {
-    const src = this.index.source;
-    const t0 = now();
-    const n = src.reader.wait(min, this.out);
-    const t1 = now();
-    const us = (t1 - t0) * 1000;
+    const us = this.index.driver.block(min);
     for (let owner = 0; owner < this.jobs.length; owner++)
       if (this.jobs[owner]) this.index.machines[owner]!.addIoWait(us);
-    this.route(n, t1);
-  }
-
-  /** As SearchDriver.route: each completion to the machine that owns its slot; abandoned reads released. */
-  private route(n: number, t: number): void {
-    const out = this.out;
-    const src = this.index.source;
-    for (let i = 0; i < n; i++) {
-      const slot = out.slot[i]!;
-      const error = out.error[i];
-      const owner = src.slotOwner[slot]!;
-      if (owner === ABANDONED) {
-        if (error === null) src.reader.release(slot);
-        src.abandonedReleased++;
-        continue;
-      }
-      const m = this.index.machines[owner]!;
-      invariant(this.jobs[owner] !== null, `a read completed for machine ${owner}, which runs no query`);
-      if (error === null || error === undefined) m.onRead(slot, t);
-      else m.onReadFailed(slot, error, t);
-    }
   }
 }
 

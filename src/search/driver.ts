@@ -65,7 +65,7 @@ export class SearchDriver {
     try {
       for (;;) {
         if (progress === Blocked) this.waitFor(m.waitingFor(), m);
-        else this.pollAndRoute();
+        else this.collect();
         progress = m.step(now());
         if (progress === Done) break;
       }
@@ -135,7 +135,7 @@ export class SearchDriver {
           }
         }
         if (active === 0) break;
-        if (anyReady) this.pollAndRoute();
+        if (anyReady) this.collect();
         else this.waitFor(minWait === Infinity ? 1 : minWait, null, ms, queryOf);
         const calls = counters[IoCounter.Calls]! - calls0;
         if (calls > 0) {
@@ -175,29 +175,24 @@ export class SearchDriver {
   /**
    * Between steps: eager hands queued reads over and collects completions; batch only collects
    * (no system call), unless nothing is in the kernel — then the device would idle, so they go now.
+   * `flush`: send whatever is queued and enter the kernel for what is ready, whatever the policy (a
+   * caller about to stop driving for a while, e.g. the async scheduler yielding to the event loop).
+   * Routes what arrived; returns how many completions that was.
    */
-  private pollAndRoute(): void {
+  collect(flush = false): number {
     const reader = this.source.reader;
     const unsent = reader.unsent;
     // Nothing to send: only look at the ring (a poll on a ring with deferred task work would enter the
     // kernel just to post completions; the next wait does that anyway).
-    const send = unsent > 0 && (this.submit === "eager" || reader.inFlight === unsent);
+    const send = flush || (unsent > 0 && (this.submit === "eager" || reader.inFlight === unsent));
     const n = send ? reader.poll(this.out) : reader.peek(this.out);
     this.route(n, now());
+    return n;
   }
 
-  /**
-   * Blocks (or spins) until at least `min` completions, charges the time to the waiting machine(s)
-   * and routes what arrived.
-   */
-  private waitFor(min: number, only: QueryMachine | null, group?: readonly QueryMachine[], queryOf?: Int32Array): void {
+  /** Blocks (or spins) until at least `min` completions, routes them; returns the µs waited. */
+  block(min: number): number {
     const reader = this.source.reader;
-    if (reader.inFlight === 0) {
-      throw new RingannError(
-        "E_INVARIANT",
-        "ringann invariant violated: every query waits for a read but none is in flight (read slots exhausted?)",
-      );
-    }
     const want = Math.min(min, reader.inFlight);
     const t0 = now();
     let n: number;
@@ -212,12 +207,29 @@ export class SearchDriver {
       n = reader.wait(want, this.out);
     }
     const t1 = now();
-    const us = (t1 - t0) * 1000;
+    this.route(n, t1);
+    return (t1 - t0) * 1000;
+  }
+
+  /**
+   * Blocks (or spins) until at least `min` completions, charges the time to the waiting machine(s)
+   * and routes what arrived.
+   */
+  private waitFor(min: number, only: QueryMachine | null, group?: readonly QueryMachine[], queryOf?: Int32Array): void {
+    const reader = this.source.reader;
+    if (reader.inFlight === 0) {
+      throw new RingannError(
+        "E_INVARIANT",
+        "ringann invariant violated: every query waits for a read but none is in flight (read slots exhausted?)",
+      );
+    }
+    // Completions are routed inside block() before the wait is charged: a machine's onRead sees the
+    // time of arrival either way, and addIoWait only adds to its statistics.
+    const us = this.block(min);
     if (only !== null) only.addIoWait(us);
     else if (group !== undefined && queryOf !== undefined) {
       for (let i = 0; i < group.length; i++) if (queryOf[i]! >= 0) group[i]!.addIoWait(us);
     }
-    this.route(n, t1);
   }
 
   /** Hands each completion to the machine that owns its slot; abandoned reads are released. */

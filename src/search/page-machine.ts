@@ -16,7 +16,7 @@ import { Submitted, Unvisited } from "./queue.ts";
 import { type VisitedSet, createVisitedSet, visitedEstimate } from "./visited.ts";
 
 export type PageExpand = "queued" | "all" | "none";
-export const PAGE_EXPAND_POLICIES: readonly PageExpand[] = ["queued", "all", "none"];
+export const PAGE_EXPAND_POLICIES = ["queued", "all", "none"] as const satisfies readonly PageExpand[];
 
 /** What a scan decided for a co-located node. */
 export const MATE_SKIP = 0;

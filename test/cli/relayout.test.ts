@@ -66,6 +66,24 @@ describe("ringann relayout", () => {
       expect(y.page_hops).toBeGreaterThan(0);
       expect((x as unknown as Row).page_nodes).toBe(0);
     }
+
+    // The page options reach the Workers: node by node on the page layout reads about as much as id order
+    // and scores no co-located node; "all" expands more of them without a read than "queued".
+    const plain = JSON.parse(cli(["search", "--index", out, ...common, "--no-page-search"]).stdout).rows as Row[];
+    const all = JSON.parse(cli(["search", "--index", out, ...common, "--page-expand", "all"]).stdout).rows as Row[];
+    for (const mode of ["beam", "pipe"]) {
+      const x = a.find((row) => row.mode === mode)!;
+      const p = plain.find((row) => row.mode === mode)!;
+      expect(p.page_nodes).toBe(0);
+      expect(p.page_hops).toBe(0);
+      expect(p.reads).toBeGreaterThan(0.8 * x.reads);
+      expect(all.find((row) => row.mode === mode)!.page_hops).toBeGreaterThan(
+        b.find((row) => row.mode === mode)!.page_hops,
+      );
+    }
+    const bad = cli(["search", "--index", out, ...common, "--page-expand", "some"]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("--page-expand: expected one of queued, all, none, got 'some'");
   });
 
   test("usage errors: no --out, an unknown algorithm, a missing index", () => {

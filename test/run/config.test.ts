@@ -63,6 +63,23 @@ describe("validation messages", () => {
     expect(problems.length).toBe(7);
   });
 
+  test("page options: page_expand takes a policy, page_search a boolean, both named by path", () => {
+    const problems = problemsOf({
+      jobs: [{ type: "search", index: "idx/a", dataset: "d", page_expand: "most", page_search: "yes" }],
+    });
+    expect(problems).toContain(
+      'jobs[0].page_expand: expected "queued" | "all" | "none" (page search: which co-located nodes are expanded without a read (queued = those in the candidate list)), found "most"',
+    );
+    expect(problems.some((p) => p.startsWith("jobs[0].page_search: expected true or false"))).toBe(true);
+    const plan = planFromJson(
+      { jobs: [{ type: "search", index: "idx/a", dataset: "d", page_expand: "all", page_search: false }] },
+      { source: "test.json", baseDir: tmp.dir, defaultName: "t", checkFiles: false },
+    );
+    const step = plan.steps[0] as { pageExpand: string | null; pageSearch: boolean | null };
+    expect(step.pageExpand).toBe("all");
+    expect(step.pageSearch).toBe(false);
+  });
+
   test("a missing field says it is missing and what was expected", () => {
     const problems = problemsOf({ jobs: [{ type: "gt", base: "b.fbin", queries: "q.fbin" }] });
     expect(problems).toEqual(["jobs[0].out: missing; expected a path: the ground-truth file to write"]);

@@ -1,6 +1,7 @@
 // The JSON config of `ringann run`: a list of jobs run in order. Relative paths resolve against
 // the config file's folder (config.ts). DiskANN's `disk-index` jobs are accepted as they are
 // (diskann-schema.ts), so an existing DiskANN benchmark file runs unchanged.
+import { PAGE_EXPAND_POLICIES } from "../../search/page-machine.ts";
 import { z } from "zod";
 import { flag, int, intOrList, num, oneOf, oneOrListOf, pathField, record, text } from "./config-fields.ts";
 import { DiskIndexJob } from "./diskann-schema.ts";
@@ -86,6 +87,13 @@ const searchShape = {
   cache_nodes: int("nodes cached in memory, chosen by BFS from the medoid", 0).optional(),
   io_limit: int("most reads per query", 1).optional(),
   adaptive_width: flag("PipeANN's adaptive width (pipe only)").optional(),
+  page_search: flag(
+    "use every node of a fetched sector (default: on for an index with the page layout of ringann relayout; false: node by node)",
+  ).optional(),
+  page_expand: oneOf(
+    PAGE_EXPAND_POLICIES,
+    "page search: which co-located nodes are expanded without a read (queued = those in the candidate list)",
+  ).optional(),
   entry_graph: flag("seed searches from the in-memory entry graph when the index has one").optional(),
   max_queries: int("use only the first N queries", 1).optional(),
   warmup_queries: int("queries run and discarded before each measured run", 0).optional(),

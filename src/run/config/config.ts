@@ -213,6 +213,8 @@ function jobSteps(job: JobInput, at: string, ctx: StepContext): Step[] {
           cacheBytes: job.cache_bytes ?? null,
           wait: waitOf(job, at, ctx),
           pin: job.pin ?? false,
+          pageSearch: job.page_search ?? null,
+          pageExpand: job.page_expand ?? null,
           filters: filtered.filters,
           strategies: filtered.strategies,
           radius: filtered.radius,

@@ -1,5 +1,6 @@
 // What a config means once validated: steps with absolute paths and every default filled in.
 // Both ringann's own jobs and DiskANN's disk-index jobs become these steps (config.ts).
+import type { PageExpand } from "../../search/page-machine.ts";
 import type { Filter } from "../../filter/predicate.ts";
 import type { Metric, VectorType } from "../../format/vector-type.ts";
 import type { SweepStrategy } from "../../search/filtered-sweep.ts";
@@ -101,6 +102,10 @@ export interface SearchStep extends StepBase {
   readonly pqWhileReading: boolean | null;
   /** Pipe: rank reads whose node left the top L instead of dropping them; null = default (true). */
   readonly rankWasted: boolean | null;
+  /** Page search: null = by the layout (on for a page layout); false = node by node; true = on any layout. */
+  readonly pageSearch: boolean | null;
+  /** Page search: which co-located nodes are expanded without a read; null = the library's default (queued). */
+  readonly pageExpand: PageExpand | null;
   /** O_DIRECT reads (false: through the page cache). */
   readonly direct: boolean;
   /** Kernel-side submission polling in every Worker. */
@@ -142,6 +147,8 @@ export const SEARCH_STEP_DEFAULTS = {
   memL: null,
   pqWhileReading: null,
   rankWasted: null,
+  pageSearch: null,
+  pageExpand: null,
   direct: true,
   sqpoll: false,
   filters: null,

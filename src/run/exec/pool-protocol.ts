@@ -71,6 +71,8 @@ export interface WorkerSetup {
   readonly direct?: boolean;
   /** Kernel-side submission polling (costs a core per Worker; off by default). */
   readonly sqpoll?: boolean;
+  /** Page search (default: on for a page-layout index; false: node by node). */
+  readonly pageSearch?: boolean;
   /** Filtered runs: the queries' filters (null: none). */
   readonly filters?: SharedFilters | null;
   /** Range runs: the range truth, for per-query hits (null: none). */

@@ -115,6 +115,7 @@ function searchOptions(step: SearchStep, spec: RunSpec): SearchOptions {
     ...(step.memL !== null ? { memL: step.memL } : {}),
     ...(step.pqWhileReading !== null && pipe ? { pqWhileReading: step.pqWhileReading } : {}),
     ...(step.rankWasted !== null && pipe ? { rankWasted: step.rankWasted } : {}),
+    ...(step.pageExpand !== null ? { pageExpand: step.pageExpand } : {}),
   };
 }
 
@@ -194,6 +195,7 @@ export async function runSearchStep(step: SearchStep, plan: RunPlan, log: RunLog
       results,
       direct: step.direct,
       sqpoll: step.sqpoll,
+      ...(step.pageSearch !== null ? { pageSearch: step.pageSearch } : {}),
       filters,
       rangeTruth,
     });

@@ -85,7 +85,7 @@ export class WorkerEngine {
       ? new EntryGraph({ ...p.entryGraph, distance, queryRows: nativeQueryRows(kernels, p.metric, p.meta.type) })
       : null;
     // Page layout (docs/page-layout.md): original ids for the results, page machines when it has one.
-    const page = pageLayoutOf(p.prefix, p.meta, undefined);
+    const page = pageLayoutOf(p.prefix, p.meta, init.pageSearch);
     this.pageSearch = page.search;
     this.ctx = {
       meta: p.meta,
