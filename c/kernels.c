@@ -515,3 +515,66 @@ void rk_pq_table(const float *blocked, uint32_t dim, const uint32_t *offsets, ui
   for (uint32_t j = 0; j < dim; j++) adjusted[j] = q[perm[j]] - centroid_at[j];
   rk_pq_table_adjusted(blocked, offsets, M, adjusted, ip, out);
 }
+
+// ---- PQ scan: the best L of a list of points (pre-filtering) -------------------------------------
+
+static inline void pq_heap_down(uint32_t *ids, float *d, uint32_t size, uint32_t i) {
+  for (;;) {
+    uint32_t l = 2 * i + 1, r = l + 1, big = i;
+    if (l < size && d[l] > d[big]) big = l;
+    if (r < size && d[r] > d[big]) big = r;
+    if (big == i) return;
+    float td = d[i]; d[i] = d[big]; d[big] = td;
+    uint32_t ti = ids[i]; ids[i] = ids[big]; ids[big] = ti;
+    i = big;
+  }
+}
+
+// PQ distance (query table `table`, M × 256 floats) of each of ids[0..n), keeping the best L in a
+// max-heap; writes them to out_ids / out_dists in ascending distance and returns how many. Sums in
+// double, four lanes added as ((s0 + s1) + s2) + s3, as src/math/pq-table.ts pqDistances does, so the
+// two agree. The next rows are prefetched: matching ids are scattered over the codes.
+// An id ≥ npts (no code row) returns UINT32_MAX before anything is read.
+uint32_t rk_pq_scan_best(const float *table, const uint8_t *codes, uint32_t npts, uint32_t M, const uint32_t *ids,
+                         uint32_t n, uint32_t L, uint32_t *out_ids, float *out_dists) {
+  uint32_t size = 0;
+  for (uint32_t i = 0; i < n; i++)
+    if (ids[i] >= npts) return UINT32_MAX;
+  if (L == 0) return 0;
+  for (uint32_t i = 0; i < n; i++) {
+    if (i + 8 < n) __builtin_prefetch(codes + (uint64_t)ids[i + 8] * M);
+    const uint8_t *c = codes + (uint64_t)ids[i] * M;
+    double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    uint32_t m = 0;
+    for (; m + 4 <= M; m += 4) {
+      s0 += table[(m << 8) + c[m]];
+      s1 += table[((m + 1) << 8) + c[m + 1]];
+      s2 += table[((m + 2) << 8) + c[m + 2]];
+      s3 += table[((m + 3) << 8) + c[m + 3]];
+    }
+    for (; m < M; m++) s0 += table[(m << 8) + c[m]];
+    float d = (float)(((s0 + s1) + s2) + s3);
+    if (size < L) {
+      uint32_t j = size++;
+      out_ids[j] = ids[i];
+      out_dists[j] = d;
+      while (j > 0) {  // sift up
+        uint32_t p = (j - 1) / 2;
+        if (out_dists[p] >= out_dists[j]) break;
+        float td = out_dists[p]; out_dists[p] = out_dists[j]; out_dists[j] = td;
+        uint32_t ti = out_ids[p]; out_ids[p] = out_ids[j]; out_ids[j] = ti;
+        j = p;
+      }
+    } else if (d < out_dists[0]) {
+      out_ids[0] = ids[i];
+      out_dists[0] = d;
+      pq_heap_down(out_ids, out_dists, size, 0);
+    }
+  }
+  for (uint32_t end = size; end > 1; end--) {  // heap sort: ascending
+    float td = out_dists[0]; out_dists[0] = out_dists[end - 1]; out_dists[end - 1] = td;
+    uint32_t ti = out_ids[0]; out_ids[0] = out_ids[end - 1]; out_ids[end - 1] = ti;
+    pq_heap_down(out_ids, out_dists, end - 1, 0);
+  }
+  return size;
+}

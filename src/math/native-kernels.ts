@@ -35,6 +35,8 @@ const SYMBOLS = {
   rk_pq_table_layout: { args: [ptr, u32, ptr, u32, ptr], returns: voidT },
   rk_pq_table: { args: [ptr, u32, ptr, u32, ptr, ptr, ptr, ptr, i32, ptr], returns: voidT },
   rk_pq_table_adjusted: { args: [ptr, ptr, u32, ptr, i32, ptr], returns: voidT },
+  /** (table f32*, codes u8*, npts, M, ids u32*, n, L, out_ids u32*, out_dists f32*) → count (best L, ascending). */
+  rk_pq_scan_best: { args: [ptr, ptr, u32, u32, ptr, u32, u32, ptr, ptr], returns: u32 },
 } as const;
 
 export type NativeKernels = ReturnType<typeof dlopen<typeof SYMBOLS>>["symbols"];

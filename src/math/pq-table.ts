@@ -39,6 +39,22 @@ export class PqTable {
    * Bound once in the constructor to the TypeScript or the native builder.
    */
   readonly populate: (q: Float32Array, qOffset: number, out: Float32Array) => void;
+  /**
+   * The best `L` of ids[0..n) by PQ distance under `table`, ascending, into outIds / outDists; returns how
+   * many (c/kernels.c rk_pq_scan_best: pre-filtering scores every matching point). Null without the
+   * native kernels: callers then use pqDistances. Same distances as pqDistances.
+   */
+  readonly scanBest:
+    | ((
+        table: Float32Array,
+        codes: Uint8Array,
+        ids: Uint32Array,
+        n: number,
+        L: number,
+        outIds: Uint32Array,
+        outDists: Float32Array,
+      ) => number)
+    | null;
 
   /** `kernels`: build tables with c/kernels.c (null, or no rk_pq_table symbol: TypeScript). */
   constructor(pivots: PqPivots, metric: Metric, kernels: NativeKernels | null = null) {
@@ -66,6 +82,20 @@ export class PqTable {
       this.kernel = "ts";
       this.populate = this.tsPopulate;
     }
+    const M = pivots.M;
+    const scan = kernels !== null && typeof kernels.rk_pq_scan_best === "function" ? kernels.rk_pq_scan_best : null;
+    this.scanBest =
+      scan === null
+        ? null
+        : (table, codes, ids, n, L, outIds, outDists) => {
+            if (n > ids.length || L > outIds.length || L > outDists.length || table.length < M * PQ_CENTERS)
+              throw new RangeError(`PqTable.scanBest: ${n} ids of ${ids.length}, L ${L} of ${outIds.length} outputs`);
+            if (n === 0) return 0;
+            const count = scan(table, codes, Math.floor(codes.length / M), M, ids, n, L, outIds, outDists);
+            if (count === 0xffffffff)
+              throw new RangeError(`PqTable.scanBest: an id has no PQ code (${codes.length / M} points)`);
+            return count;
+          };
   }
 
   private tsPopulate = (q: Float32Array, qOffset: number, out: Float32Array): void => {

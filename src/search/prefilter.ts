@@ -16,9 +16,13 @@ export class PrefilterSearch extends BeamSearch {
   candidates: Uint32Array = new Uint32Array(0);
   private readonly blockIds = new Uint32Array(BLOCK);
   private readonly blockDists = new Float32Array(BLOCK);
+  private readonly bestIds: Uint32Array;
+  private readonly bestDists: Float32Array;
 
   constructor(ctx: SearchContext, owner: number) {
     super(ctx, owner);
+    this.bestIds = new Uint32Array(ctx.maxL);
+    this.bestDists = new Float32Array(ctx.maxL);
   }
 
   protected override seed(now: number): void {
@@ -29,6 +33,14 @@ export class PrefilterSearch extends BeamSearch {
     const all = this.candidates;
     const { table, M } = this;
     const codes = this.ctx.codes;
+    const scan = this.ctx.pq.scanBest;
+    if (scan !== null) {
+      // In C: one call scores every match and keeps the best L (~10× the TypeScript loop on scattered ids).
+      const n = scan(table, codes, all, all.length, queue.limit, this.bestIds, this.bestDists);
+      for (let i = 0; i < n; i++) queue.insert(this.bestIds[i]!, this.bestDists[i]!);
+      this.stats.pqDistances += all.length;
+      return;
+    }
     for (let start = 0; start < all.length; start += BLOCK) {
       const n = Math.min(BLOCK, all.length - start);
       const ids = this.blockIds;

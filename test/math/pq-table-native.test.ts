@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type { PqPivots } from "../../src/format/pq-files.ts";
 import { readBin } from "../../src/format/bin.ts";
 import { loadNativeKernels, type NativeKernels } from "../../src/math/native-kernels.ts";
-import { PqTable } from "../../src/math/pq-table.ts";
+import { PqTable, pqDistances } from "../../src/math/pq-table.ts";
 import { DiskIndex } from "../../src/search/disk-index.ts";
 import { rng } from "../search/tiny-index.ts";
 import { PIPEANN, smallFmnistIndex } from "../fixtures.ts";
@@ -129,3 +129,43 @@ for (const ix of INDEXES) {
     }, 300_000);
   });
 }
+
+describe("native PQ scan (pre-filtering)", () => {
+  test("scanBest keeps the same best L as pqDistances + sort, ascending; a bad id is refused", () => {
+    const dim = 24;
+    const M = 6;
+    const pivots = pivotsOf(dim, M, 11, true, true);
+    const pq = new PqTable(pivots, "l2", kernels);
+    expect(pq.scanBest).not.toBeNull();
+    const r = rng(5);
+    const npts = 5000;
+    const codes = new Uint8Array(npts * M).map(() => Math.floor(r() * 256));
+    const table = new Float32Array(M * 256);
+    pq.populate(
+      new Float32Array(dim).map(() => r()),
+      0,
+      table,
+    );
+    // Scattered ids, as a label's matches are; duplicates are allowed and kept.
+    const ids = new Uint32Array(1200).map(() => Math.floor(r() * npts));
+    const dists = new Float32Array(ids.length);
+    pqDistances(table, codes, M, ids, ids.length, dists);
+    const order = [...ids.keys()].sort((a, b) => dists[a]! - dists[b]! || ids[a]! - ids[b]!);
+    for (const L of [1, 7, 100, 1200, 2000]) {
+      const outIds = new Uint32Array(L);
+      const outDists = new Float32Array(L);
+      const n = pq.scanBest!(table, codes, ids, ids.length, L, outIds, outDists);
+      expect(n).toBe(Math.min(L, ids.length));
+      for (let i = 0; i < n; i++) {
+        expect(outDists[i]).toBe(dists[order[i]!]!); // same sums, same order of the lanes
+        if (i > 0) expect(outDists[i]!).toBeGreaterThanOrEqual(outDists[i - 1]!);
+        expect(dists[ids.indexOf(outIds[i]!)]).toBe(outDists[i]!);
+      }
+    }
+    expect(pq.scanBest!(table, codes, ids, 0, 10, new Uint32Array(10), new Float32Array(10))).toBe(0);
+    const bad = Uint32Array.of(3, npts);
+    expect(() => pq.scanBest!(table, codes, bad, 2, 2, new Uint32Array(2), new Float32Array(2))).toThrow(
+      "an id has no PQ code",
+    );
+  });
+});
