@@ -246,6 +246,8 @@ export class SearchDriver {
         continue;
       }
       const m = this.machines[owner]!;
+      // A finished query's reads were retagged ABANDONED when it finished (QueryMachine.finish).
+      if (m.done) invariant(false, `a read completed for machine ${owner}, which runs no query`); // message built only then
       if (error === null || error === undefined) {
         // A record that fails to decode (a wasted read ranked on arrival) ends its query, which the
         // next step() reports; the rest of the batch is still routed, or its slots would leak.
