@@ -48,12 +48,7 @@ export class FilteredBeamSearch extends BeamSearch {
     const plan = this.plan;
     if (plan.resumeL > 0 && plan.range !== null) {
       // Continue: the list grows, the visited set and the results stay (see range-memory.ts).
-      this.params = params;
-      this.stats.reset();
-      this.error = null;
-      this.done = false;
-      this.inFlight = 0;
-      this.startMs = now;
+      this.restart(params, now);
       plan.range.refill(this.queue, this.results, this.table, this.ctx.codes, this.M, plan.resumeL);
       plan.resumeL = 0;
       return;
@@ -95,12 +90,7 @@ export class FilteredPipeSearch extends PipeSearch {
     const plan = this.plan;
     if (plan.resumeL > 0 && plan.range !== null) {
       // Continue: the list grows, the visited set and the results stay (see range-memory.ts).
-      this.params = params;
-      this.stats.reset();
-      this.error = null;
-      this.done = false;
-      this.inFlight = 0;
-      this.startMs = now;
+      this.restart(params, now);
       plan.range.refill(this.queue, this.results, this.table, this.ctx.codes, this.M, plan.resumeL);
       plan.resumeL = 0;
       return;

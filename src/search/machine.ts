@@ -157,15 +157,10 @@ export abstract class QueryMachine {
 
   /** Starts a query: resets scratch, copies the query, seeds the queue (mode-specific). */
   begin(query: Vectors, queryOffset: number, params: SearchParams, now: number): void {
-    this.params = params;
+    this.restart(params, now);
     this.queue.reset(params.L);
     this.visited.clear();
     this.results.clear();
-    this.stats.reset();
-    this.error = null;
-    this.done = false;
-    this.inFlight = 0;
-    this.startMs = now;
     const q = this.query;
     for (let j = 0; j < this.dim; j++) q[j] = query[queryOffset + j]!;
     if (this.ctx.metric === "cosine") {
@@ -177,6 +172,19 @@ export abstract class QueryMachine {
       }
     }
     this.seed(now);
+  }
+
+  /**
+   * The per-run state every run starts from: begin(), and a range round that continues the previous
+   * one (filtered-machines.ts), which keeps the queue, the visited set and the results.
+   */
+  protected restart(params: SearchParams, now: number): void {
+    this.params = params;
+    this.stats.reset();
+    this.error = null;
+    this.done = false;
+    this.inFlight = 0;
+    this.startMs = now;
   }
 
   protected abstract seed(now: number): void;

@@ -38,18 +38,17 @@ export class PrefilterSearch extends BeamSearch {
       // In C: one call scores every match and keeps the best L (~10× the TypeScript loop on scattered ids).
       const n = scan(table, codes, all, all.length, queue.limit, this.bestIds, this.bestDists);
       for (let i = 0; i < n; i++) queue.insert(this.bestIds[i]!, this.bestDists[i]!);
-      this.stats.pqDistances += all.length;
-      return;
-    }
-    for (let start = 0; start < all.length; start += BLOCK) {
-      const n = Math.min(BLOCK, all.length - start);
-      const ids = this.blockIds;
-      ids.set(all.subarray(start, start + n));
-      pqDistances(table, codes, M, ids, n, this.blockDists);
-      for (let i = 0; i < n; i++) {
-        const d = this.blockDists[i]!;
-        if (queue.size === queue.limit && d >= queue.dists[queue.size - 1]!) continue;
-        queue.insert(ids[i]!, d);
+    } else {
+      for (let start = 0; start < all.length; start += BLOCK) {
+        const n = Math.min(BLOCK, all.length - start);
+        const ids = this.blockIds;
+        ids.set(all.subarray(start, start + n));
+        pqDistances(table, codes, M, ids, n, this.blockDists);
+        for (let i = 0; i < n; i++) {
+          const d = this.blockDists[i]!;
+          if (queue.size === queue.limit && d >= queue.dists[queue.size - 1]!) continue;
+          queue.insert(ids[i]!, d);
+        }
       }
     }
     this.stats.pqDistances += all.length;
