@@ -51,7 +51,7 @@ const FLAGS: Record<string, FlagSpec> = {
   "queries-limit": { type: "string", help: "use only the first N queries" },
   warmup: { type: "string", help: "untimed warm-up queries per combination", default: "50" },
   order: { type: "string", help: "interleaved (modes alternate per query) or sequential", default: "interleaved" },
-  entry: { type: "string", help: "medoid or graph (default: beam medoid, pipe graph when _mem.index exists)" },
+  entry: { type: "string", help: "medoid or graph (default: graph when _mem.index exists, else medoid)" },
   "mem-l": { type: "string", help: "entry-graph search list size", default: "10" },
   "fixed-width": { type: "boolean", help: "pipe: keep W reads in flight from the start (no adaptive width)" },
   "pq-first": { type: "boolean", help: "pipe: build the PQ table before the first reads" },

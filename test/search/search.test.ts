@@ -220,11 +220,11 @@ describe("search behaviour", () => {
     index.close();
   });
 
-  test("entry points from the in-memory graph: loaded, used by pipe by default, exact at L ≥ n", async () => {
+  test("entry points from the in-memory graph: loaded, used by both modes by default, exact at L ≥ n", async () => {
     const index = await DiskIndex.open(t.prefix, { maxL: t.n });
     expect(index.entryGraph?.npts).toBe(40);
     expect(index.resolve({ mode: "pipe" }).entry).toBe("graph");
-    expect(index.resolve({ mode: "beam" }).entry).toBe("medoid");
+    expect(index.resolve({ mode: "beam" }).entry).toBe("graph");
     for (let s = 0; s < 5; s++) {
       const q = t.randomQuery(40 + s);
       for (const mode of MODES) {

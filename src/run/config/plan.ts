@@ -94,7 +94,7 @@ export interface SearchStep extends StepBase {
   readonly order: SearchOrder;
   /** Node cache by byte budget (with or instead of cacheNodes). */
   readonly cacheBytes: number | null;
-  /** Entry point: null = the library's default (beam the medoid, pipe the entry graph when loaded). */
+  /** Entry point: null = the library's default (the entry graph when loaded, else the medoid). */
   readonly entry: "medoid" | "graph" | null;
   /** Entry-graph search list size; null = the library's default. */
   readonly memL: number | null;
