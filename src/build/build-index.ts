@@ -23,6 +23,7 @@ import { encodePq, trainPq } from "./pq.ts";
 import { buildVamanaGraph } from "./vamana-build.ts";
 import { type StitchResult, stitchLabels } from "./label-stitch.ts";
 import type { PointLabels } from "../format/label-files.ts";
+import { labelStartPoints } from "../filter/start-points.ts";
 
 export interface BuildIndexOptions {
   /** A vector file (.fbin/.u8bin/.i8bin/.bin, .fvecs/.bvecs, MNIST idx) or row-major vectors in memory. */
@@ -103,6 +104,8 @@ export async function buildIndex(opts: BuildIndexOptions): Promise<BuildIndexRes
   const { npts, dim, type } = source;
   const pqBytes = Math.min(opts.pqBytes ?? BUILD_DEFAULTS.pqBytes, dim);
   validate({ R, L, alpha, pqBytes, dim, npts, metric, type, threads });
+  if (opts.labelAware && R < 4)
+    throw new UsageError(`Cannot build the index: --label-aware needs R ≥ 4 (a marker and label edges), got ${R}`);
 
   const estimate = estimateBuildMemory({ npts, dim, type, R, pqBytes, threads, normalizedCopy: metric === "cosine" });
   if (opts.ramGb !== undefined && estimate.totalBytes > opts.ramGb * 2 ** 30) {
@@ -119,6 +122,10 @@ export async function buildIndex(opts: BuildIndexOptions): Promise<BuildIndexRes
   mkdirSync(dirname(opts.outPrefix), { recursive: true });
   const loaded = source.load(threads > 1);
   let vectors = loaded.vectors;
+  if (opts.labelAware && opts.labels && opts.labels.npts !== npts)
+    throw new RingannError("E_CONFIG", `Cannot stitch labels: ${opts.labels.npts} label lines for ${npts} points`);
+  // The label start points, from the vectors as given (what `ringann labels` / attachLabels writes).
+  const starts = opts.labelAware && opts.labels ? labelStartPoints(opts.labels, vectors, dim) : null;
   if (metric === "cosine") {
     // Stored and compared as unit vectors with L2 (DiskANN's convention). The caller's arrays are
     // never modified: in-memory input is normalised in a copy.
@@ -160,11 +167,19 @@ export async function buildIndex(opts: BuildIndexOptions): Promise<BuildIndexRes
   });
   const graphSeconds = (performance.now() - graphStarted) / 1000;
   let stitch: StitchResult | null = null;
-  if (opts.labelAware && opts.labels) {
-    if (opts.labels.npts !== npts)
-      throw new RingannError("E_CONFIG", `Cannot stitch labels: ${opts.labels.npts} label lines for ${npts} points`);
+  if (opts.labels && starts) {
     const phase = reporter?.start("label stitching", 1);
-    stitch = stitchLabels(built.graph, opts.labels, { vectors, dim, type, metric: graphMetric, R, L, alpha, kernels });
+    stitch = stitchLabels(built.graph, opts.labels, {
+      vectors,
+      dim,
+      type,
+      metric: graphMetric,
+      R,
+      L,
+      alpha,
+      kernels,
+      starts,
+    });
     phase?.finish();
   }
   const entry =
@@ -220,6 +235,7 @@ export async function buildIndex(opts: BuildIndexOptions): Promise<BuildIndexRes
       peakRssMb: Math.round(peak),
       kernel: built.kernel,
       entryGraph: entry ? { npts: entry.tags.length, R: ENTRY_R, L: ENTRY_L } : null,
+      ...(stitch ? { labelEdges: true } : {}),
       createdAt: new Date().toISOString(),
     };
     const sidecarFile = new AtomicFileWriter(sidecarPath(prefix));

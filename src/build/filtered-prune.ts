@@ -31,6 +31,23 @@ export class LabelLists {
     return false;
   }
 
+  /** True when p and c have a label in common. */
+  sharesLabel(p: number, c: number): boolean {
+    const { offsets, ids } = this;
+    let i = offsets[p]!;
+    const iEnd = offsets[p + 1]!;
+    let j = offsets[c]!;
+    const jEnd = offsets[c + 1]!;
+    while (i < iEnd && j < jEnd) {
+      const a = ids[i]!;
+      const b = ids[j]!;
+      if (a === b) return true;
+      if (a < b) i++;
+      else j++;
+    }
+    return false;
+  }
+
   /** True when every label shared by p and c is also a label of k. */
   covers(k: number, p: number, c: number): boolean {
     const { offsets, ids } = this;

@@ -1,21 +1,27 @@
-// Label-aware graph (issue 12): after the Vamana passes, every label whose points are a small share
-// of the index gets edges among its own points, so that a search restricted to a label's points (the
-// `label` strategy, Filtered-DiskANN's rule) can still navigate among them. For each such label and
-// each of its points p, m neighbours carrying the label are chosen by RobustPrune among the label's
-// points — all of them when the label is small (≤ exactMaxPoints), else those among the nodes a
-// greedy search for p expands — and become candidate edges both ways. Every touched node is then pruned back to R with Filtered-DiskANN's rule: a kept
-// neighbour k removes candidate c only if k carries every label that p and c share (so an edge that
-// is p's only link to a label survives a geometric neighbour that lacks the label).
-// A second-stage variant of Filtered-Vamana (the paper's StitchedVamana adds per-label graphs the same
-// way); the per-label start points are written with the label files (attach-labels.ts).
-// Bench: bench/filtered.ts (label strategy), build cost printed by `ringann build --labels --label-aware`
+// Label-aware graph (issue 12): after the Vamana passes, the points of every label that is a small
+// share of the index get edges among themselves, so that a search restricted to a label's points
+// (the `label` strategy, Filtered-DiskANN's rule) can navigate among them, and every label's points
+// are reachable from the label's start point through its own points.
+//   1. Proposals (label-proposals.ts): m same-label neighbours per point of each stitched label,
+//      by RobustPrune among the label's points; an edge is proposed both ways.
+//   2. Placement (label-edges.ts): each node keeps its plain RobustPruned list as it is and takes
+//      proposals only in its free slots, after a marker (its own id) that unfiltered search stops
+//      at — so unfiltered queries walk exactly the plain graph. The nearest proposals of each of
+//      its stitched labels come first (up to minPerLabel, counting plain neighbours with the label),
+//      then the nearest of the rest.
+//   3. Repair (label-repair.ts): for every label, the points a walk from its start point over the
+//      label's own points does not reach get an edge from the nearest reached point.
+// Re-pruning the plain lists with Filtered-DiskANN's rule instead (the first version) cost 0.003–0.010
+// unfiltered recall at L ≤ 20 (docs/benchmarks.md, issue 12).
+// Bench: bench/label-aware.ts (unfiltered, plain vs aware), bench/filtered.ts (label strategy)
 import type { PointLabels } from "../format/label-files.ts";
 import type { Metric, Vectors, VectorType } from "../format/vector-type.ts";
 import type { NativeKernels } from "../math/native-kernels.ts";
-import { GreedySearch } from "./greedy-search.ts";
-import { FilteredPruner, LabelLists } from "./filtered-prune.ts";
-import { type PrunePool, RobustPruner } from "./prune.ts";
-import { createRowDistances } from "./row-distances.ts";
+import { LabelLists } from "./filtered-prune.ts";
+import { LabelEdgeLists } from "./label-edges.ts";
+import { LabelProposer, NO_PROPOSAL } from "./label-proposals.ts";
+import { repairLabelConnectivity } from "./label-repair.ts";
+import { createRowDistances, type RowDistances } from "./row-distances.ts";
 import type { SharedGraph } from "./shared-graph.ts";
 import { sortByDistance } from "./sort-pairs.ts";
 
@@ -28,26 +34,36 @@ export interface StitchOptions {
   L: number;
   alpha: number;
   kernels: NativeKernels | null;
-  /** Labels holding at most this share of the points are stitched (default 0.2). */
+  /** Start point of every label (NO_START for none): the repair walks from it. */
+  starts: Uint32Array;
+  /** Labels holding at most this share of the points get proposals (default 0.2). */
   maxSelectivity?: number;
-  /** Same-label neighbours sought per point (default 8). */
+  /** Same-label neighbours proposed per point (default 8). */
   perPoint?: number;
-  /** Exact same-label neighbours up to this label size (default 4,000). */
+  /** Exact same-label candidates up to this label size (default 4,000). */
   exactMaxPoints?: number;
-  /**
-   * After pruning, a node keeps at least this many neighbours of each of its stitched labels when its
-   * candidates had them (default 3): R bounds the list, and nearer geometric neighbours would
-   * otherwise fill it before a label's edges are reached.
-   */
+  /** Placement serves each stitched label of a node up to this many neighbours first (default 3). */
   minPerLabel?: number;
 }
 
 export interface StitchResult {
+  /** Labels that got proposals. */
   labels: number;
   edgesProposed: number;
-  nodesPruned: number;
+  /** Label edges placed in free slots. */
+  edgesPlaced: number;
+  /** Labels the repair had to connect, and the edges it added. */
+  labelsRepaired: number;
+  repairEdges: number;
+  /** Plain edges given up to repair edges (nodes without a free slot). */
+  plainDisplaced: number;
+  /** Seconds of the proposals, and of the whole stitching. */
+  proposeSeconds: number;
   seconds: number;
 }
+
+/** Most labels a node carries that placement tracks per node. */
+const MAX_TRACKED = 64;
 
 export function stitchLabels(graph: SharedGraph, labels: PointLabels, opts: StitchOptions): StitchResult {
   const t0 = performance.now();
@@ -56,147 +72,148 @@ export function stitchLabels(graph: SharedGraph, labels: PointLabels, opts: Stit
   const m = opts.perPoint ?? 8;
   const maxCount = Math.floor((opts.maxSelectivity ?? 0.2) * npts);
   const exactMax = opts.exactMaxPoints ?? 4000;
-  const poolCapacity = Math.max(exactMax, 750) + graph.slots + 2 * m + 1;
-  const rd = createRowDistances(opts.vectors, opts.dim, opts.type, opts.metric, poolCapacity, opts.kernels);
-  const searcher = new GreedySearch(graph, rd, opts.L, 750, poolCapacity);
-  // Proposed edges, per source node (grown lists; the pass runs once per build).
-  const proposed: number[][] = Array.from({ length: npts }, () => []);
-  const isMember = new Uint8Array(npts);
-  const bestIds = new Uint32Array(m);
-  const cand: PrunePool = { ids: new Uint32Array(poolCapacity), dists: new Float32Array(poolCapacity), size: 0 };
-  const plainPruner = new RobustPruner(rd, poolCapacity, opts.metric === "ip");
-  let stitched = 0;
-  let edges = 0;
-  const stitchedLabel = new Uint8Array(lists.postings.length);
+
+  // 1. Proposals, m slots per (stitched label, point).
+  const stitched: number[] = [];
+  const offsets: number[] = [];
+  let total = 0;
   for (let label = 0; label < lists.postings.length; label++) {
-    const members = lists.postings[label]!;
-    if (members.length < 2 || members.length > maxCount) continue;
-    stitched++;
-    stitchedLabel[label] = 1;
-    for (const p of members) isMember[p] = 1;
-    for (const p of members) {
-      // Candidates: every other member (small labels) or the members among the nodes a greedy search
-      // for p expands; RobustPrune picks m of them in diverse directions (a plain k-NN among a
-      // label's points falls apart into clusters).
-      let size = 0;
-      if (members.length <= exactMax) {
-        for (let s = 0; s < members.length; s += rd.ids.length) {
-          const c = Math.min(rd.ids.length, members.length - s);
-          rd.ids.set(members.subarray(s, s + c));
-          rd.rows(p, c);
-          for (let i = 0; i < c; i++) {
-            if (members[s + i] === p) continue;
-            cand.ids[size] = members[s + i]!;
-            cand.dists[size++] = rd.out[i]!;
-          }
-        }
-      } else {
-        searcher.search(p, p);
-        const pool = searcher.pool;
-        for (let i = 0; i < pool.size; i++) {
-          if (!isMember[pool.ids[i]!]) continue;
-          cand.ids[size] = pool.ids[i]!;
-          cand.dists[size++] = pool.dists[i]!;
-        }
-      }
-      cand.size = size;
-      sortByDistance(cand.dists, cand.ids, 0, size);
-      const n = plainPruner.prune(cand, opts.alpha, m, false, bestIds, 0);
-      for (let i = 0; i < n; i++) {
-        proposed[p]!.push(bestIds[i]!);
-        proposed[bestIds[i]!]!.push(p);
-        edges += 2;
-      }
-    }
-    for (const p of members) isMember[p] = 0;
+    const n = lists.postings[label]!.length;
+    if (n < 2 || n > maxCount) continue;
+    stitched.push(label);
+    offsets.push(total);
+    total += n * m;
   }
-  // Merge the proposals into each touched node's list and prune back to R with the label rule.
-  const pruner = new FilteredPruner(rd, poolCapacity, opts.metric === "ip", lists);
-  const pool: PrunePool = { ids: new Uint32Array(poolCapacity), dists: new Float32Array(poolCapacity), size: 0 };
-  const out = new Uint32Array(opts.R);
-  const seen = new Uint32Array(npts);
-  const minPerLabel = Math.min(opts.minPerLabel ?? 3, m);
-  let pruned = 0;
-  for (let p = 0; p < npts; p++) {
-    const extra = proposed[p]!;
-    if (extra.length === 0) continue;
-    const base = p * graph.slots;
-    const deg = Math.min(graph.degree[p]!, graph.slots);
-    let n = 0;
-    const stamp = p + 1;
-    seen[p] = stamp;
-    for (let e = 0; e < deg; e++) {
-      const id = graph.nbrs[base + e]!;
-      if (seen[id] !== stamp) {
-        seen[id] = stamp;
-        rd.ids[n++] = id;
-      }
+  const flat = new Uint32Array(total);
+  const proposer = new LabelProposer(graph, { ...opts, perPoint: m, exactMaxPoints: exactMax });
+  for (let i = 0; i < stitched.length; i++) proposer.propose(lists.postings[stitched[i]!]!, flat, offsets[i]!);
+  const proposeSeconds = (performance.now() - t0) / 1000;
+
+  // Candidates per node (both directions of every proposal), as CSR.
+  const start = new Uint32Array(npts + 1);
+  let proposed = 0;
+  const eachProposal = (visit: (p: number, c: number) => void): void => {
+    for (let i = 0; i < stitched.length; i++) {
+      const members = lists.postings[stitched[i]!]!;
+      const base = offsets[i]!;
+      for (let j = 0; j < members.length; j++)
+        for (let s = 0; s < m; s++) {
+          const c = flat[base + j * m + s]!;
+          if (c === NO_PROPOSAL) break;
+          visit(members[j]!, c);
+        }
     }
-    for (const id of extra) {
-      if (seen[id] !== stamp && n < rd.ids.length) {
-        seen[id] = stamp;
-        rd.ids[n++] = id;
-      }
-    }
-    rd.rows(p, n);
-    for (let i = 0; i < n; i++) {
-      pool.ids[i] = rd.ids[i]!;
-      pool.dists[i] = rd.out[i]!;
-    }
-    pool.size = n;
-    sortByDistance(pool.dists, pool.ids, 0, n);
-    let count = pruner.prune(p, pool, opts.alpha, opts.R, out);
-    count = keepLabelEdges(p, pool, out, count, opts.R, minPerLabel, lists, stitchedLabel);
-    for (let k = 0; k < count; k++) graph.nbrs[base + k] = out[k]!;
-    graph.degree[p] = count;
-    pruned++;
-  }
-  return { labels: stitched, edgesProposed: edges, nodesPruned: pruned, seconds: (performance.now() - t0) / 1000 };
+  };
+  eachProposal((p, c) => {
+    start[p + 1]!++;
+    start[c + 1]!++;
+    proposed += 2;
+  });
+  for (let p = 0; p < npts; p++) start[p + 1]! += start[p]!;
+  const cand = new Uint32Array(proposed);
+  const fill = start.slice(0, npts);
+  eachProposal((p, c) => {
+    cand[fill[p]!++] = c;
+    cand[fill[c]!++] = p;
+  });
+
+  // 2. Placement in free slots.
+  const edges = new LabelEdgeLists(graph, opts.R, lists);
+  const isStitched = new Uint8Array(lists.postings.length);
+  for (const l of stitched) isStitched[l] = 1;
+  const capacity = Math.max(4096, graph.slots);
+  const rd = createRowDistances(opts.vectors, opts.dim, opts.type, opts.metric, capacity, opts.kernels);
+  const placer = new Placer(edges, lists, isStitched, rd, capacity, Math.min(opts.minPerLabel ?? 3, m));
+  let placed = 0;
+  for (let p = 0; p < npts; p++)
+    if (start[p + 1]! > start[p]!) placed += placer.place(p, cand, start[p]!, start[p + 1]!);
+
+  // 3. Every label connected from its start point.
+  const repair = repairLabelConnectivity(edges, lists, opts.starts, rd);
+  return {
+    labels: stitched.length,
+    edgesProposed: proposed,
+    edgesPlaced: placed,
+    labelsRepaired: repair.labelsRepaired,
+    repairEdges: repair.edgesAdded,
+    plainDisplaced: edges.displaced,
+    proposeSeconds,
+    seconds: (performance.now() - t0) / 1000,
+  };
 }
 
-/**
- * Makes sure p keeps ≥ min neighbours of each stitched label it carries: missing ones come from the
- * pool (nearest first) and replace the farthest kept neighbours that carry none of p's stitched labels.
- */
-function keepLabelEdges(
-  p: number,
-  pool: PrunePool,
-  out: Uint32Array,
-  count: number,
-  R: number,
-  min: number,
-  lists: LabelLists,
-  stitched: Uint8Array,
-): number {
-  const { offsets, ids } = lists;
-  for (let li = offsets[p]!; li < offsets[p + 1]!; li++) {
-    const label = ids[li]!;
-    if (!stitched[label]) continue;
-    let have = 0;
-    for (let k = 0; k < count; k++) if (lists.has(out[k]!, label)) have++;
-    for (let i = 0; i < pool.size && have < min; i++) {
-      const c = pool.ids[i]!;
-      if (!lists.has(c, label)) continue;
-      let already = false;
-      for (let k = 0; k < count && !already; k++) already = out[k] === c;
-      if (already) continue;
-      if (count < R) {
-        out[count++] = c;
-        have++;
-        continue;
-      }
-      // Replace the farthest kept neighbour that carries none of p's stitched labels.
-      let victim = -1;
-      for (let k = count - 1; k >= 0 && victim < 0; k--) {
-        let carries = false;
-        for (let lj = offsets[p]!; lj < offsets[p + 1]! && !carries; lj++)
-          carries = stitched[ids[lj]!] === 1 && lists.has(out[k]!, ids[lj]!);
-        if (!carries) victim = k;
-      }
-      if (victim < 0) break;
-      out[victim] = c;
-      have++;
-    }
+/** Puts a node's proposals into its free slots (scratch reused across nodes). */
+class Placer {
+  private readonly ids: Uint32Array;
+  private readonly dists: Float32Array;
+  private readonly taken: Uint8Array;
+  private readonly seen: Uint32Array;
+  private readonly have = new Uint32Array(MAX_TRACKED);
+
+  constructor(
+    private readonly edges: LabelEdgeLists,
+    private readonly lists: LabelLists,
+    private readonly isStitched: Uint8Array,
+    private readonly rd: RowDistances,
+    capacity: number,
+    private readonly minPerLabel: number,
+  ) {
+    this.ids = new Uint32Array(capacity);
+    this.dists = new Float32Array(capacity);
+    this.taken = new Uint8Array(capacity);
+    this.seen = new Uint32Array(edges.graph.npts);
   }
-  return count;
+
+  /** Places proposals cand[from..to) of node p; returns how many edges it added. */
+  place(p: number, cand: Uint32Array, from: number, to: number): number {
+    const { edges, lists, rd, ids, dists, taken, seen, have } = this;
+    let room = edges.room(p);
+    if (room <= 0) return 0;
+    const { nbrs, slots, degree } = edges.graph;
+    const stamp = p + 1;
+    seen[p] = stamp;
+    const base = p * slots;
+    for (let k = 0; k < degree[p]!; k++) seen[nbrs[base + k]!] = stamp;
+    let n = 0;
+    for (let i = from; i < to && n < ids.length; i++) {
+      const c = cand[i]!;
+      if (seen[c] === stamp) continue;
+      seen[c] = stamp;
+      rd.ids[n++] = c;
+    }
+    if (n === 0) return 0;
+    rd.rows(p, n);
+    ids.set(rd.ids.subarray(0, n));
+    dists.set(rd.out.subarray(0, n));
+    sortByDistance(dists, ids, 0, n);
+    taken.fill(0, 0, n);
+    let added = 0;
+    // Each stitched label of p first: up to minPerLabel neighbours carrying it (plain ones count).
+    const lo = lists.offsets[p]!;
+    const hi = Math.min(lists.offsets[p + 1]!, lo + MAX_TRACKED);
+    for (let li = lo; li < hi; li++) {
+      const label = lists.ids[li]!;
+      have[li - lo] = 0;
+      if (!this.isStitched[label]) continue;
+      for (let k = 0; k < edges.plain[p]!; k++) if (lists.has(nbrs[base + k]!, label)) have[li - lo]!++;
+    }
+    for (let li = lo; li < hi && room > 0; li++) {
+      if (!this.isStitched[lists.ids[li]!]) continue;
+      for (let i = 0; i < n && room > 0 && have[li - lo]! < this.minPerLabel; i++) {
+        if (taken[i] || !lists.has(ids[i]!, lists.ids[li]!)) continue;
+        taken[i] = 1;
+        edges.add(p, ids[i]!);
+        room--;
+        added++;
+        have[li - lo]!++;
+      }
+    }
+    for (let i = 0; i < n && room > 0; i++) {
+      if (taken[i]) continue;
+      edges.add(p, ids[i]!);
+      room--;
+      added++;
+    }
+    return added;
+  }
 }

@@ -63,7 +63,9 @@ const FLAGS: Record<string, FlagSpec> = {
   "universal-label": { type: "string", help: "the label that matches every label filter (DiskANN's universal label)" },
   "label-aware": {
     type: "boolean",
-    help: "with --labels: stitch the graph per label (edges among each small label's points, Filtered-DiskANN's pruning)",
+    help:
+      "with --labels: add edges among each label's points in free neighbour slots (after a marker unfiltered search " +
+      "stops at, so unfiltered queries walk the plain graph) and connect every label's points from its start point",
   },
   attributes: {
     type: "string",
@@ -181,8 +183,9 @@ export const command: Command = {
       if (result.stitch) {
         const st = result.stitch;
         process.stderr.write(
-          `label-aware: ${st.labels} labels stitched, ${st.edgesProposed} edges proposed, ${st.nodesPruned} nodes re-pruned, ` +
-            `${st.seconds.toFixed(1)} s (Vamana passes ${result.graphSeconds.toFixed(1)} s)\n`,
+          `label-aware: ${st.labels} labels stitched, ${st.edgesProposed} edges proposed, ${st.edgesPlaced} placed in free slots, ` +
+            `${st.repairEdges} repair edges for ${st.labelsRepaired} labels (${st.plainDisplaced} plain edges given up), ` +
+            `${st.seconds.toFixed(1)} s (proposals ${st.proposeSeconds.toFixed(1)} s; Vamana passes ${result.graphSeconds.toFixed(1)} s)\n`,
         );
       }
       if (attached) {

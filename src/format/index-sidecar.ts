@@ -30,6 +30,11 @@ const SidecarSchema = z.object({
   kernel: z.string(),
   entryGraph: z.object({ npts: z.number().int().nonnegative(), R: z.number().int(), L: z.number().int() }).nullable(),
   createdAt: z.string(),
+  /**
+   * Label-aware build (issue 12): a node's own id in its neighbour list ends the edges unfiltered
+   * search follows; the edges after it link points that share a label (build/label-edges.ts).
+   */
+  labelEdges: z.boolean().optional(),
 });
 
 export type IndexSidecar = z.infer<typeof SidecarSchema>;

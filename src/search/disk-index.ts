@@ -172,6 +172,7 @@ export class DiskIndex {
       maxMemL: opts.maxMemL ?? 64,
       visitedArrayMaxNpts: opts.visitedArrayMaxNpts ?? VISITED_ARRAY_MAX_NPTS,
       nodeTags: page.nodeTags,
+      labelEdges: files.labelEdges,
     };
     const machines: QueryMachine[] = [];
     const C = this.concurrency;

@@ -24,6 +24,8 @@ export interface IndexFiles {
   readonly codes: Uint8Array;
   /** Where metric/type came from: "options", "sidecar" or "default". */
   readonly settingsFrom: string;
+  /** Label-aware graph: a node's own id ends its plain edges (the sidecar's labelEdges). */
+  readonly labelEdges: boolean;
 }
 
 export interface IndexSettings {
@@ -74,5 +76,6 @@ export function loadIndexFiles(prefix: string, overrides: IndexSettings = {}): I
   }
   const codesFile = `${prefix}_pq_compressed.bin`;
   const { codes } = parsePqCompressed(readWhole(codesFile, "index"), codesFile, { npts: meta.npts, M: pivots.M });
-  return { prefix, diskFile, meta, metric, pivots, codes, settingsFrom };
+  const labelEdges = sidecar?.labelEdges === true;
+  return { prefix, diskFile, meta, metric, pivots, codes, settingsFrom, labelEdges };
 }

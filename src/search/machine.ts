@@ -53,6 +53,11 @@ export interface SearchContext {
    * original ids. topK() reports original ids through it.
    */
   readonly nodeTags?: Uint32Array | null;
+  /**
+   * Label-aware graph (build/label-edges.ts): a node's own id in its list ends the edges that
+   * unfiltered search follows; the label edges after it serve label-restricted search only.
+   */
+  readonly labelEdges?: boolean;
 }
 
 /** A search's parameters, fully resolved (see disk-index.ts for the defaults). */
@@ -125,6 +130,8 @@ export abstract class QueryMachine {
   protected readonly seedDists: Float32Array;
   protected readonly entryScratch: EntryScratch | null;
   protected readonly npts: number;
+  /** Unfiltered expansion stops at a node's own id (label-aware graph, SearchContext.labelEdges). */
+  protected readonly labelEdges: boolean;
   /** DiskANN's frozen point (an entry node that is not a data point): expanded, never returned. */
   protected readonly frozenId: number;
   protected readonly dim: number;
@@ -135,6 +142,7 @@ export abstract class QueryMachine {
     this.owner = owner;
     const meta = ctx.meta;
     this.npts = meta.npts;
+    this.labelEdges = ctx.labelEdges === true;
     this.frozenId = meta.numFrozen > 0 ? meta.frozenLoc : -1;
     this.dim = meta.dim;
     this.M = ctx.pq.M;
@@ -276,7 +284,7 @@ export abstract class QueryMachine {
     this.stats.hops++;
     const nbrs = src.nbrs;
     const off = src.nbrsOffset;
-    const degree = src.degree;
+    const degree = this.labelEdges ? plainDegree(nbrs, off, src.degree, id) : src.degree;
     const npts = this.npts;
     const visited = this.visited;
     const ids = this.nbrIds;
@@ -373,4 +381,10 @@ export abstract class QueryMachine {
     this.stats.entryUs += (this.clock - now) * 1000;
     return Math.min(n, this.params.L);
   }
+}
+
+/** Edges before node `id`'s own id in its list (a label-aware graph's marker; all when absent). */
+function plainDegree(nbrs: Uint32Array, off: number, degree: number, id: number): number {
+  for (let k = 0; k < degree; k++) if (nbrs[off + k] === id) return k;
+  return degree;
 }

@@ -113,6 +113,7 @@ export async function loadSharedIndex<T>(
       metric: index.metric,
       pivots: index.files.pivots,
       codes,
+      labelEdges: index.files.labelEdges,
       cache,
       entryGraph,
       sharedBytes,

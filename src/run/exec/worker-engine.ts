@@ -99,6 +99,7 @@ export class WorkerEngine {
       maxWidth: init.maxWidth,
       maxMemL: MAX_MEM_L,
       nodeTags: page.nodeTags,
+      labelEdges: p.labelEdges,
     };
   }
 

@@ -1,0 +1,92 @@
+// Same-label neighbour proposals for the label-aware build (label-stitch.ts): for one label and each
+// of its points p, m neighbours carrying the label, chosen by RobustPrune among the label's points —
+// all of them when the label is small (≤ exactMaxPoints), else those among the nodes a greedy search
+// for p over the graph expands (a plain k-NN among a label's points falls apart into clusters;
+// RobustPrune picks them in diverse directions). Pure per label: the result depends only on the
+// graph and the vectors, so labels can be split between threads (label-stitch-pool.ts).
+import type { Metric, Vectors, VectorType } from "../format/vector-type.ts";
+import type { NativeKernels } from "../math/native-kernels.ts";
+import { GreedySearch } from "./greedy-search.ts";
+import { type PrunePool, RobustPruner } from "./prune.ts";
+import { createRowDistances, type RowDistances } from "./row-distances.ts";
+import type { SharedGraph } from "./shared-graph.ts";
+import { sortByDistance } from "./sort-pairs.ts";
+
+/** An empty proposal slot. */
+export const NO_PROPOSAL = 0xffffffff;
+
+export interface ProposerOptions {
+  vectors: Vectors;
+  dim: number;
+  type: VectorType;
+  metric: Metric;
+  L: number;
+  alpha: number;
+  kernels: NativeKernels | null;
+  /** Same-label neighbours proposed per point. */
+  perPoint: number;
+  /** Exact candidates (every other point of the label) up to this label size. */
+  exactMaxPoints: number;
+}
+
+export class LabelProposer {
+  private readonly rd: RowDistances;
+  private readonly searcher: GreedySearch;
+  private readonly pruner: RobustPruner;
+  private readonly cand: PrunePool;
+  private readonly best: Uint32Array;
+  private readonly isMember: Uint8Array;
+  private readonly opts: ProposerOptions;
+
+  constructor(graph: SharedGraph, opts: ProposerOptions) {
+    this.opts = opts;
+    const poolCapacity = Math.max(opts.exactMaxPoints, 750) + graph.slots + 2 * opts.perPoint + 1;
+    this.rd = createRowDistances(opts.vectors, opts.dim, opts.type, opts.metric, poolCapacity, opts.kernels);
+    this.searcher = new GreedySearch(graph, this.rd, opts.L, 750, poolCapacity);
+    this.pruner = new RobustPruner(this.rd, poolCapacity, opts.metric === "ip");
+    this.cand = { ids: new Uint32Array(poolCapacity), dists: new Float32Array(poolCapacity), size: 0 };
+    this.best = new Uint32Array(opts.perPoint);
+    this.isMember = new Uint8Array(graph.npts);
+  }
+
+  /**
+   * Writes m = perPoint proposals for each point of `members` (a label's points, ascending) into
+   * out[offset + i*m ..], NO_PROPOSAL where fewer were found.
+   */
+  propose(members: Uint32Array, out: Uint32Array, offset: number): void {
+    const { rd, cand, best, isMember, searcher, pruner } = this;
+    const m = this.opts.perPoint;
+    const exact = members.length <= this.opts.exactMaxPoints;
+    out.fill(NO_PROPOSAL, offset, offset + members.length * m);
+    if (!exact) for (const p of members) isMember[p] = 1;
+    for (let i = 0; i < members.length; i++) {
+      const p = members[i]!;
+      let size = 0;
+      if (exact) {
+        for (let s = 0; s < members.length; s += rd.ids.length) {
+          const c = Math.min(rd.ids.length, members.length - s);
+          rd.ids.set(members.subarray(s, s + c));
+          rd.rows(p, c);
+          for (let j = 0; j < c; j++) {
+            if (members[s + j] === p) continue;
+            cand.ids[size] = members[s + j]!;
+            cand.dists[size++] = rd.out[j]!;
+          }
+        }
+      } else {
+        searcher.search(p, p);
+        const pool = searcher.pool;
+        for (let j = 0; j < pool.size; j++) {
+          if (!isMember[pool.ids[j]!]) continue;
+          cand.ids[size] = pool.ids[j]!;
+          cand.dists[size++] = pool.dists[j]!;
+        }
+      }
+      cand.size = size;
+      sortByDistance(cand.dists, cand.ids, 0, size);
+      const n = pruner.prune(cand, this.opts.alpha, m, false, best, 0);
+      for (let j = 0; j < n; j++) out[offset + i * m + j] = best[j]!;
+    }
+    if (!exact) for (const p of members) isMember[p] = 0;
+  }
+}
