@@ -82,7 +82,10 @@ export function repairLabelConnectivity(
   throw new RingannError("E_INVARIANT", `label connectivity repair did not settle in ${MAX_PASSES} passes`);
 }
 
-/** The reached point nearest u that has a free slot; the nearest reached point when none has. */
+/**
+ * The reached point nearest u that has a free slot; when none has, the nearest that keeps at least
+ * half its plain edges after giving one up; else the nearest with any plain edge left.
+ */
 function nearestReached(
   u: number,
   reached: Uint32Array,
@@ -90,10 +93,10 @@ function nearestReached(
   edges: LabelEdgeLists,
   rd: RowDistances,
 ): number {
-  let best = -1;
-  let bestDist = Number.POSITIVE_INFINITY;
-  let anyBest = -1;
-  let anyDist = Number.POSITIVE_INFINITY;
+  // best[c], dist[c]: nearest of class c (0 free slot, 1 plain edges to spare, 2 any plain edge).
+  const best = [-1, -1, -1];
+  const dist = [Infinity, Infinity, Infinity];
+  const spare = edges.R >> 1;
   for (let s = 0; s < count; s += rd.ids.length) {
     const n = Math.min(rd.ids.length, count - s);
     rd.ids.set(reached.subarray(s, s + n));
@@ -101,15 +104,15 @@ function nearestReached(
     for (let i = 0; i < n; i++) {
       const d = rd.out[i]!;
       const r = reached[s + i]!;
-      if (d < anyDist) {
-        anyDist = d;
-        anyBest = r;
-      }
-      if (d < bestDist && edges.room(r) > 0) {
-        bestDist = d;
-        best = r;
+      const plain = edges.plain[r]!;
+      const c = edges.room(r) > 0 ? 0 : plain > spare ? 1 : plain > 1 ? 2 : 3;
+      if (c < 3 && d < dist[c]!) {
+        dist[c] = d;
+        best[c] = r;
       }
     }
   }
-  return best >= 0 ? best : anyBest;
+  const r = best[0]! >= 0 ? best[0]! : best[1]! >= 0 ? best[1]! : best[2]!;
+  if (r < 0) throw new RingannError("E_INVARIANT", `label repair: no reached point can take an edge to ${u}`);
+  return r;
 }
