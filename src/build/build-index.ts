@@ -169,7 +169,7 @@ export async function buildIndex(opts: BuildIndexOptions): Promise<BuildIndexRes
   let stitch: StitchResult | null = null;
   if (opts.labels && starts) {
     const phase = reporter?.start("label stitching", 1);
-    stitch = stitchLabels(built.graph, opts.labels, {
+    stitch = await stitchLabels(built.graph, opts.labels, {
       vectors,
       dim,
       type,
@@ -179,6 +179,8 @@ export async function buildIndex(opts: BuildIndexOptions): Promise<BuildIndexRes
       alpha,
       kernels,
       starts,
+      threads,
+      signal: opts.signal,
     });
     phase?.finish();
   }

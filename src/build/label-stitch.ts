@@ -3,7 +3,8 @@
 // (the `label` strategy, Filtered-DiskANN's rule) can navigate among them, and every label's points
 // are reachable from the label's start point through its own points.
 //   1. Proposals (label-proposals.ts): m same-label neighbours per point of each stitched label,
-//      by RobustPrune among the label's points; an edge is proposed both ways.
+//      by RobustPrune among the label's points; an edge is proposed both ways. Labels are split
+//      over the build's threads (label-proposal-jobs.ts).
 //   2. Placement (label-edges.ts): each node keeps its plain RobustPruned list as it is and takes
 //      proposals only in its free slots, after a marker (its own id) that unfiltered search stops
 //      at — so unfiltered queries walk exactly the plain graph. The nearest proposals of each of
@@ -19,7 +20,8 @@ import type { Metric, Vectors, VectorType } from "../format/vector-type.ts";
 import type { NativeKernels } from "../math/native-kernels.ts";
 import { LabelLists } from "./filtered-prune.ts";
 import { LabelEdgeLists } from "./label-edges.ts";
-import { LabelProposer, NO_PROPOSAL } from "./label-proposals.ts";
+import { makeProposalJobs, proposeAll } from "./label-proposal-jobs.ts";
+import { NO_PROPOSAL } from "./label-proposals.ts";
 import { repairLabelConnectivity } from "./label-repair.ts";
 import { createRowDistances, type RowDistances } from "./row-distances.ts";
 import type { SharedGraph } from "./shared-graph.ts";
@@ -36,6 +38,9 @@ export interface StitchOptions {
   kernels: NativeKernels | null;
   /** Start point of every label (NO_START for none): the repair walks from it. */
   starts: Uint32Array;
+  /** Threads for the proposals (Workers when > 1). */
+  threads: number;
+  signal?: AbortSignal;
   /** Labels holding at most this share of the points get proposals (default 0.2). */
   maxSelectivity?: number;
   /** Same-label neighbours proposed per point (default 8). */
@@ -65,7 +70,11 @@ export interface StitchResult {
 /** Most labels a node carries that placement tracks per node. */
 const MAX_TRACKED = 64;
 
-export function stitchLabels(graph: SharedGraph, labels: PointLabels, opts: StitchOptions): StitchResult {
+export async function stitchLabels(
+  graph: SharedGraph,
+  labels: PointLabels,
+  opts: StitchOptions,
+): Promise<StitchResult> {
   const t0 = performance.now();
   const npts = graph.npts;
   const lists = new LabelLists(labels);
@@ -73,36 +82,40 @@ export function stitchLabels(graph: SharedGraph, labels: PointLabels, opts: Stit
   const maxCount = Math.floor((opts.maxSelectivity ?? 0.2) * npts);
   const exactMax = opts.exactMaxPoints ?? 4000;
 
-  // 1. Proposals, m slots per (stitched label, point).
+  // 1. Proposals, m slots per (stitched label, point), split over the threads by label.
   const stitched: number[] = [];
-  const offsets: number[] = [];
-  let total = 0;
   for (let label = 0; label < lists.postings.length; label++) {
     const n = lists.postings[label]!.length;
-    if (n < 2 || n > maxCount) continue;
-    stitched.push(label);
-    offsets.push(total);
-    total += n * m;
+    if (n >= 2 && n <= maxCount) stitched.push(label);
   }
-  const flat = new Uint32Array(total);
-  const proposer = new LabelProposer(graph, { ...opts, perPoint: m, exactMaxPoints: exactMax });
-  for (let i = 0; i < stitched.length; i++) proposer.propose(lists.postings[stitched[i]!]!, flat, offsets[i]!);
+  const jobs = makeProposalJobs(
+    stitched.map((l) => lists.postings[l]!),
+    m,
+  );
+  await proposeAll(jobs, {
+    graph,
+    vectors: opts.vectors,
+    dim: opts.dim,
+    type: opts.type,
+    metric: opts.metric,
+    kernels: opts.kernels,
+    settings: { L: opts.L, alpha: opts.alpha, perPoint: m, exactMaxPoints: exactMax },
+    threads: opts.threads,
+    signal: opts.signal,
+  });
   const proposeSeconds = (performance.now() - t0) / 1000;
 
   // Candidates per node (both directions of every proposal), as CSR.
   const start = new Uint32Array(npts + 1);
   let proposed = 0;
+  const { members, out: flat } = jobs;
   const eachProposal = (visit: (p: number, c: number) => void): void => {
-    for (let i = 0; i < stitched.length; i++) {
-      const members = lists.postings[stitched[i]!]!;
-      const base = offsets[i]!;
-      for (let j = 0; j < members.length; j++)
-        for (let s = 0; s < m; s++) {
-          const c = flat[base + j * m + s]!;
-          if (c === NO_PROPOSAL) break;
-          visit(members[j]!, c);
-        }
-    }
+    for (let j = 0; j < members.length; j++)
+      for (let s = 0; s < m; s++) {
+        const c = flat[j * m + s]!;
+        if (c === NO_PROPOSAL) break;
+        visit(members[j]!, c);
+      }
   };
   eachProposal((p, c) => {
     start[p + 1]!++;

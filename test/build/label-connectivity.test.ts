@@ -3,9 +3,14 @@
 // the points down to a handful): every label's points are reachable from the label's start point over
 // edges between its own points — on a graph with free slots and on a full-degree one (saturated: every
 // list full, so label edges must give up plain ones) — degrees stay ≤ R, and unfiltered search on the
-// label-aware index returns exactly what it returns on the plain index (it stops at the marker).
+// label-aware index returns exactly what it returns on the plain index (it stops at the marker); the
+// proposals are the same whether one thread or two Workers make them.
 import { afterAll, describe, expect, test } from "bun:test";
+import { LabelLists } from "../../src/build/filtered-prune.ts";
 import { buildIndex } from "../../src/build/index.ts";
+import { makeProposalJobs, proposeAll } from "../../src/build/label-proposal-jobs.ts";
+import { NO_PROPOSAL } from "../../src/build/label-proposals.ts";
+import { buildVamanaGraph } from "../../src/build/vamana-build.ts";
 import { SeededRandom } from "../../src/build/random.ts";
 import { makeSynthetic } from "../../src/data/synthetic.ts";
 import { labelStartPoints } from "../../src/filter/start-points.ts";
@@ -129,5 +134,44 @@ describe("label-aware build: connectivity and unfiltered search", () => {
       a.close();
       p.close();
     }
+  }, 120_000);
+});
+
+describe("label proposals over threads", () => {
+  test("2 Workers write exactly what the calling thread writes", async () => {
+    const graph = await buildVamanaGraph({
+      vectors: data.base,
+      npts: N,
+      dim: DIM,
+      type: "float32",
+      metric: "l2",
+      R: 24,
+      L: 48,
+      alpha: 1.2,
+      threads: 1,
+      seed: 3,
+    });
+    const lists = new LabelLists(labels);
+    // Small labels take the exact path, large ones the greedy search (exactMaxPoints 100).
+    const chosen = lists.postings.filter((m) => m.length >= 2 && m.length <= 0.2 * N);
+    const settings = { L: 48, alpha: 1.2, perPoint: 6, exactMaxPoints: 100 };
+    const outs: Uint32Array[] = [];
+    for (const threads of [1, 2]) {
+      const jobs = makeProposalJobs(chosen, settings.perPoint);
+      await proposeAll(jobs, {
+        graph: graph.graph,
+        vectors: data.base,
+        dim: DIM,
+        type: "float32",
+        metric: "l2",
+        kernels: null,
+        settings,
+        threads,
+      });
+      outs.push(jobs.out.slice());
+    }
+    expect(chosen.some((m) => m.length > 100)).toBe(true);
+    expect(outs[0]!.filter((c) => c !== NO_PROPOSAL).length).toBeGreaterThan(N);
+    expect(Array.from(outs[1]!)).toEqual(Array.from(outs[0]!));
   }, 120_000);
 });
