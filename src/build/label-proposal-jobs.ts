@@ -25,6 +25,7 @@ export interface ProposalSettings {
   readonly alpha: number;
   readonly perPoint: number;
   readonly exactMaxPoints: number;
+  readonly maxCandidates: number;
 }
 
 export interface ProposalWorkerInit {

@@ -1,8 +1,10 @@
 // Same-label neighbour proposals for the label-aware build (label-stitch.ts): for one label and each
-// of its points p, m neighbours carrying the label, chosen by RobustPrune among the label's points —
-// all of them when the label is small (≤ exactMaxPoints), else those among the nodes a greedy search
-// for p over the graph expands (a plain k-NN among a label's points falls apart into clusters;
-// RobustPrune picks them in diverse directions). Pure per label: the result depends only on the
+// of its points p, m neighbours carrying the label, chosen by RobustPrune from the nearest
+// maxCandidates of: all the label's points when the label is small (≤ exactMaxPoints), else the
+// label's points among the nodes a greedy search for p expands plus a spread sample of
+// exactMaxPoints of them (a plain k-NN among a label's points falls apart into clusters; RobustPrune
+// picks them in diverse directions, and the sample supplies the longer edges that local candidates
+// lack: on the 50K Zipf set, local candidates alone cost the label strategy 0.014 recall at 9.7%). Pure per label: the result depends only on the
 // graph and the vectors, so labels can be split between threads (label-stitch-pool.ts).
 import type { Metric, Vectors, VectorType } from "../format/vector-type.ts";
 import type { NativeKernels } from "../math/native-kernels.ts";
@@ -27,6 +29,8 @@ export interface ProposerOptions {
   perPoint: number;
   /** Exact candidates (every other point of the label) up to this label size. */
   exactMaxPoints: number;
+  /** RobustPrune runs over at most this many nearest candidates (its cost grows with the pool). */
+  maxCandidates: number;
 }
 
 export class LabelProposer {
@@ -36,17 +40,28 @@ export class LabelProposer {
   private readonly cand: PrunePool;
   private readonly best: Uint32Array;
   private readonly isMember: Uint8Array;
+  private readonly seen: Uint32Array;
+  private stamp = 0;
   private readonly opts: ProposerOptions;
 
   constructor(graph: SharedGraph, opts: ProposerOptions) {
     this.opts = opts;
-    const poolCapacity = Math.max(opts.exactMaxPoints, 750) + graph.slots + 2 * opts.perPoint + 1;
+    const poolCapacity = opts.exactMaxPoints + 750 + graph.slots + 1;
     this.rd = createRowDistances(opts.vectors, opts.dim, opts.type, opts.metric, poolCapacity, opts.kernels);
     this.searcher = new GreedySearch(graph, this.rd, opts.L, 750, poolCapacity);
     this.pruner = new RobustPruner(this.rd, poolCapacity, opts.metric === "ip");
     this.cand = { ids: new Uint32Array(poolCapacity), dists: new Float32Array(poolCapacity), size: 0 };
     this.best = new Uint32Array(opts.perPoint);
     this.isMember = new Uint8Array(graph.npts);
+    this.seen = new Uint32Array(graph.npts);
+  }
+
+  private nextStamp(): number {
+    if (++this.stamp === 0xffffffff) {
+      this.seen.fill(0);
+      this.stamp = 1;
+    }
+    return this.stamp;
   }
 
   /**
@@ -54,7 +69,7 @@ export class LabelProposer {
    * out[offset + i*m ..], NO_PROPOSAL where fewer were found.
    */
   propose(members: Uint32Array, out: Uint32Array, offset: number): void {
-    const { rd, cand, best, isMember, searcher, pruner } = this;
+    const { rd, cand, best, isMember, seen, searcher, pruner } = this;
     const m = this.opts.perPoint;
     const exact = members.length <= this.opts.exactMaxPoints;
     out.fill(NO_PROPOSAL, offset, offset + members.length * m);
@@ -74,16 +89,47 @@ export class LabelProposer {
           }
         }
       } else {
+        // Local candidates (the label's points among the nodes a greedy search for p expands) and a
+        // spread sample of exactMaxPoints of the label's points, a different one for each point: the
+        // sample's nearest give the longer, diverse edges that only-local candidates lack.
+        const stamp = this.nextStamp();
+        seen[p] = stamp;
         searcher.search(p, p);
         const pool = searcher.pool;
         for (let j = 0; j < pool.size; j++) {
-          if (!isMember[pool.ids[j]!]) continue;
-          cand.ids[size] = pool.ids[j]!;
+          const c = pool.ids[j]!;
+          if (!isMember[c] || seen[c] === stamp) continue;
+          seen[c] = stamp;
+          cand.ids[size] = c;
           cand.dists[size++] = pool.dists[j]!;
         }
+        const step = members.length / this.opts.exactMaxPoints;
+        const shift = ((i * 0.6180339887) % 1) * step;
+        let n = 0;
+        for (let k = 0; k < this.opts.exactMaxPoints; k++) {
+          const c = members[Math.floor(shift + k * step)]!;
+          if (seen[c] === stamp) continue;
+          seen[c] = stamp;
+          rd.ids[n++] = c;
+          if (n === rd.ids.length || k === this.opts.exactMaxPoints - 1) {
+            rd.rows(p, n);
+            for (let j = 0; j < n; j++) {
+              cand.ids[size] = rd.ids[j]!;
+              cand.dists[size++] = rd.out[j]!;
+            }
+            n = 0;
+          }
+        }
+        if (n > 0) {
+          rd.rows(p, n);
+          for (let j = 0; j < n; j++) {
+            cand.ids[size] = rd.ids[j]!;
+            cand.dists[size++] = rd.out[j]!;
+          }
+        }
       }
-      cand.size = size;
       sortByDistance(cand.dists, cand.ids, 0, size);
+      cand.size = Math.min(size, this.opts.maxCandidates);
       const n = pruner.prune(cand, this.opts.alpha, m, false, best, 0);
       for (let j = 0; j < n; j++) out[offset + i * m + j] = best[j]!;
     }

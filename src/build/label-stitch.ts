@@ -45,8 +45,10 @@ export interface StitchOptions {
   maxSelectivity?: number;
   /** Same-label neighbours proposed per point (default 8). */
   perPoint?: number;
-  /** Exact same-label candidates up to this label size (default 4,000). */
+  /** Exact same-label candidates up to this label size, a sample of this many above (default 2,000). */
   exactMaxPoints?: number;
+  /** Proposals are pruned from at most this many nearest candidates (default 400). */
+  maxCandidates?: number;
   /** Placement serves each stitched label of a node up to this many neighbours first (default 3). */
   minPerLabel?: number;
 }
@@ -80,7 +82,7 @@ export async function stitchLabels(
   const lists = new LabelLists(labels);
   const m = opts.perPoint ?? 8;
   const maxCount = Math.floor((opts.maxSelectivity ?? 0.2) * npts);
-  const exactMax = opts.exactMaxPoints ?? 4000;
+  const exactMax = opts.exactMaxPoints ?? 2000;
 
   // 1. Proposals, m slots per (stitched label, point), split over the threads by label.
   const stitched: number[] = [];
@@ -99,7 +101,13 @@ export async function stitchLabels(
     type: opts.type,
     metric: opts.metric,
     kernels: opts.kernels,
-    settings: { L: opts.L, alpha: opts.alpha, perPoint: m, exactMaxPoints: exactMax },
+    settings: {
+      L: opts.L,
+      alpha: opts.alpha,
+      perPoint: m,
+      exactMaxPoints: exactMax,
+      maxCandidates: opts.maxCandidates ?? 400,
+    },
     threads: opts.threads,
     signal: opts.signal,
   });
