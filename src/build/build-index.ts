@@ -175,7 +175,6 @@ export async function buildIndex(opts: BuildIndexOptions): Promise<BuildIndexRes
       type,
       metric: graphMetric,
       R,
-      L,
       alpha,
       kernels,
       starts,

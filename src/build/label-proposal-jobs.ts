@@ -21,7 +21,6 @@ export interface ProposalJobs {
 }
 
 export interface ProposalSettings {
-  readonly L: number;
   readonly alpha: number;
   readonly perPoint: number;
   readonly exactMaxPoints: number;

@@ -33,7 +33,6 @@ export interface StitchOptions {
   type: VectorType;
   metric: Metric;
   R: number;
-  L: number;
   alpha: number;
   kernels: NativeKernels | null;
   /** Start point of every label (NO_START for none): the repair walks from it. */
@@ -45,7 +44,7 @@ export interface StitchOptions {
   maxSelectivity?: number;
   /** Same-label neighbours proposed per point (default 8). */
   perPoint?: number;
-  /** Exact same-label candidates up to this label size, a sample of this many above (default 2,000). */
+  /** Exact same-label candidates up to this label size, a sample of this many above (default 1,000). */
   exactMaxPoints?: number;
   /** Proposals are pruned from at most this many nearest candidates (default 400). */
   maxCandidates?: number;
@@ -82,7 +81,7 @@ export async function stitchLabels(
   const lists = new LabelLists(labels);
   const m = opts.perPoint ?? 8;
   const maxCount = Math.floor((opts.maxSelectivity ?? 0.2) * npts);
-  const exactMax = opts.exactMaxPoints ?? 2000;
+  const exactMax = opts.exactMaxPoints ?? 1000;
 
   // 1. Proposals, m slots per (stitched label, point), split over the threads by label.
   const stitched: number[] = [];
@@ -102,7 +101,6 @@ export async function stitchLabels(
     metric: opts.metric,
     kernels: opts.kernels,
     settings: {
-      L: opts.L,
       alpha: opts.alpha,
       perPoint: m,
       exactMaxPoints: exactMax,

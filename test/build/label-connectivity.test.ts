@@ -152,9 +152,9 @@ describe("label proposals over threads", () => {
       seed: 3,
     });
     const lists = new LabelLists(labels);
-    // Small labels take the exact path, large ones the greedy search (exactMaxPoints 100).
+    // Small labels take the exact path, large ones two hops plus a sample (exactMaxPoints 100).
     const chosen = lists.postings.filter((m) => m.length >= 2 && m.length <= 0.2 * N);
-    const settings = { L: 48, alpha: 1.2, perPoint: 6, exactMaxPoints: 100, maxCandidates: 64 };
+    const settings = { alpha: 1.2, perPoint: 6, exactMaxPoints: 100, maxCandidates: 64 };
     const outs: Uint32Array[] = [];
     for (const threads of [1, 2]) {
       const jobs = makeProposalJobs(chosen, settings.perPoint);
