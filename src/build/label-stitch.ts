@@ -46,7 +46,7 @@ export interface StitchOptions {
   perPoint?: number;
   /** Exact same-label candidates up to this label size, a sample of this many above (default 1,000). */
   exactMaxPoints?: number;
-  /** Proposals are pruned from at most this many nearest candidates (default 400). */
+  /** Proposals are pruned from at most this many nearest candidates (default 200). */
   maxCandidates?: number;
   /** Placement serves each stitched label of a node up to this many neighbours first (default 3). */
   minPerLabel?: number;
@@ -104,7 +104,7 @@ export async function stitchLabels(
       alpha: opts.alpha,
       perPoint: m,
       exactMaxPoints: exactMax,
-      maxCandidates: opts.maxCandidates ?? 400,
+      maxCandidates: opts.maxCandidates ?? 200,
     },
     threads: opts.threads,
     signal: opts.signal,
