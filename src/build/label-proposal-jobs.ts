@@ -63,7 +63,12 @@ export function makeProposalJobs(labels: readonly Uint32Array[], perPoint: numbe
     at += l.length;
   }
   const out = new Uint32Array(new SharedArrayBuffer(Math.max(1, points * perPoint) * 4));
-  return { members, jobs: jobs.subarray(0, 3 * labels.length), out };
+  // Views of the exact lengths (the buffers are never empty).
+  return {
+    members: members.subarray(0, points),
+    jobs: jobs.subarray(0, 3 * labels.length),
+    out: out.subarray(0, points * perPoint),
+  };
 }
 
 /** Runs every job from `cursor` on; returns when none is left. */

@@ -116,6 +116,37 @@ describe("label-aware build: connectivity and unfiltered search", () => {
     }, 120_000);
   }
 
+  test("labels too common to stitch: no proposals, and the repair still connects them", async () => {
+    const common = parseLabelText(`${Array.from({ length: N }, (_, i) => (i % 2 ? "a,b" : "a")).join("\n")}\n`, "c");
+    const built = await buildIndex({
+      data: data.base,
+      dim: DIM,
+      outPrefix: tmp.path("common"),
+      R: 12,
+      L: 48,
+      pqBytes: 8,
+      threads: 1,
+      labels: common,
+      labelAware: true,
+    });
+    expect(built.stitch!.labels).toBe(0);
+    expect(built.stitch!.edgesProposed).toBe(0);
+    const lists = await readLists(built.prefix);
+    const s = labelStartPoints(common, data.base, DIM);
+    for (let label = 0; label < 2; label++) {
+      const isMember = (p: number) => label === 0 || p % 2 === 1;
+      const seen = new Set([s[label]!]);
+      const stack = [s[label]!];
+      while (stack.length > 0)
+        for (const nb of lists[stack.pop()!]!)
+          if (isMember(nb) && !seen.has(nb)) {
+            seen.add(nb);
+            stack.push(nb);
+          }
+      expect(seen.size).toBe(label === 0 ? N : N / 2);
+    }
+  }, 120_000);
+
   test("unfiltered search on the label-aware index is the plain index's search (the marker ends its edges)", async () => {
     const aware = await build("aware32", 32, true);
     const plain = await build("plain32", 32, false);
