@@ -197,26 +197,27 @@ export class PagePipeSearch extends PageMachine {
     const q = this.queue;
     this.refs[slot]!++; // held while the sector is scanned (a mate's insert may drop entries on it)
     try {
-      if (q.markArrived(id) < 0) {
+      const arrived = q.markArrived(id) >= 0;
+      const first = this.sectorFirst(id);
+      const end = this.sectorEnd(first);
+      // Every node of the sector is scored now; the read node too when every read is ranked (rankWasted:
+      // it will be, expanded or dropped), else when its expansion does so.
+      this.rankSector(slot, first, end, this.params.rankWasted ? -1 : id);
+      if (!arrived) {
         this.stats.wastedReads++;
-        if (this.params.rankWasted) {
-          src.load(slot, id);
-          this.rankLoaded(id);
-        }
       } else {
         this.pushArrived(id, slot, 0);
         if (converged) this.readsIn++;
       }
-      // The rest of the sector: scored now; the chosen ones become Arrived on this slot.
-      const first = this.sectorFirst(id);
-      const end = this.sectorEnd(first);
+      // The rest of the sector: the chosen ones become Arrived on this slot.
       for (let j = first; j < end; j++) {
-        if (j === id || this.decideMate(slot, j) !== MATE_EXPAND) continue;
+        if (j === id || this.decideMate(j) !== MATE_EXPAND) continue;
         if (this.matePos >= 0) {
           q.markArrivedAt(this.matePos);
           this.pushArrived(j, slot, 1);
         } else {
           this.stats.pageHops++; // policy "all", not a candidate: expanded here and now
+          src.load(slot, j);
           this.expandLoaded(j);
         }
       }

@@ -1,0 +1,144 @@
+// The one-call-per-sector kernels page search scores a fetched sector with (c/kernels.c rk_*_strided,
+// src/math/query-distance.ts nativeStridedRows): every metric × type, records at any byte stride and
+// offset (uint8 records that are not 4-byte aligned included) give exactly the one-record kernel's
+// values; a call that would overrun its buffer is refused. And page search through them answers
+// exactly as page search scoring record by record in TypeScript (uint8 with integer-valued queries,
+// where both give the same distances), query by query, with the same statistics — beam and pipe,
+// every expansion policy, a frozen point — over a deterministic in-memory reader.
+import { beforeAll, describe, expect, test } from "bun:test";
+import { readFileSync } from "node:fs";
+import { relayoutIndex } from "../../src/build/relayout.ts";
+import type { VectorType } from "../../src/format/vector-type.ts";
+import { SimReader } from "../../src/io/sim-reader.ts";
+import { pinnedFloat32 } from "../../src/math/pinned.ts";
+import { loadNativeKernels, type NativeKernels } from "../../src/math/native-kernels.ts";
+import { nativeStridedRows } from "../../src/math/query-distance.ts";
+import { DiskIndex } from "../../src/search/disk-index.ts";
+import { PAGE_EXPAND_POLICIES } from "../../src/search/page-machine.ts";
+import { rng, writeTinyIndex } from "./tiny-index.ts";
+
+let kernels: NativeKernels;
+beforeAll(async () => {
+  const k = await loadNativeKernels();
+  if (k === null) throw new Error("native kernels unavailable: run scripts/build-native.sh");
+  kernels = k;
+});
+
+const ELEM = { float32: 4, uint8: 1, int8: 1 } as const;
+
+describe("native sector kernels (rk_*_strided)", () => {
+  for (const type of ["float32", "uint8", "int8"] as const) {
+    for (const metric of ["l2", "ip"] as const) {
+      for (const dim of [7, 30, 100, 128]) {
+        test(`${metric} ${type} dim ${dim}: each record as the one-record kernel scores it`, () => {
+          const r = rng(dim * 31 + type.length + (metric === "ip" ? 5 : 0));
+          const fn = nativeStridedRows(kernels, metric, type)!;
+          const one = oneRecord(kernels, metric, type);
+          const n = 9;
+          // A record: coordinates, then a degree and neighbours (here noise); 1-byte types get odd strides.
+          const stride = dim * ELEM[type] + (type === "float32" ? 4 + 4 * 5 : 4 + 4 * 5 + 3);
+          const lead = type === "float32" ? 8 : 5; // the sector starts inside a larger buffer
+          const buffer = new Uint8Array(lead + n * stride + 64);
+          for (let i = 0; i < buffer.length; i++) buffer[i] = Math.floor(r() * 256);
+          if (type === "float32") {
+            // Finite coordinates (random bytes could be NaN or huge).
+            const view = new DataView(buffer.buffer);
+            for (let i = 0; i < n; i++)
+              for (let j = 0; j < dim; j++) view.setFloat32(lead + i * stride + 4 * j, r() * 2 - 1, true);
+          }
+          const sector = buffer.subarray(lead);
+          const query = new Float32Array(dim);
+          for (let j = 0; j < dim; j++) query[j] = type === "float32" ? r() * 2 - 1 : Math.floor(r() * 200) - 60;
+          const out = pinnedFloat32(n + 1);
+          out[n] = 42;
+          for (const offset of [0, stride]) {
+            const count = offset === 0 ? n : n - 1;
+            fn(query, sector, offset, dim, stride, count, out);
+            for (let i = 0; i < count; i++) {
+              const record = sector.slice(offset + i * stride, offset + i * stride + dim * ELEM[type]);
+              const typed =
+                type === "float32"
+                  ? new Float32Array(record.buffer)
+                  : type === "uint8"
+                    ? record
+                    : new Int8Array(record.buffer);
+              expect(out[i]).toBe(one(query, typed, dim));
+            }
+            expect(out[n]).toBe(42); // nothing written past n
+          }
+          expect(() => fn(query, sector, 0, dim, stride, n + 2, out)).toThrow(RangeError); // past `out`
+          const short = sector.subarray(0, (n - 1) * stride + dim * ELEM[type] - 1); // last record cut by a byte
+          expect(() => fn(query, short, 0, dim, stride, n, out)).toThrow(RangeError);
+          fn(query, sector.subarray(0, (n - 1) * stride + dim * ELEM[type]), 0, dim, stride, n, out); // exactly fits
+        });
+      }
+    }
+  }
+});
+
+function oneRecord(
+  k: NativeKernels,
+  metric: "l2" | "ip",
+  type: VectorType,
+): (q: Float32Array, row: Float32Array | Uint8Array | Int8Array, dim: number) => number {
+  const ip = metric === "ip";
+  if (type === "float32") return ip ? k.rk_negdot_f32_query1 : k.rk_l2_f32_query1;
+  if (type === "uint8") return ip ? k.rk_negdot_u8_query1 : k.rk_l2_u8_query1;
+  return ip ? k.rk_negdot_i8_query1 : k.rk_l2_i8_query1;
+}
+
+describe("page search scores a sector in one native call", () => {
+  test("same answers, distances and statistics as scoring record by record (uint8, unaligned, frozen point)", async () => {
+    const t = writeTinyIndex({
+      n: 1500,
+      dim: 30,
+      R: 12,
+      M: 10,
+      type: "uint8",
+      frozen: true,
+      entryGraph: true,
+      seed: 9,
+    });
+    try {
+      const out = `${t.prefix}-page`;
+      relayoutIndex({ src: t.prefix, out });
+      const disk = new Uint8Array(readFileSync(`${out}_disk.index`));
+      const open = (exactKernel: "native" | "ts") =>
+        DiskIndex.open(out, {
+          exactKernel,
+          maxL: 64,
+          maxWidth: 8,
+          openReader: (file, g) => new SimReader(disk, { ...g, file, minDelayTicks: 1, maxDelayTicks: 6, seed: 3 }),
+        });
+      const native = await open("native");
+      const ts = await open("ts");
+      expect(native.context.sectorRows).toBeFunction();
+      expect(ts.context.sectorRows).toBeNull();
+      try {
+        let scored = 0;
+        for (const mode of ["beam", "pipe"] as const) {
+          for (const pageExpand of PAGE_EXPAND_POLICIES) {
+            for (let s = 0; s < 25; s++) {
+              // Integer-valued queries: the TypeScript and native distances agree exactly on uint8 rows.
+              const query = t.randomQuery(500 + s).map(Math.round);
+              const opts = { mode, L: 40, k: 10, width: 4, pageExpand } as const;
+              const a = native.search(query, opts);
+              const b = ts.search(query, opts);
+              expect(Array.from(a.ids)).toEqual(Array.from(b.ids));
+              expect(Array.from(a.distances)).toEqual(Array.from(b.distances));
+              for (const f of ["reads", "hops", "pageHops", "pageNodes", "pqDistances", "wastedReads"] as const)
+                expect(a.stats[f]).toBe(b.stats[f]);
+              scored += a.stats.pageNodes;
+            }
+          }
+        }
+        expect(scored).toBeGreaterThan(1000);
+      } finally {
+        native.close();
+        ts.close();
+      }
+    } finally {
+      t.cleanup();
+    }
+  });
+});
