@@ -1,15 +1,18 @@
-// CPU per query of page search against id-order search (issue 10): whole searches through an in-memory
-// reader (SimReader: no device, every read due --delay exchanges later; or --reader direct), process CPU time (user + system)
-// per query, so neighbours on a shared machine inflate every combination alike and preemption does not
-// count. {id, page, --also ...} × {beam, pipe} × L, rounds interleaved (reversed every other round), and
-// optionally a second source tree (`--before TREE`: an exported older checkout with its dist/) searched
-// the same way in the same process, so a change's CPU effect is measured side by side. Recall and the
-// counters (reads, hops, page hops, co-located records scored, PQ distances) come with the CPU, so a
-// change that should be exact shows identical recall and counters before and after.
+// CPU and latency per query of page search against id-order search (issue 10), and of one source tree
+// against another, side by side in one process: {id, page, --also ...} × {beam, pipe} × L, for this
+// tree and optionally an older one (`--before TREE`: an exported checkout with its dist/), every
+// combination interleaved query by query (reversed every other query), so a neighbour's load hits
+// all of them alike. Per combination: recall@10, mean latency, process CPU time per query (user +
+// system, and user alone — preemption does not count), reads, expansions, page hops, co-located
+// records scored, PQ distances and system calls; then, per tree, each curve interpolated at the
+// target recall and the page ÷ id ratios of reads, latency and CPU.
+// `--reader direct` (default): O_DIRECT io_uring, every index file read through once first (the virtual
+// disk's host caches what was read recently). `--reader sim`: an in-memory reader (SimReader, reads due
+// `--delay` exchanges later; no device, deterministic), for counting work without I/O.
 // Run:
-//   node_modules/.bin/bun bench/page-cpu.ts --id $IDX/sift1m_R64_L100 --page $S/sift1m-page2 \
-//     --queries $D/queries.u8bin --gt $D/gt100.bin [--L 20,40] [--width 4] [--queries-limit 300]
-//     [--rounds 3] [--also NAME=PREFIX ...] [--before TREE] [--page-expand queued]
+//   node_modules/.bin/bun bench/page-cpu.ts --id $D/idx/sift1m_R64_L100 --page $S/sift1m-page2 \
+//     --queries $D/queries.u8bin --gt $D/gt100.bin [--L 30,40,50,60,70] [--width 4] [--queries-limit 500]
+//     [--modes beam,pipe] [--also NAME=PREFIX ...] [--before TREE] [--page-expand queued] [--recall 0.95]
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
@@ -20,69 +23,76 @@ const { values } = parseArgs({
     page: { type: "string" },
     queries: { type: "string" },
     gt: { type: "string" },
-    L: { type: "string", default: "20,40" },
+    L: { type: "string", default: "30,40,50,60,70" },
     width: { type: "string", default: "4" },
-    "queries-limit": { type: "string", default: "300" },
-    rounds: { type: "string", default: "3" },
+    "queries-limit": { type: "string", default: "500" },
     also: { type: "string", multiple: true, default: [] },
     before: { type: "string" },
     "page-expand": { type: "string" },
     modes: { type: "string", default: "beam,pipe" },
-    reader: { type: "string", default: "sim" },
-    delay: { type: "string", default: "8" },
+    reader: { type: "string", default: "direct" },
+    delay: { type: "string", default: "16" },
+    recall: { type: "string", default: "0.95" },
+    warmup: { type: "string", default: "20" },
   },
 });
 if (!values.id || !values.page || !values.queries || !values.gt) {
   console.error(
-    "usage: bun bench/page-cpu.ts --id PREFIX --page PREFIX --queries Q --gt GT [--L 20,40] [--rounds 3] [--before TREE]",
+    "usage: bun bench/page-cpu.ts --id PREFIX --page PREFIX --queries Q --gt GT [--L 30,40,50] [--before TREE] [--reader direct|sim]",
   );
   process.exit(2);
 }
 const Ls = values.L!.split(",").map(Number);
 const width = Number(values.width);
-const rounds = Number(values.rounds);
 const modes = values.modes!.split(",") as ("beam" | "pipe")[];
+const target = Number(values.recall);
 const maxL = Math.max(...Ls);
 const k = 10;
-const layouts: { name: string; prefix: string }[] = [
+// `--also NAME=PREFIX[@eager|@batch|@plain]`: another layout, or the same one with another submit policy
+// or searched node by node (@plain: page search off).
+const layouts: { name: string; prefix: string; submit?: string }[] = [
   { name: "id", prefix: values.id },
   { name: "page", prefix: values.page },
-  ...(values.also as string[]).map((s) => ({ name: s.slice(0, s.indexOf("=")), prefix: s.slice(s.indexOf("=") + 1) })),
+  ...(values.also as string[]).map((s) => {
+    const [prefix, submit] = s.slice(s.indexOf("=") + 1).split("@");
+    return { name: s.slice(0, s.indexOf("=")), prefix: prefix!, submit };
+  }),
 ];
 const sim = values.reader === "sim";
 const delay = Number(values.delay);
-// One copy of each disk file, shared by both trees' readers (`--reader direct`: O_DIRECT io_uring instead).
-const disks = new Map(
-  layouts.map((l) => [l.name, sim ? new Uint8Array(readFileSync(`${l.prefix}_disk.index`)) : new Uint8Array(0)]),
-);
+// One copy of each disk file, shared by both trees' in-memory readers; or each file read through once.
+const disks = new Map<string, Uint8Array>();
+for (const l of layouts) {
+  const file = `${l.prefix}_disk.index`;
+  if (layouts.find((o) => o.prefix === l.prefix) !== l) continue;
+  if (sim) {
+    disks.set(l.name, new Uint8Array(readFileSync(file)));
+    continue;
+  }
+  const dd = Bun.spawnSync(["dd", `if=${file}`, "of=/dev/null", "bs=4M", "iflag=direct"], { stderr: "pipe" });
+  if (dd.exitCode !== 0) throw new Error(`reading ${file} through failed: ${dd.stderr.toString()}`);
+}
 
 interface Tree {
   name: string;
   // biome-ignore lint/suspicious/noExplicitAny: DiskIndex of either source tree, loaded at run time
   indexes: Map<string, any>;
-  // biome-ignore lint/suspicious/noExplicitAny: the query rows of either tree's vector-file module
-  queries: any;
-  // biome-ignore lint/suspicious/noExplicitAny: the ground truth of either tree's truth module
-  truth: any;
   // biome-ignore lint/suspicious/noExplicitAny: recallAtK of either tree
   recallAtK: any;
-  dim: number;
-  nq: number;
 }
 async function tree(name: string, dir: string): Promise<Tree> {
   const { DiskIndex } = await import(`${dir}/src/search/disk-index.ts`);
   const { SimReader } = await import(`${dir}/src/io/sim-reader.ts`);
-  const { openVectorFile } = await import(`${dir}/src/format/vector-file.ts`);
-  const { readTruth } = await import(`${dir}/src/format/truth.ts`);
   const { recallAtK } = await import(`${dir}/src/data/recall.ts`);
   const indexes = new Map();
   for (const l of layouts) {
-    const disk = disks.get(l.name)!;
+    const disk = disks.get(layouts.find((o) => o.prefix === l.prefix)!.name);
     indexes.set(
       l.name,
       await DiskIndex.open(l.prefix, {
         maxL,
         maxWidth: width,
+        ...(l.submit === "plain" ? { pageSearch: false } : l.submit ? { submit: l.submit } : {}),
         openReader: sim
           ? (file: string, g: { slotBytes: number; slotCount: number }) =>
               new SimReader(disk, { ...g, file, minDelayTicks: delay, maxDelayTicks: delay, shuffle: false })
@@ -90,76 +100,100 @@ async function tree(name: string, dir: string): Promise<Tree> {
       }),
     );
   }
-  const qf = openVectorFile(values.queries!);
-  const nq = Math.min(Number(values["queries-limit"]), qf.npts);
-  const queries = qf.readRows(0, nq);
-  qf.close();
-  return { name, indexes, queries, truth: readTruth(values.gt!), recallAtK, dim: qf.dim, nq };
+  return { name, indexes, recallAtK };
 }
 const trees = [await tree("after", resolve(import.meta.dir, ".."))];
 if (values.before) trees.unshift(await tree("before", resolve(values.before)));
+const { openVectorFile } = await import("../src/format/vector-file.ts");
+const { readTruth } = await import("../src/format/truth.ts");
+const qf = openVectorFile(values.queries);
+const nq = Math.min(Number(values["queries-limit"]), qf.npts);
+const dim = qf.dim;
+const queries = qf.readRows(0, nq);
+qf.close();
+const truth = readTruth(values.gt);
 
-const COUNTERS = ["reads", "hops", "pageHops", "pageNodes", "pqDistances", "latencyUs", "cpuUs", "ioCalls"] as const;
-interface Cell {
+const COUNTERS = [
+  "reads",
+  "hops",
+  "pageHops",
+  "pageNodes",
+  "pqDistances",
+  "ioCalls",
+  "latencyUs",
+  "wastedReads",
+] as const;
+interface Combo {
+  tree: Tree;
+  layout: string;
+  mode: "beam" | "pipe";
+  // biome-ignore lint/suspicious/noExplicitAny: DiskIndex of either tree
+  index: any;
+  params: unknown;
+  ids: Uint32Array;
+  dists: Float32Array;
   cpuUs: number;
   userUs: number;
-  recall: number;
   counts: number[];
-  runs: number;
 }
-const cells = new Map<string, Cell>();
-const keyOf = (t: string, layout: string, mode: string, L: number): string => `${t}|${layout}|${mode}|${L}`;
-
-function run(t: Tree, layout: string, mode: "beam" | "pipe", L: number, record: boolean): void {
-  const index = t.indexes.get(layout);
-  const opts: Record<string, unknown> = { mode, L, k, width };
-  if (values["page-expand"] && layout !== "id") opts.pageExpand = values["page-expand"];
-  const p = index.resolve(opts);
-  const m = index.machineFor(mode);
-  const counts = COUNTERS.map(() => 0);
-  const ids = new Uint32Array(t.nq * k).fill(0xffffffff);
-  const dists = new Float32Array(t.nq * k);
-  const c0 = process.cpuUsage();
-  for (let q = 0; q < t.nq; q++) {
-    index.searchInto(t.queries, q * t.dim, p, ids, dists, q * k);
-    for (let c = 0; c < COUNTERS.length; c++) counts[c]! += m.stats[COUNTERS[c]!];
+interface Row {
+  tree: string;
+  layout: string;
+  mode: string;
+  L: number;
+  recall: number;
+  cpu: number;
+  user: number;
+  reads: number;
+  hops: number;
+  pageHops: number;
+  pageNodes: number;
+  pq: number;
+  calls: number;
+  mean: number;
+  wasted: number;
+}
+const rows: Row[] = [];
+const started = performance.now();
+for (const L of Ls) {
+  const combos: Combo[] = [];
+  for (const t of trees)
+    for (const mode of modes)
+      for (const l of layouts) {
+        const index = t.indexes.get(l.name);
+        const opts: Record<string, unknown> = { mode, L, k, width };
+        if (values["page-expand"] && t.indexes.get(l.name).page.search) opts.pageExpand = values["page-expand"];
+        combos.push({
+          tree: t,
+          layout: l.name,
+          mode,
+          index,
+          params: index.resolve(opts),
+          ids: new Uint32Array(nq * k).fill(0xffffffff),
+          dists: new Float32Array(nq * k),
+          cpuUs: 0,
+          userUs: 0,
+          counts: COUNTERS.map(() => 0),
+        });
+      }
+  const warm = Math.min(nq, Number(values.warmup));
+  for (const c of combos)
+    for (let q = 0; q < warm; q++) c.index.searchInto(queries, q * dim, c.params, c.ids, c.dists, q * k);
+  const reversed = [...combos].reverse();
+  for (let q = 0; q < nq; q++) {
+    for (const c of q % 2 === 0 ? combos : reversed) {
+      c.index.driver.drain();
+      const c0 = process.cpuUsage();
+      c.index.searchInto(queries, q * dim, c.params, c.ids, c.dists, q * k);
+      const used = process.cpuUsage(c0);
+      c.cpuUs += used.user + used.system;
+      c.userUs += used.user;
+      const s = c.index.machineFor(c.mode).stats;
+      for (let i = 0; i < COUNTERS.length; i++) c.counts[i]! += s[COUNTERS[i]!];
+    }
   }
-  const c = process.cpuUsage(c0);
-  if (!record) return;
-  const recall = t.recallAtK({ nq: t.nq, stride: k, ids, dists }, t.truth, k);
-  const key = keyOf(t.name, layout, mode, L);
-  const cell = cells.get(key) ?? { cpuUs: 0, userUs: 0, recall: 0, counts: COUNTERS.map(() => 0), runs: 0 };
-  cell.cpuUs += (c.user + c.system) / t.nq;
-  cell.userUs += c.user / t.nq;
-  cell.recall = recall;
-  for (let i = 0; i < COUNTERS.length; i++) cell.counts[i] = counts[i]! / t.nq;
-  cell.runs++;
-  cells.set(key, cell);
-}
-
-const combos: [string, "beam" | "pipe", number][] = [];
-for (const L of Ls) for (const mode of modes) for (const l of layouts) combos.push([l.name, mode, L]);
-for (const t of trees) for (const [layout, mode, L] of combos) run(t, layout, mode, L, false); // warm-up
-for (let r = 0; r < rounds; r++) {
-  const order = r % 2 === 0 ? combos : [...combos].reverse();
-  for (const [layout, mode, L] of order)
-    for (const t of r % 2 === 0 ? trees : [...trees].reverse()) run(t, layout, mode, L, true);
-}
-
-const load = readFileSync("/proc/loadavg", "utf8").trim();
-const how = sim ? `in-memory reader, reads due ${delay} exchanges later` : "O_DIRECT io_uring";
-console.log(`# ${trees[0]!.nq} queries, ${rounds} rounds, W ${width}, ${how}; load ${load}`);
-console.log(
-  "tree    layout   mode  L    recall  cpu µs/q  user µs   reads    hops  pagehops  pagenodes   pqdists  µs/read  cpu ÷ id  mean µs  compute µs  io calls",
-);
-const f = (x: number, w: number, d = 1): string => x.toFixed(d).padStart(w);
-for (const [layout, mode, L] of combos) {
-  for (const t of trees) {
-    const c = cells.get(keyOf(t.name, layout, mode, L))!;
-    const id = cells.get(keyOf(t.name, "id", mode, L))!;
-    const cpu = c.cpuUs / c.runs;
-    const idCpu = id.cpuUs / id.runs;
-    const [reads, hops, pageHops, pageNodes, pq, lat, compute, calls] = c.counts as number[] as [
+  for (const c of combos) {
+    const [reads, hops, pageHops, pageNodes, pq, calls, lat, wasted] = c.counts.map((x) => x / nq) as [
       number,
       number,
       number,
@@ -169,19 +203,94 @@ for (const [layout, mode, L] of combos) {
       number,
       number,
     ];
-    console.log(
-      `${t.name.padEnd(7)} ${layout.padEnd(8)} ${mode.padEnd(5)} ${String(L).padEnd(4)} ${c.recall.toFixed(4)} ${f(cpu, 9)} ${f(c.userUs / c.runs, 8)} ${f(reads, 7)} ${f(hops, 7)} ${f(pageHops, 9)} ${f(pageNodes, 10)} ${f(pq, 9, 0)} ${f(cpu / reads, 8, 2)} ${f(cpu / idCpu, 9, 3)} ${f(lat, 8, 0)} ${f(compute, 11, 0)} ${f(calls, 9)}`,
-    );
-  }
-}
-if (trees.length === 2) {
-  console.log("\nafter ÷ before, CPU per query:");
-  for (const [layout, mode, L] of combos) {
-    const [b, a] = trees.map((t) => {
-      const c = cells.get(keyOf(t.name, layout, mode, L))!;
-      return c.cpuUs / c.runs;
+    rows.push({
+      tree: c.tree.name,
+      layout: c.layout,
+      mode: c.mode,
+      L,
+      recall: c.tree.recallAtK({ nq, stride: k, ids: c.ids, dists: c.dists }, truth, k),
+      cpu: c.cpuUs / nq,
+      user: c.userUs / nq,
+      reads,
+      hops,
+      pageHops,
+      pageNodes,
+      pq,
+      calls,
+      mean: lat,
+      wasted,
     });
-    console.log(`  ${layout.padEnd(8)} ${mode.padEnd(5)} L ${String(L).padEnd(4)} ${(a! / b!).toFixed(3)}`);
+  }
+  process.stderr.write(`L=${L} done (${((performance.now() - started) / 1000).toFixed(0)} s)\n`);
+}
+
+const load = readFileSync("/proc/loadavg", "utf8").trim();
+const how = sim ? `in-memory reader, reads due ${delay} exchanges later` : "O_DIRECT io_uring";
+console.log(`# ${nq} queries, W ${width}, ${how}, interleaved query by query; load at the end ${load}`);
+for (const t of trees)
+  console.log(
+    `# ${t.name}: submit policy ${layouts.map((l) => `${l.name} ${t.indexes.get(l.name).submitPolicy}`).join(", ")}`,
+  );
+console.log(
+  "tree    layout   mode     L  recall   mean µs  cpu µs/q  user µs   reads    hops  pagehops  pagenodes  pqdists  syscalls  wasted",
+);
+const f = (x: number, w: number, d = 1): string => x.toFixed(d).padStart(w);
+for (const r of rows)
+  console.log(
+    `${r.tree.padEnd(7)} ${r.layout.padEnd(8)} ${r.mode.padEnd(5)} ${String(r.L).padStart(4)}  ${r.recall.toFixed(4)} ${f(r.mean, 9, 0)} ${f(r.cpu, 9, 0)} ${f(r.user, 8, 0)} ${f(r.reads, 7)} ${f(r.hops, 7)} ${f(r.pageHops, 9)} ${f(r.pageNodes, 10)} ${f(r.pq, 8, 0)} ${f(r.calls, 9)} ${f(r.wasted, 7)}`,
+  );
+
+/** A curve's metric at recall `at`, linearly interpolated between the two L that bracket it (null: never reached). */
+function atRecall(t: string, layout: string, mode: string, metric: (r: Row) => number): number | null {
+  const curve = Ls.map((L) => rows.find((r) => r.tree === t && r.layout === layout && r.mode === mode && r.L === L)!);
+  for (let i = 0; i < curve.length; i++) {
+    const r = curve[i]!;
+    if (r.recall >= target) {
+      if (i === 0) return metric(r);
+      const p = curve[i - 1]!;
+      const s = (target - p.recall) / Math.max(1e-9, r.recall - p.recall);
+      return metric(p) + s * (metric(r) - metric(p));
+    }
+  }
+  return null;
+}
+const show = (x: number | null, d = 1): string => (x === null ? "n/a" : x.toFixed(d));
+console.log(`\nat recall@10 = ${target} (interpolated on each curve)`);
+for (const t of trees) {
+  for (const mode of modes) {
+    for (const l of layouts) {
+      const m = (g: (r: Row) => number): number | null => atRecall(t.name, l.name, mode, g);
+      const idm = (g: (r: Row) => number): number | null => atRecall(t.name, "id", mode, g);
+      const ratio = (g: (r: Row) => number): string => {
+        const a = m(g);
+        const b = idm(g);
+        return a === null || b === null ? "n/a" : (a / b).toFixed(3);
+      };
+      console.log(
+        `  ${t.name.padEnd(7)} ${l.name.padEnd(8)} ${mode.padEnd(5)} reads ${show(m((r) => r.reads)).padStart(6)}  mean ${show(
+          m((r) => r.mean),
+          0,
+        ).padStart(6)} µs  cpu ${show(
+          m((r) => r.cpu),
+          0,
+        ).padStart(6)} µs  user ${show(
+          m((r) => r.user),
+          0,
+        ).padStart(5)} µs` +
+          (l.name === "id"
+            ? ""
+            : `   ÷ id: reads ${ratio((r) => r.reads)}  mean ${ratio((r) => r.mean)}  cpu ${ratio((r) => r.cpu)}  user ${ratio((r) => r.user)}`),
+      );
+    }
+  }
+  if (modes.includes("beam") && modes.includes("pipe")) {
+    for (const l of layouts) {
+      const p = atRecall(t.name, l.name, "pipe", (r) => r.mean);
+      const b = atRecall(t.name, l.name, "beam", (r) => r.mean);
+      console.log(
+        `  ${t.name.padEnd(7)} ${l.name.padEnd(8)} pipe ÷ beam mean ${p === null || b === null ? "n/a" : (p / b).toFixed(3)}`,
+      );
+    }
   }
 }
 for (const t of trees) for (const index of t.indexes.values()) index.close();

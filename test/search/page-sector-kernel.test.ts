@@ -4,8 +4,10 @@
 // values; a call that would overrun its buffer is refused. And page search through them answers
 // exactly as page search scoring record by record in TypeScript (uint8 with integer-valued queries,
 // where both give the same distances), query by query, with the same statistics — beam and pipe,
-// every expansion policy, a frozen point — over a deterministic in-memory reader.
+// every expansion policy, a frozen point — over a deterministic in-memory reader. Page search on real
+// io_uring allocates no object per query (heap cells counted over 20 and over 200 queries).
 import { beforeAll, describe, expect, test } from "bun:test";
+import { heapStats } from "bun:jsc";
 import { readFileSync } from "node:fs";
 import { relayoutIndex } from "../../src/build/relayout.ts";
 import type { VectorType } from "../../src/format/vector-type.ts";
@@ -141,4 +143,45 @@ describe("page search scores a sector in one native call", () => {
       t.cleanup();
     }
   });
+});
+
+describe("page search allocates nothing per query", () => {
+  const KINDS = ["Object", "Array", "Function", "string", "ArrayBuffer", "Float32Array", "Uint32Array", "Uint8Array"];
+  test("beam and pipe, 20 vs 200 queries on real io_uring", async () => {
+    const t = writeTinyIndex({ n: 1500, dim: 30, R: 12, M: 10, type: "uint8", entryGraph: true, seed: 4 });
+    try {
+      const out = `${t.prefix}-page`;
+      relayoutIndex({ src: t.prefix, out });
+      const index = await DiskIndex.open(out, { backend: "uring", maxL: 64, maxWidth: 8 });
+      try {
+        const nq = 200;
+        const queries = new Float32Array(nq * 30);
+        for (let q = 0; q < nq; q++) queries.set(t.randomQuery(900 + q), q * 30);
+        const ids = new Uint32Array(10);
+        const dists = new Float32Array(10);
+        for (const mode of ["beam", "pipe"] as const) {
+          const params = index.resolve({ mode, L: 40, k: 10, width: 4 });
+          const objects = (count: number): Record<string, number> => {
+            Bun.gc(true);
+            const before = heapStats().objectTypeCounts;
+            for (let q = 0; q < count; q++) index.searchInto(queries, q * 30, params, ids, dists, 0);
+            const after = heapStats().objectTypeCounts;
+            return Object.fromEntries(KINDS.map((k) => [k, (after[k] ?? 0) - (before[k] ?? 0)]));
+          };
+          for (let i = 0; i < 2; i++) objects(nq); // the JIT's own allocations first
+          const small = objects(20);
+          const large = objects(nq);
+          const extra = Object.fromEntries(
+            KINDS.map((k) => [k, large[k]! - small[k]!]).filter(([, d]) => (d as number) > 2),
+          );
+          expect(extra).toEqual({});
+          expect(index.machineFor(mode).stats.pageNodes).toBeGreaterThan(0);
+        }
+      } finally {
+        index.close();
+      }
+    } finally {
+      t.cleanup();
+    }
+  }, 60_000);
 });
