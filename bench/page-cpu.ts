@@ -48,8 +48,8 @@ const modes = values.modes!.split(",") as ("beam" | "pipe")[];
 const target = Number(values.recall);
 const maxL = Math.max(...Ls);
 const k = 10;
-// `--also NAME=PREFIX[@eager|@batch|@plain|@POLICY]`: another layout, or the same one with another submit
-// policy, searched node by node (@plain: page search off), or with another page-expand policy.
+// `--also NAME=PREFIX[@eager|@batch|@plain]`: another layout, or the same one with another submit policy
+// or searched node by node (@plain: page search off).
 const layouts: { name: string; prefix: string; submit?: string }[] = [
   { name: "id", prefix: values.id },
   { name: "page", prefix: values.page },
@@ -92,11 +92,7 @@ async function tree(name: string, dir: string): Promise<Tree> {
       await DiskIndex.open(l.prefix, {
         maxL,
         maxWidth: width,
-        ...(l.submit === "plain"
-          ? { pageSearch: false }
-          : l.submit === "eager" || l.submit === "batch"
-            ? { submit: l.submit }
-            : {}),
+        ...(l.submit === "plain" ? { pageSearch: false } : l.submit ? { submit: l.submit } : {}),
         openReader: sim
           ? (file: string, g: { slotBytes: number; slotCount: number }) =>
               new SimReader(disk, { ...g, file, minDelayTicks: delay, maxDelayTicks: delay, shuffle: false })
@@ -166,10 +162,7 @@ for (const L of Ls) {
       for (const l of layouts) {
         const index = t.indexes.get(l.name);
         const opts: Record<string, unknown> = { mode, L, k, width };
-        if (t.indexes.get(l.name).page.search) {
-          if (values["page-expand"]) opts.pageExpand = values["page-expand"];
-          if (l.submit && !["plain", "eager", "batch"].includes(l.submit)) opts.pageExpand = l.submit;
-        }
+        if (values["page-expand"] && t.indexes.get(l.name).page.search) opts.pageExpand = values["page-expand"];
         combos.push({
           tree: t,
           layout: l.name,

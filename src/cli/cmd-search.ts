@@ -61,7 +61,7 @@ const FLAGS: Record<string, FlagSpec> = {
   },
   "page-expand": {
     type: "string",
-    help: "page search: co-located nodes expanded without a read: queued (in the candidate list), deferred (the same, each when the search reaches it), all, or none",
+    help: "page search: co-located nodes expanded without a read: queued (in the candidate list), all, or none",
   },
   "drop-wasted": {
     type: "boolean",

@@ -83,7 +83,7 @@ export interface SearchParams {
    */
   rankWasted: boolean;
   /** Page search only (page-machine.ts): which co-located nodes of a fetched sector get expanded. */
-  pageExpand?: "queued" | "deferred" | "all" | "none";
+  pageExpand?: "queued" | "all" | "none";
 }
 
 const nowMs = (): number => performance.now();

@@ -156,16 +156,6 @@ export class NodeSource {
   }
 
   /**
-   * Makes a neighbour list held elsewhere (page search keeps a co-located node's list until the search
-   * reaches it) the decoded node's, for expandLoaded(); coordinates are not needed there.
-   */
-  useNeighbours(nbrs: Uint32Array, offset: number, degree: number): void {
-    this.nbrs = nbrs;
-    this.nbrsOffset = offset;
-    this.degree = degree;
-  }
-
-  /**
    * The bytes a completed read brought (the whole sector, records from offset 0): page search scores
    * every record of it at once. Only for read slots (handle ≥ 0), never for cache handles.
    */

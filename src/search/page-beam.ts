@@ -4,7 +4,7 @@
 // and the co-located nodes the policy picks (page-machine.ts) are expanded without a read.
 // Bench: bench/page-search.ts
 import { Blocked, Done, type Progress, Ready, type SearchContext } from "./machine.ts";
-import { MATE_EXPAND, MATE_STORE, PageMachine } from "./page-machine.ts";
+import { MATE_EXPAND, PageMachine } from "./page-machine.ts";
 
 const PENDING = 0;
 const ARRIVED = 1;
@@ -94,13 +94,7 @@ export class PageBeamSearch extends PageMachine {
         this.expandOnce(handle, id);
         q.markVisited(id);
         for (let j = first; j < end; j++) {
-          if (j === id) continue;
-          const decision = this.decideMate(j);
-          if (decision === MATE_STORE) {
-            this.storeMate(handle, j);
-            continue;
-          }
-          if (decision !== MATE_EXPAND) continue;
+          if (j === id || this.decideMate(j) !== MATE_EXPAND) continue;
           if (this.matePos >= 0) q.markVisitedAt(this.matePos);
           this.stats.pageHops++;
           src.load(handle, j);
@@ -134,14 +128,6 @@ export class PageBeamSearch extends PageMachine {
       const cached = src.cached(id);
       let handle = cached;
       if (cached === -1) {
-        const stored = this.findStored(id);
-        if (stored >= 0) {
-          // Policy "deferred": its sector came in an earlier round; expand it now, without a read.
-          queue.markVisitedAt(pos);
-          stats.pageHops++;
-          this.expandStored(stored, id);
-          continue;
-        }
         // Stays Submitted: the sector's scan expands it ("none" expands no co-located node: read it again).
         if (this.expandPolicy !== "none" && this.sectorInBatch(id)) continue;
         handle = this.submitRead(id, now);

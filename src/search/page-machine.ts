@@ -8,10 +8,6 @@
 //   "queued" (default)  a co-located node that is an open candidate of the top L, or that enters the
 //                       top L by its PQ distance, is expanded — what a later read would have done;
 //   "all"               every co-located node not yet expanded is expanded (PipeANN's page search);
-//   "deferred"          as "queued", but a co-located node still waiting in the top L is not expanded
-//                       now: its neighbour list is kept (a copy; the read slot goes back) and it is
-//                       expanded without a read when the search reaches it — so one that leaves the
-//                       top L first costs no expansion (PQ distances of its neighbours);
 //   "none"              scored only (the result set gains, the candidate list does not).
 // Either way a co-located node that was never seen is marked seen, so no sector is read twice for
 // candidates it already answered. The variant is chosen once at open (DiskIndex), not per hop.
@@ -19,18 +15,16 @@ import type { Vectors } from "../format/vector-type.ts";
 import { pinnedFloat32 } from "../math/pinned.ts";
 import { pqDistances } from "../math/pq-table.ts";
 import { QueryMachine, type SearchContext, type SearchParams } from "./machine.ts";
-import { Submitted, Unvisited, Visited } from "./queue.ts";
+import { Submitted, Unvisited } from "./queue.ts";
 import { type VisitedSet, createVisitedSet, visitedEstimate } from "./visited.ts";
 
-export type PageExpand = "queued" | "deferred" | "all" | "none";
-export const PAGE_EXPAND_POLICIES = ["queued", "deferred", "all", "none"] as const satisfies readonly PageExpand[];
+export type PageExpand = "queued" | "all" | "none";
+export const PAGE_EXPAND_POLICIES = ["queued", "all", "none"] as const satisfies readonly PageExpand[];
 
 /** What a scan decided for a co-located node. */
 export const MATE_SKIP = 0;
 /** Expand it now from this sector (its queue entry, if any, is at `matePos`). */
 export const MATE_EXPAND = 1;
-/** Policy "deferred": keep its neighbour list (storeMate) and leave its queue entry Unvisited. */
-export const MATE_STORE = 2;
 
 export abstract class PageMachine extends QueryMachine {
   /** Nodes per sector. */
@@ -46,14 +40,6 @@ export abstract class PageMachine extends QueryMachine {
   private readonly recordStride: number;
   private readonly mateId = new Uint32Array(1);
   private readonly mateDist = new Float32Array(1);
-  /** Policy "deferred": neighbour lists of co-located nodes kept until the search reaches them. */
-  private readonly storeIds: Uint32Array;
-  private readonly storeDegrees: Uint16Array;
-  private readonly storeNbrs: Uint32Array;
-  protected storeCount = 0;
-  /** Every id ever stored this query (an entry may since have been reclaimed: takeStored checks). */
-  private readonly storedEver: VisitedSet;
-  private readonly R: number;
 
   constructor(ctx: SearchContext, owner: number) {
     super(ctx, owner);
@@ -62,17 +48,10 @@ export abstract class PageMachine extends QueryMachine {
     this.ranked = createVisitedSet(ctx.meta.npts, expected, ctx.visitedArrayMaxNpts);
     this.sectorDists = pinnedFloat32(this.perSector);
     this.recordStride = ctx.meta.maxNodeBytes;
-    this.R = ctx.meta.R;
-    this.storeIds = new Uint32Array(ctx.maxL);
-    this.storeDegrees = new Uint16Array(ctx.maxL);
-    this.storeNbrs = new Uint32Array(ctx.maxL * ctx.meta.R);
-    this.storedEver = createVisitedSet(ctx.meta.npts, ctx.maxL, ctx.visitedArrayMaxNpts);
   }
 
   override begin(query: Vectors, queryOffset: number, params: SearchParams, now: number): void {
     this.ranked.clear();
-    this.storedEver.clear();
-    this.storeCount = 0;
     this.expandPolicy = params.pageExpand ?? "queued";
     super.begin(query, queryOffset, params, now);
   }
@@ -143,7 +122,7 @@ export abstract class PageMachine extends QueryMachine {
       this.afterMateInsert();
       if (at >= 0) {
         this.matePos = at;
-        return policy === "deferred" ? MATE_STORE : MATE_EXPAND;
+        return MATE_EXPAND;
       }
     } else {
       const pos = q.findOpen(id);
@@ -151,8 +130,6 @@ export abstract class PageMachine extends QueryMachine {
         const st = q.state[pos]!;
         if (st !== Unvisited && st !== Submitted) return MATE_SKIP; // Arrived elsewhere or Visited
         this.matePos = pos;
-        // A Submitted one was chosen already (its sector was in flight): expand it now either way.
-        if (policy === "deferred" && st === Unvisited) return this.storedEver.has(id) ? MATE_SKIP : MATE_STORE;
         return MATE_EXPAND;
       }
     }
@@ -161,60 +138,6 @@ export abstract class PageMachine extends QueryMachine {
       return MATE_EXPAND;
     }
     return MATE_SKIP;
-  }
-
-  /** Keeps the neighbour list of co-located node `id` (held by `handle`) until takeStored(id). */
-  protected storeMate(handle: number, id: number): void {
-    if (this.storeCount === this.storeIds.length) this.reclaimStore();
-    if (this.storeCount === this.storeIds.length) return; // every kept one still waits: read it later instead
-    const src = this.ctx.source;
-    src.load(handle, id);
-    const i = this.storeCount++;
-    this.storeIds[i] = id;
-    this.storeDegrees[i] = src.degree;
-    const nbrs = src.nbrs;
-    const off = src.nbrsOffset;
-    const out = this.storeNbrs;
-    const at = i * this.R;
-    for (let k = 0; k < src.degree; k++) out[at + k] = nbrs[off + k]!;
-    this.storedEver.add(id);
-  }
-
-  /** Drops kept lists whose node has left the queue or been expanded. */
-  private reclaimStore(): void {
-    const q = this.queue;
-    let kept = 0;
-    for (let i = 0; i < this.storeCount; i++) {
-      const pos = q.findOpen(this.storeIds[i]!);
-      if (pos < 0 || q.state[pos] === Visited) continue;
-      if (kept !== i) {
-        this.storeIds[kept] = this.storeIds[i]!;
-        this.storeDegrees[kept] = this.storeDegrees[i]!;
-        this.storeNbrs.copyWithin(kept * this.R, i * this.R, i * this.R + this.storeDegrees[i]!);
-      }
-      kept++;
-    }
-    this.storeCount = kept;
-  }
-
-  /** The store index of node `id`'s kept neighbour list, or -1 (valid until the next store change). */
-  protected findStored(id: number): number {
-    if (this.storeCount === 0 || !this.storedEver.has(id)) return -1;
-    const ids = this.storeIds;
-    for (let i = 0; i < this.storeCount; i++) if (ids[i] === id) return i;
-    return -1;
-  }
-
-  /** Expands node `id` from its kept neighbour list at store index `i`, then frees that entry. */
-  protected expandStored(i: number, id: number): void {
-    this.ctx.source.useNeighbours(this.storeNbrs, i * this.R, this.storeDegrees[i]!);
-    this.expandLoaded(id);
-    const last = --this.storeCount;
-    if (i !== last) {
-      this.storeIds[i] = this.storeIds[last]!;
-      this.storeDegrees[i] = this.storeDegrees[last]!;
-      this.storeNbrs.copyWithin(i * this.R, last * this.R, last * this.R + this.storeDegrees[last]!);
-    }
   }
 
   /** After a mate's queue insert: a subclass handles the entry it may have pushed out. */

@@ -11,20 +11,16 @@ import { invariant } from "../errors.ts";
 import { pqDistances } from "../math/pq-table.ts";
 import { Blocked, Done, type Progress, Ready, type SearchContext } from "./machine.ts";
 import { NO_HANDLE } from "./node-source.ts";
-import { MATE_EXPAND, MATE_STORE, PageMachine } from "./page-machine.ts";
+import { MATE_EXPAND, PageMachine } from "./page-machine.ts";
 import { Arrived } from "./queue.ts";
 
 const CONVERGED_MARKER = 5;
 const WASTE_THRESHOLD = 0.1;
-const STORED = 2;
 
 export class PagePipeSearch extends PageMachine {
   private readonly arrivedIds: Uint32Array;
   private readonly arrivedHandles: Int32Array;
-  /**
-   * 1 when the arrived entry came from another node's sector (a page hop), 0 when read for itself,
-   * STORED when its neighbour list is kept in the store (policy "deferred"; no handle held).
-   */
+  /** 1 when the arrived entry came from another node's sector (a page hop), 0 when read for itself. */
   private readonly arrivedMate: Uint8Array;
   private arrivedCount = 0;
   /** arrivedMate of the entry takeArrived() returned last. */
@@ -114,11 +110,6 @@ export class PagePipeSearch extends PageMachine {
         this.stats.cacheHits++;
         continue;
       }
-      if (this.findStored(id) >= 0) {
-        q.markArrivedAt(pos);
-        this.pushArrived(id, -1, STORED);
-        continue;
-      }
       // Stays Submitted: its sector's arrival makes it Arrived ("none" expands no co-located node: read it again).
       if (this.expandPolicy !== "none" && this.sectorInFlight(id)) continue;
       const slot = this.submitRead(id, now);
@@ -162,17 +153,12 @@ export class PagePipeSearch extends PageMachine {
       invariant(pos >= 0, "arrived records without an Arrived queue entry");
       const id = q.ids[pos]!;
       const handle = this.takeArrived(id);
+      if (this.takenMate === 1) this.stats.pageHops++;
       q.markVisitedAt(pos);
-      if (this.takenMate === STORED) {
-        this.stats.pageHops++;
-        this.expandStored(this.findStored(id), id);
-      } else {
-        if (this.takenMate === 1) this.stats.pageHops++;
-        try {
-          this.expandOnce(handle, id);
-        } finally {
-          this.releaseRef(handle);
-        }
+      try {
+        this.expandOnce(handle, id);
+      } finally {
+        this.releaseRef(handle);
       }
     }
     const marker = q.unvisitedFrontier();
@@ -225,13 +211,7 @@ export class PagePipeSearch extends PageMachine {
       }
       // The rest of the sector: the chosen ones become Arrived on this slot.
       for (let j = first; j < end; j++) {
-        if (j === id) continue;
-        const decision = this.decideMate(j);
-        if (decision === MATE_STORE) {
-          this.storeMate(slot, j);
-          continue;
-        }
-        if (decision !== MATE_EXPAND) continue;
+        if (j === id || this.decideMate(j) !== MATE_EXPAND) continue;
         if (this.matePos >= 0) {
           q.markArrivedAt(this.matePos);
           this.pushArrived(j, slot, 1);
@@ -260,7 +240,6 @@ export class PagePipeSearch extends PageMachine {
 
   protected override dropArrived(id: number): void {
     const handle = this.takeArrived(id);
-    if (this.takenMate === STORED) return; // ranked when its sector came; the store reclaims its list
     if (handle >= 0 && this.takenMate === 0) this.stats.wastedReads++;
     try {
       if (this.params.rankWasted) {
@@ -273,8 +252,7 @@ export class PagePipeSearch extends PageMachine {
   }
 
   protected releaseHeld(): void {
-    for (let i = 0; i < this.arrivedCount; i++)
-      if (this.arrivedMate[i] !== STORED) this.releaseRef(this.arrivedHandles[i]!);
+    for (let i = 0; i < this.arrivedCount; i++) this.releaseRef(this.arrivedHandles[i]!);
     this.arrivedCount = 0;
   }
 

@@ -145,46 +145,6 @@ describe("page search scores a sector in one native call", () => {
   });
 });
 
-describe('page-expand "deferred"', () => {
-  test("keeps working when its store of neighbour lists is full (store of L lists, L = 10)", async () => {
-    const t = writeTinyIndex({ n: 2000, dim: 16, R: 16, M: 8, type: "float32", entryGraph: true, seed: 12 });
-    try {
-      const out = `${t.prefix}-page`;
-      relayoutIndex({ src: t.prefix, out });
-      const disk = new Uint8Array(readFileSync(`${out}_disk.index`));
-      const index = await DiskIndex.open(out, {
-        maxL: 10,
-        maxWidth: 4,
-        openReader: (file, g) => new SimReader(disk, { ...g, file, minDelayTicks: 1, maxDelayTicks: 8, seed: 5 }),
-      });
-      try {
-        for (const mode of ["beam", "pipe"] as const) {
-          let hits = { queued: 0, deferred: 0 };
-          let reads = { queued: 0, deferred: 0 };
-          for (let s = 0; s < 60; s++) {
-            const query = t.randomQuery(700 + s);
-            const want = new Set(t.exact(query, 10).ids);
-            for (const pageExpand of ["queued", "deferred"] as const) {
-              const r = index.search(query, { mode, L: 10, k: 10, width: 4, pageExpand });
-              expect(new Set(r.ids).size).toBe(r.ids.length);
-              for (const id of r.ids) if (want.has(id)) hits[pageExpand]++;
-              reads[pageExpand] += r.stats.reads;
-            }
-          }
-          expect(hits.deferred).toBeGreaterThan(0.95 * hits.queued);
-          expect(reads.deferred).toBeLessThan(1.1 * reads.queued);
-          hits = { queued: 0, deferred: 0 };
-          reads = { queued: 0, deferred: 0 };
-        }
-      } finally {
-        index.close();
-      }
-    } finally {
-      t.cleanup();
-    }
-  });
-});
-
 describe("page search allocates nothing per query", () => {
   const KINDS = ["Object", "Array", "Function", "string", "ArrayBuffer", "Float32Array", "Uint32Array", "Uint8Array"];
   test("beam and pipe, 20 vs 200 queries on real io_uring", async () => {
