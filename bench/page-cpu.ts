@@ -1,8 +1,8 @@
 // CPU and latency per query of page search against id-order search (issue 10), and of one source tree
 // against another, side by side in one process: {id, page, --also ...} × {beam, pipe} × L, for this
 // tree and optionally an older one (`--before TREE`: an exported checkout with its dist/), every
-// combination interleaved query by query (reversed every other query), so a neighbour's load hits
-// all of them alike. Per combination: recall@10, mean latency, process CPU time per query (user +
+// combination at every L interleaved query by query (reversed every other query), so a neighbour's
+// load hits all of them alike. Per combination: recall@10, mean latency, process CPU time per query (user +
 // system, and user alone — preemption does not count), reads, expansions, page hops, co-located
 // records scored, PQ distances and system calls; then, per tree, each curve interpolated at the
 // target recall and the page ÷ id ratios of reads, latency and CPU.
@@ -48,8 +48,10 @@ const modes = values.modes!.split(",") as ("beam" | "pipe")[];
 const target = Number(values.recall);
 const maxL = Math.max(...Ls);
 const k = 10;
-// `--also NAME=PREFIX[@eager|@batch|@plain]`: another layout, or the same one with another submit policy
-// or searched node by node (@plain: page search off).
+// `--also NAME=PREFIX[@eager|@batch|@plain|@waitN|@POLICY]`: another layout, or the same one with another
+// submit policy, searched node by node (@plain: page search off), with page pipe waiting for N completions
+// while all its reads are in flight (@wait1: every one; PagePipeSearch.waitMany), or with another
+// page-expand policy.
 const layouts: { name: string; prefix: string; submit?: string }[] = [
   { name: "id", prefix: values.id },
   { name: "page", prefix: values.page },
@@ -92,13 +94,22 @@ async function tree(name: string, dir: string): Promise<Tree> {
       await DiskIndex.open(l.prefix, {
         maxL,
         maxWidth: width,
-        ...(l.submit === "plain" ? { pageSearch: false } : l.submit ? { submit: l.submit } : {}),
+        ...(l.submit === "plain"
+          ? { pageSearch: false }
+          : l.submit === "eager" || l.submit === "batch"
+            ? { submit: l.submit }
+            : {}),
         openReader: sim
           ? (file: string, g: { slotBytes: number; slotCount: number }) =>
               new SimReader(disk, { ...g, file, minDelayTicks: delay, maxDelayTicks: delay, shuffle: false })
           : undefined,
       }),
     );
+  }
+  for (const l of layouts) {
+    if (!l.submit?.startsWith("wait")) continue;
+    const m = indexes.get(l.name).machineFor("pipe");
+    if ("waitMany" in m) m.waitMany = Number(l.submit.slice(4));
   }
   return { name, indexes, recallAtK };
 }
@@ -155,20 +166,33 @@ interface Row {
 }
 const rows: Row[] = [];
 const started = performance.now();
-for (const L of Ls) {
-  const combos: Combo[] = [];
+// Every L in one pass: a machine whose speed drifts during the run (a neighbour starting up) then hits
+// every L alike — the curves are interpolated across L, so L-by-L phases would bias the ratios.
+const combos: (Combo & { L: number })[] = [];
+for (const L of Ls)
   for (const t of trees)
     for (const mode of modes)
       for (const l of layouts) {
         const index = t.indexes.get(l.name);
         const opts: Record<string, unknown> = { mode, L, k, width };
-        if (values["page-expand"] && t.indexes.get(l.name).page.search) opts.pageExpand = values["page-expand"];
+        if (t.indexes.get(l.name).page.search) {
+          if (values["page-expand"]) opts.pageExpand = values["page-expand"];
+          if (l.submit && !["plain", "eager", "batch"].includes(l.submit) && !l.submit.startsWith("wait"))
+            opts.pageExpand = l.submit;
+        }
+        let params: unknown;
+        try {
+          params = index.resolve(opts);
+        } catch {
+          continue; // an option this tree does not have (e.g. a newer page-expand policy)
+        }
         combos.push({
+          L,
           tree: t,
           layout: l.name,
           mode,
           index,
-          params: index.resolve(opts),
+          params,
           ids: new Uint32Array(nq * k).fill(0xffffffff),
           dists: new Float32Array(nq * k),
           cpuUs: 0,
@@ -176,52 +200,52 @@ for (const L of Ls) {
           counts: COUNTERS.map(() => 0),
         });
       }
-  const warm = Math.min(nq, Number(values.warmup));
-  for (const c of combos)
-    for (let q = 0; q < warm; q++) c.index.searchInto(queries, q * dim, c.params, c.ids, c.dists, q * k);
-  const reversed = [...combos].reverse();
-  for (let q = 0; q < nq; q++) {
-    for (const c of q % 2 === 0 ? combos : reversed) {
-      c.index.driver.drain();
-      const c0 = process.cpuUsage();
-      c.index.searchInto(queries, q * dim, c.params, c.ids, c.dists, q * k);
-      const used = process.cpuUsage(c0);
-      c.cpuUs += used.user + used.system;
-      c.userUs += used.user;
-      const s = c.index.machineFor(c.mode).stats;
-      for (let i = 0; i < COUNTERS.length; i++) c.counts[i]! += s[COUNTERS[i]!];
-    }
+const warm = Math.min(nq, Number(values.warmup));
+for (const c of combos)
+  for (let q = 0; q < warm; q++) c.index.searchInto(queries, q * dim, c.params, c.ids, c.dists, q * k);
+const reversed = [...combos].reverse();
+for (let q = 0; q < nq; q++) {
+  for (const c of q % 2 === 0 ? combos : reversed) {
+    c.index.driver.drain();
+    const c0 = process.cpuUsage();
+    c.index.searchInto(queries, q * dim, c.params, c.ids, c.dists, q * k);
+    const used = process.cpuUsage(c0);
+    c.cpuUs += used.user + used.system;
+    c.userUs += used.user;
+    const s = c.index.machineFor(c.mode).stats;
+    for (let i = 0; i < COUNTERS.length; i++) c.counts[i]! += s[COUNTERS[i]!];
   }
-  for (const c of combos) {
-    const [reads, hops, pageHops, pageNodes, pq, calls, lat, wasted] = c.counts.map((x) => x / nq) as [
-      number,
-      number,
-      number,
-      number,
-      number,
-      number,
-      number,
-      number,
-    ];
-    rows.push({
-      tree: c.tree.name,
-      layout: c.layout,
-      mode: c.mode,
-      L,
-      recall: c.tree.recallAtK({ nq, stride: k, ids: c.ids, dists: c.dists }, truth, k),
-      cpu: c.cpuUs / nq,
-      user: c.userUs / nq,
-      reads,
-      hops,
-      pageHops,
-      pageNodes,
-      pq,
-      calls,
-      mean: lat,
-      wasted,
-    });
-  }
-  process.stderr.write(`L=${L} done (${((performance.now() - started) / 1000).toFixed(0)} s)\n`);
+  if ((q + 1) % 100 === 0)
+    process.stderr.write(`${q + 1} queries (${((performance.now() - started) / 1000).toFixed(0)} s)\n`);
+}
+for (const c of combos) {
+  const [reads, hops, pageHops, pageNodes, pq, calls, lat, wasted] = c.counts.map((x) => x / nq) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
+  rows.push({
+    tree: c.tree.name,
+    layout: c.layout,
+    mode: c.mode,
+    L: c.L,
+    recall: c.tree.recallAtK({ nq, stride: k, ids: c.ids, dists: c.dists }, truth, k),
+    cpu: c.cpuUs / nq,
+    user: c.userUs / nq,
+    reads,
+    hops,
+    pageHops,
+    pageNodes,
+    pq,
+    calls,
+    mean: lat,
+    wasted,
+  });
 }
 
 const load = readFileSync("/proc/loadavg", "utf8").trim();
@@ -243,6 +267,7 @@ for (const r of rows)
 /** A curve's metric at recall `at`, linearly interpolated between the two L that bracket it (null: never reached). */
 function atRecall(t: string, layout: string, mode: string, metric: (r: Row) => number): number | null {
   const curve = Ls.map((L) => rows.find((r) => r.tree === t && r.layout === layout && r.mode === mode && r.L === L)!);
+  if (curve.some((r) => r === undefined)) return null;
   for (let i = 0; i < curve.length; i++) {
     const r = curve[i]!;
     if (r.recall >= target) {

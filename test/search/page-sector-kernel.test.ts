@@ -16,7 +16,9 @@ import { pinnedFloat32 } from "../../src/math/pinned.ts";
 import { loadNativeKernels, type NativeKernels } from "../../src/math/native-kernels.ts";
 import { nativeStridedRows } from "../../src/math/query-distance.ts";
 import { DiskIndex } from "../../src/search/disk-index.ts";
+import { Done, Ready } from "../../src/search/machine.ts";
 import { PAGE_EXPAND_POLICIES } from "../../src/search/page-machine.ts";
+import type { PagePipeSearch } from "../../src/search/page-pipe.ts";
 import { rng, writeTinyIndex } from "./tiny-index.ts";
 
 let kernels: NativeKernels;
@@ -138,6 +140,58 @@ describe("page search scores a sector in one native call", () => {
       } finally {
         native.close();
         ts.close();
+      }
+    } finally {
+      t.cleanup();
+    }
+  });
+});
+
+describe("page pipe waits for two completions while all its reads are in flight", () => {
+  test("waitingFor() is 2 exactly when all W reads are in flight; answers as good as waking for each (real io_uring)", async () => {
+    const t = writeTinyIndex({ n: 2000, dim: 16, R: 16, M: 8, type: "float32", entryGraph: true, seed: 12 });
+    try {
+      const out = `${t.prefix}-page`;
+      relayoutIndex({ src: t.prefix, out });
+      const index = await DiskIndex.open(out, { backend: "uring", submit: "batch", maxL: 64, maxWidth: 4 });
+      try {
+        const machine = index.machineFor("pipe") as PagePipeSearch;
+        expect(machine.waitMany).toBe(2);
+        const params = index.resolve({ mode: "pipe", L: 40, k: 10, width: 4 });
+        let full = 0;
+        let partial = 0;
+        for (let s = 0; s < 20; s++) {
+          machine.begin(t.randomQuery(300 + s), 0, params, performance.now());
+          for (;;) {
+            const p = machine.step(performance.now());
+            if (p === Done) break;
+            if (p === Ready) {
+              index.driver.collect();
+              continue;
+            }
+            const want = machine.waitingFor();
+            expect(want).toBe(machine.inFlight >= 4 ? 2 : 1);
+            if (want === 2) full++;
+            else partial++;
+            index.driver.block(want);
+          }
+          index.driver.drain();
+        }
+        expect(full).toBeGreaterThan(0);
+        expect(partial).toBeGreaterThan(0);
+        const hits = [2, 1].map((waitMany) => {
+          machine.waitMany = waitMany;
+          let n = 0;
+          for (let s = 0; s < 60; s++) {
+            const query = t.randomQuery(300 + s);
+            const want = new Set(t.exact(query, 10).ids);
+            for (const id of index.search(query, { mode: "pipe", L: 40, k: 10, width: 4 }).ids) if (want.has(id)) n++;
+          }
+          return n;
+        });
+        expect(hits[0]!).toBeGreaterThan(0.98 * hits[1]!);
+      } finally {
+        index.close();
       }
     } finally {
       t.cleanup();
