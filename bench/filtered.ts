@@ -6,7 +6,7 @@
 // Run (labels attached to the index: ringann build --labels, or ringann labels):
 //   node_modules/.bin/bun bench/filtered.ts --index idx/fmnist --base data/fmnist/base.u8bin \
 //     --queries data/fmnist/queries.u8bin --query-filters data/fmnist/query_filters.txt --gt data/fmnist/gt100.bin \
-//     [--L 10,20,50,100] [--strategies none,post,in,label,pre,auto] [--queries-limit 400] [--mode pipe] [--width 4]
+//     [--L 10,20,50,100] [--strategies none,post,in,label,pre,auto] [--queries-limit 400] [--mode pipe] [--width 4] [--target-recall 0.95]
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { computeFilteredTruth } from "../src/data/filtered-truth.ts";
@@ -33,6 +33,7 @@ const { values } = parseArgs({
     warmup: { type: "string", default: "20" },
     "pre-max": { type: "string" },
     "max-l": { type: "string", default: "1024" },
+    "target-recall": { type: "string", default: "0.95" },
   },
 });
 if (!values.index || !values.base || !values.queries || !values["query-filters"]) {
@@ -102,6 +103,7 @@ const head = [
 ];
 console.log(head.join("\t"));
 const all: FilteredRow[] = [];
+const groupRows = new Map<string, FilteredRow[]>();
 for (const [key, qs] of [...groups.entries()].sort((a, b) => parseFloat(b[0]) - parseFloat(a[0]))) {
   const rows = runFilteredSweep(f, { data: qData, dim, count: nq }, matches, truth, plain, {
     k,
@@ -113,6 +115,7 @@ for (const [key, qs] of [...groups.entries()].sort((a, b) => parseFloat(b[0]) - 
     warmup: Number(values.warmup),
     auto: { preMaxPoints: values["pre-max"] ? Number(values["pre-max"]) : undefined },
   });
+  groupRows.set(key, rows);
   for (const r of rows) {
     all.push(r);
     console.log(
@@ -136,3 +139,31 @@ for (const [key, qs] of [...groups.entries()].sort((a, b) => parseFloat(b[0]) - 
   }
 }
 f.close();
+
+// The issue's targets, read at equal recall: each strategy's mean latency and reads where its L curve first
+// reaches the target recall, linearly interpolated between the two L that bracket it.
+const target = Number(values["target-recall"]);
+const atRecall = (rows: FilteredRow[], strategy: string, metric: (r: FilteredRow) => number): number | null => {
+  const curve = rows.filter((r) => r.strategy === strategy).sort((a, b) => a.L - b.L);
+  for (let i = 0; i < curve.length; i++) {
+    const r = curve[i]!;
+    if (r.recall < target) continue;
+    if (i === 0) return metric(r);
+    const p = curve[i - 1]!;
+    const t = (target - p.recall) / Math.max(1e-9, r.recall - p.recall);
+    return metric(p) + t * (metric(r) - metric(p));
+  }
+  return null;
+};
+console.log(`\nat recall@10 = ${target}, interpolated on each strategy's L curve (÷ none = ÷ unfiltered search):`);
+for (const [key, rows] of groupRows) {
+  const base = atRecall(rows, "none", (r) => r.mean_us);
+  const cells = strategies.map((s) => {
+    const us = atRecall(rows, s, (r) => r.mean_us);
+    const reads = atRecall(rows, s, (r) => r.reads);
+    if (us === null || reads === null) return `${s} not reached`;
+    const ratio = base === null || s === "none" ? "" : ` (${(us / base).toFixed(2)}×)`;
+    return `${s} ${us.toFixed(0)} µs${ratio}, ${reads.toFixed(1)} reads`;
+  });
+  console.log(`  ${key}: ${cells.join("; ")}`);
+}

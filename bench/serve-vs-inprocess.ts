@@ -8,7 +8,10 @@
 // Run (after scripts/compile.sh):
 //   node_modules/.bin/bun bench/serve-vs-inprocess.ts --index $DATA/idx/fmnist_R64_L100 --dataset $DATA/fmnist \
 //     [--threads 2] [--concurrency 8] [--L 50] [--rates 0.5,0.8,1,1.25] [--duration 10] [--rounds 2] [--body binary]
-//     [--server-warmup 10]
+//     [--server-warmup 10] [--binary dist/ringann]
+// `ringann run` gets MIMALLOC_PURGE_DELAY=-1 (unless set), the allocator setting `ringann serve` starts
+// itself with; the load client is the binary's own `bench serve` (keep-alive socket pool since
+// 2026-12-01). Server CPU is read from /proc/PID/stat of the server (execve keeps the PID).
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -69,7 +72,10 @@ function inProcess(): { qps: number; p50: number; p99: number; cpuUsPerQuery: nu
     ],
   };
   writeFileSync(join(tmp, "inproc.json"), JSON.stringify(config));
-  const p = Bun.spawnSync([bin, "run", join(tmp, "inproc.json"), "--quiet"]);
+  // The same allocator settings as `ringann serve` gives itself (src/runtime/allocator-env.ts), so the
+  // ratio compares serving work, not allocator options.
+  const env = { ...process.env, MIMALLOC_PURGE_DELAY: process.env.MIMALLOC_PURGE_DELAY ?? "-1" };
+  const p = Bun.spawnSync([bin, "run", join(tmp, "inproc.json"), "--quiet"], { env });
   if (p.exitCode !== 0) throw new Error(`ringann run failed: ${p.stderr.toString()}`);
   const row = JSON.parse(readFileSync(join(tmp, "out", "results.json"), "utf8")).rows[0];
   // Whole-process CPU (start-up, warm-up and all) over the queries it ran: an upper bound per query.

@@ -25,6 +25,11 @@ export const FLAGS: Record<string, FlagSpec> = {
     help: "requests in flight before new ones are dropped (client protection)",
     default: "4096",
   },
+  client: {
+    type: "string",
+    help: "raw (keep-alive HTTP/1.1 sockets, little CPU per request) or fetch (Bun's fetch)",
+    default: "raw",
+  },
   json: { type: "boolean", help: "print {rows: [...]} instead of the table" },
 };
 
@@ -35,8 +40,9 @@ export const BENCH_SERVE_HELP = renderHelp(
   BENCH_SERVE_USAGE,
   "Open-loop load: requests leave at a fixed rate whatever the server does, and each latency is measured\n" +
     "from the time its request was due, so server queueing shows (no coordinated omission). Per rate: achieved\n" +
-    "QPS, p50/p99/p99.9 latency, errors by status, and the slowest /healthz seen meanwhile. Loopback only;\n" +
-    "every run stops by itself.",
+    "QPS, p50/p99/p99.9 latency, errors by status, and the slowest /healthz seen meanwhile. Every answer is\n" +
+    "checked (200 and a JSON body with results; a 200 that fails counts as bad-answer). Loopback only; every\n" +
+    "run stops by itself.",
   FLAGS,
   [
     "ringann bench serve --url http://127.0.0.1:8080 --rate 200,400,800 --duration 10",
@@ -110,7 +116,9 @@ export async function runBenchServe(argv: string[]): Promise<number> {
   const search = body === "binary" ? `?k=${k}&L=${L}&mode=${mode}&width=${width}` : "";
   const contentType = body === "json" ? "application/json" : "application/octet-stream";
   const maxOutstanding = flagNumber(args, "max-outstanding", { integer: true, min: 1 })!;
-  const base = { url, index: index!, bodies, contentType, search, token, maxOutstanding };
+  const client = flagString(args, "client");
+  if (client !== "raw" && client !== "fetch") throw new UsageError(`--client must be raw or fetch, got '${client}'`);
+  const base = { url, index: index!, bodies, contentType, search, token, maxOutstanding, client } as const;
 
   if (warmupS > 0) await runLoad({ ...base, rate: rates[0]!, durationS: warmupS });
   const rows: LoadResult[] = [];

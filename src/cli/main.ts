@@ -3,6 +3,7 @@
 // does not pay for the build or search code.
 import { UsageError, asRingannError } from "../errors.ts";
 import { exitCodeFor } from "../exit-codes.ts";
+import { restartWithServingAllocator } from "../runtime/allocator-env.ts";
 import { EXIT_USAGE, type Command } from "./command.ts";
 
 type Loader = () => Promise<Command>;
@@ -119,7 +120,15 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
+/** Commands that run as long-lived HTTP processes, started again with the serving allocator. */
+function servesHttp(argv: readonly string[]): boolean {
+  if (argv.includes("--help") || argv.includes("-h")) return false;
+  return argv[0] === "serve" || (argv[0] === "bench" && argv[1] === "serve");
+}
+
 if (import.meta.main) {
+  // Only as the program itself (never when a test imports main): execve replaces the process.
+  if (servesHttp(process.argv.slice(2))) restartWithServingAllocator();
   const code = await main(process.argv.slice(2));
   process.exit(code);
 }

@@ -45,6 +45,10 @@ const SYMBOLS = {
   rk_pq_table_adjusted: { args: [ptr, ptr, u32, ptr, i32, ptr], returns: voidT },
   /** (table f32*, codes u8*, npts, M, ids u32*, n, L, out_ids u32*, out_dists f32*) → count (best L, ascending). */
   rk_pq_scan_best: { args: [ptr, ptr, u32, u32, ptr, u32, u32, ptr, ptr], returns: u32 },
+  /** (table f32*, rows u8*, M, ids u32*, n, L, out_ids u32*, out_dists f32*) → count: rk_pq_gather's rows. */
+  rk_pq_scan_rows: { args: [ptr, ptr, u32, ptr, u32, u32, ptr, ptr], returns: u32 },
+  /** (codes u8*, npts, M, ids u32*, n, out u8*) → 0, or UINT32_MAX for an id without a code row. */
+  rk_pq_gather: { args: [ptr, u32, u32, ptr, u32, ptr], returns: u32 },
 } as const;
 
 export type NativeKernels = ReturnType<typeof dlopen<typeof SYMBOLS>>["symbols"];

@@ -55,6 +55,24 @@ export class PqTable {
         outDists: Float32Array,
       ) => number)
     | null;
+  /**
+   * scanBest over code rows gathered in match order (`gather`): row i of `rows` is the code of ids[i].
+   * Streams instead of missing the cache once a match (pre-filtering a frequent filter). Null without
+   * the native kernels.
+   */
+  readonly scanRows:
+    | ((
+        table: Float32Array,
+        rows: Uint8Array,
+        ids: Uint32Array,
+        n: number,
+        L: number,
+        outIds: Uint32Array,
+        outDists: Float32Array,
+      ) => number)
+    | null;
+  /** Copies the code rows of ids[0..n) into `out` (n × M bytes), in that order. Null without the native kernels. */
+  readonly gather: ((codes: Uint8Array, ids: Uint32Array, n: number, out: Uint8Array) => void) | null;
 
   /** `kernels`: build tables with c/kernels.c (null, or no rk_pq_table symbol: TypeScript). */
   constructor(pivots: PqPivots, metric: Metric, kernels: NativeKernels | null = null) {
@@ -95,6 +113,26 @@ export class PqTable {
             if (count === 0xffffffff)
               throw new RangeError(`PqTable.scanBest: an id has no PQ code (${codes.length / M} points)`);
             return count;
+          };
+    const scanRows = kernels !== null && typeof kernels.rk_pq_scan_rows === "function" ? kernels.rk_pq_scan_rows : null;
+    this.scanRows =
+      scanRows === null
+        ? null
+        : (table, rows, ids, n, L, outIds, outDists) => {
+            if (n > ids.length || n * M > rows.length || L > outIds.length || L > outDists.length)
+              throw new RangeError(`PqTable.scanRows: ${n} ids of ${ids.length} (${rows.length / M} rows), L ${L}`);
+            if (table.length < M * PQ_CENTERS) throw new RangeError("PqTable.scanRows: table too short");
+            return n === 0 ? 0 : scanRows(table, rows, M, ids, n, L, outIds, outDists);
+          };
+    const gather = kernels !== null && typeof kernels.rk_pq_gather === "function" ? kernels.rk_pq_gather : null;
+    this.gather =
+      gather === null
+        ? null
+        : (codes, ids, n, out) => {
+            if (n > ids.length || n * M > out.length)
+              throw new RangeError(`PqTable.gather: ${n} ids of ${ids.length} into ${out.length / M} rows`);
+            if (n > 0 && gather(codes, Math.floor(codes.length / M), M, ids, n, out) !== 0)
+              throw new RangeError(`PqTable.gather: an id has no PQ code (${codes.length / M} points)`);
           };
   }
 

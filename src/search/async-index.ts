@@ -141,7 +141,7 @@ export class QueryScheduler {
         return;
       } else {
         // The caller may reuse its buffer once query() returns: a queued query keeps its own copy.
-        job.query = Float32Array.from(vector.subarray(offset, offset + this.index.dim));
+        job.query = new Float32Array(vector.subarray(offset, offset + this.index.dim));
         job.offset = 0;
         this.queue.push(job);
       }

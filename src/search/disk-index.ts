@@ -92,7 +92,7 @@ export interface SearchOptions {
   readLimit?: number;
   /**
    * Default: the entry graph when the index has one, for both modes (PipeANN seeds its beam search from
-   * it too; on the 1M set it saves beam 8–35% of its reads), else the medoid (DiskANN).
+   * it too; on the 1M set it saves beam 13–39% of its reads), else the medoid (DiskANN).
    */
   entry?: "medoid" | "graph";
   /** Entry-graph list size (default 10, PipeANN's mem_L). */

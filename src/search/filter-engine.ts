@@ -17,6 +17,7 @@ import { Bitset } from "../filter/bitset.ts";
 import type { Vectors } from "../format/vector-type.ts";
 import { SearchDriver, type SubmitPolicy } from "./driver.ts";
 import { ACCEPT_ALL, FilteredBeamSearch, FilteredPipeSearch } from "./filtered-machines.ts";
+import { GatheredCodes, type GatheredCodesOptions } from "./gathered-codes.ts";
 import { LocalSelectivity } from "./local-selectivity.ts";
 import type { QueryMachine, SearchContext, SearchParams } from "./machine.ts";
 import { createQueryMachine } from "./page-layout.ts";
@@ -71,6 +72,8 @@ export interface FilterEngineOptions {
   submit?: SubmitPolicy;
   /** Range search: run every round as a fresh search (DiskANN's rule) instead of continuing (default false). */
   rangeRestart?: boolean;
+  /** Pre-filtering: code rows of frequent filters kept gathered (gathered-codes.ts). */
+  gathered?: GatheredCodesOptions;
 }
 
 export class FilterEngine {
@@ -101,6 +104,8 @@ export class FilterEngine {
   /** What range rounds keep between them (made by the first range search; null: fresh rounds). */
   private rangeMemory: RangeMemory | null = null;
   private readonly rangeRestart: boolean;
+  /** Pre-filtering's gathered code rows, per filter. */
+  readonly gathered: GatheredCodes;
 
   constructor(ctx: SearchContext, opts: FilterEngineOptions = {}) {
     this.ctx = ctx;
@@ -127,6 +132,7 @@ export class FilterEngine {
     });
     this.local = new LocalSelectivity(ctx);
     this.rangeRestart = opts.rangeRestart ?? false;
+    this.gathered = new GatheredCodes(ctx.pq, ctx.codes, opts.gathered);
     this.scratchIds = new Uint32Array(ctx.maxL);
     this.scratchDists = new Float32Array(ctx.maxL);
   }
@@ -211,7 +217,12 @@ export class FilterEngine {
     switch (chosen) {
       case "pre": {
         const pre = this.pre;
+        // The matches' ids, and their gathered code rows, are made by a filter's first query: its latency
+        // carries them, as it carries the estimate.
+        const t0 = performance.now();
         pre.candidates = m.ids();
+        pre.candidateRows = this.gathered.rowsFor(m, pre.candidates);
+        estimateUs += (performance.now() - t0) * 1000;
         this.lastEffectiveL = Math.min(params.L, m.count);
         this.lastMachine = pre;
         const width = Math.min(this.ctx.maxWidth, params.width * 2);

@@ -14,6 +14,8 @@ const BLOCK = 1024;
 export class PrefilterSearch extends BeamSearch {
   /** The matching ids of the current query (set before begin()). */
   candidates: Uint32Array = new Uint32Array(0);
+  /** Their PQ code rows gathered in that order (gathered-codes.ts), or null: score them in place. */
+  candidateRows: Uint8Array | null = null;
   private readonly blockIds = new Uint32Array(BLOCK);
   private readonly blockDists = new Float32Array(BLOCK);
   private readonly bestIds: Uint32Array;
@@ -34,7 +36,12 @@ export class PrefilterSearch extends BeamSearch {
     const { table, M } = this;
     const codes = this.ctx.codes;
     const scan = this.ctx.pq.scanBest;
-    if (scan !== null) {
+    const rows = this.candidateRows;
+    const scanRows = this.ctx.pq.scanRows;
+    if (rows !== null && scanRows !== null) {
+      const n = scanRows(table, rows, all, all.length, queue.limit, this.bestIds, this.bestDists);
+      for (let i = 0; i < n; i++) queue.insert(this.bestIds[i]!, this.bestDists[i]!);
+    } else if (scan !== null) {
       // In C: one call scores every match and keeps the best L (~10× the TypeScript loop on scattered ids).
       const n = scan(table, codes, all, all.length, queue.limit, this.bestIds, this.bestDists);
       for (let i = 0; i < n; i++) queue.insert(this.bestIds[i]!, this.bestDists[i]!);

@@ -5,7 +5,14 @@
 // and the slowest /healthz answer seen while loaded (probed every 100 ms, each on a fresh connection
 // of its own: fetch's pool of at most 256 connections would queue the probe behind the load).
 // Loopback only: the URL must name 127.0.0.1, ::1 or localhost. Every run stops by itself.
+// Requests go out on the keep-alive pool of http-pool.ts (client "raw", the default: a fraction of
+// fetch's CPU per request, which matters when client and server share the CPUs) or through fetch().
+// Every answer is checked: status 200 and a JSON body with a `results` list whose rows carry `ids`;
+// anything else counts as an error ("bad-answer" for a 200 that fails the check).
 import { UsageError } from "../errors.ts";
+import { HttpPool, buildPost } from "./http-pool.ts";
+
+export type LoadClient = "raw" | "fetch";
 
 export interface LoadOptions {
   url: string;
@@ -20,6 +27,10 @@ export interface LoadOptions {
   token: string | null;
   /** Requests allowed in flight before new ones count as dropped (protects the client). */
   maxOutstanding: number;
+  /** How requests are sent (default "raw"; see the header). */
+  client?: LoadClient;
+  /** Most connections the raw client opens (default 256, as fetch's pool). */
+  maxConnections?: number;
 }
 
 export interface LoadResult {
@@ -86,6 +97,26 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
     if (done === total) finish();
   };
 
+  const answered = (due: number, status: number, body: Uint8Array | null): void => {
+    const t = performance.now();
+    outstanding--;
+    if (status === 0 || body === null) fail("network");
+    else if (status !== 200) fail(String(status));
+    else if (!answerOk(body)) fail("bad-answer");
+    else {
+      latencies[ok++] = t - due;
+      lastAnswer = t;
+    }
+    settle();
+  };
+  const u = new URL(base);
+  const pool =
+    (o.client ?? "raw") === "raw"
+      ? new HttpPool(u.hostname.replace(/^\[|\]$/g, ""), Number(u.port || 80), o.maxConnections ?? 256)
+      : null;
+  const path = `${u.pathname.replace(/\/$/, "")}/v1/indexes/${encodeURIComponent(o.index)}/search${o.search}`;
+  const requests = pool === null ? [] : o.bodies.map((b) => buildPost(u.host, path, headers, b));
+
   const send = (i: number): void => {
     const due = start + i * interval;
     if (outstanding >= o.maxOutstanding) {
@@ -94,24 +125,16 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
       return;
     }
     outstanding++;
+    if (pool !== null) {
+      pool.request(requests[i % requests.length]!, (status, body) => answered(due, status, body));
+      return;
+    }
     fetch(target, { method: "POST", headers, body: o.bodies[i % o.bodies.length]!, keepalive: true })
-      .then(async (res) => {
-        await res.arrayBuffer();
-        const t = performance.now();
-        if (res.status === 200) {
-          latencies[ok++] = t - due;
-          lastAnswer = t;
-        } else fail(String(res.status));
-      })
-      .catch(() => fail("network"))
-      .finally(() => {
-        outstanding--;
-        settle();
-      });
+      .then(async (res) => answered(due, res.status, await res.bytes()))
+      .catch(() => answered(due, 0, null));
   };
 
-  // /healthz on its own TCP connection, not through fetch's pool (which queues behind the load).
-  const u = new URL(base);
+  // /healthz on its own TCP connection, not through the load's pool (which queues behind the load).
   const probe = setInterval(() => {
     if (healthBusy) return;
     healthBusy = true;
@@ -129,6 +152,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
   setTimeout(tick, 5);
   await finished;
   clearInterval(probe);
+  pool?.close();
   const sorted = latencies.slice(0, ok).sort();
   const window = Math.max(o.durationS, (lastAnswer - start) / 1000);
   const hs = Float64Array.from(health).sort();
@@ -146,6 +170,18 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
     healthzMaxMs: hs.length ? hs[hs.length - 1]! : NaN,
     healthzP50Ms: pct(hs, 0.5),
   };
+}
+
+const utf8 = new TextDecoder();
+
+/** A search answer as the server gives it: JSON with a non-empty `results` list of rows with `ids`. */
+export function answerOk(body: Uint8Array): boolean {
+  try {
+    const j = JSON.parse(utf8.decode(body)) as { results?: { ids?: unknown }[] };
+    return Array.isArray(j.results) && j.results.length > 0 && j.results.every((r) => Array.isArray(r.ids));
+  } catch {
+    return false;
+  }
 }
 
 /** GET /healthz over a fresh connection; resolves true on a 200 status line. */

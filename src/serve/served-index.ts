@@ -87,33 +87,25 @@ export class ServedIndex {
     if (req.filter !== null || req.radius !== null) return this.searchFiltered(req, metrics);
     const dim = this.dim;
     const opts = { k: req.k, L: req.L, mode: req.mode, width: req.width, deadlineMs: req.deadlineMs };
-    const pending: Promise<AsyncSearchResult>[] = [];
-    for (let i = 0; i < req.count; i++) pending.push(this.index.query(req.vectors, opts, i * dim));
-    const settled = await Promise.allSettled(pending);
     const results: Record<string, unknown>[] = [];
-    for (let i = 0; i < settled.length; i++) {
-      const s = settled[i]!;
-      if (s.status === "rejected") throw asHttpError(s.reason, req.count > 1 ? `vectors[${i}]` : "vector");
-      const r = s.value;
-      const st = r.stats;
-      metrics.query(st.reads, st.hops, st.occupancy, st.latencyUs);
-      const row: Record<string, unknown> = {
-        ids: Array.from(r.ids),
-        distances: Array.from(r.distances),
-        stats: {
-          latency_us: round(st.latencyUs),
-          queued_us: round(r.queuedUs),
-          reads: st.reads,
-          hops: st.hops,
-          cache_hits: st.cacheHits,
-          io_occupancy: Math.round(st.occupancy * 1000) / 1000,
-          wasted_reads: st.wastedReads,
-          io_wait_us: round(st.ioWaitUs),
-        },
-      };
-      if (req.include.includes("vectors") && this.dataset !== null) row.vectors = this.dataset.baseVectors(r.ids);
-      if (req.include.includes("words") && this.dataset !== null) row.words = this.dataset.baseWordsOf(r.ids);
-      results.push(row);
+    if (req.count === 1) {
+      // One vector (the common request): no promise array to settle.
+      let r: AsyncSearchResult;
+      try {
+        r = await this.index.query(req.vectors, opts, 0);
+      } catch (err) {
+        throw asHttpError(err, "vector");
+      }
+      results.push(this.row(r, req, metrics));
+    } else {
+      const pending: Promise<AsyncSearchResult>[] = [];
+      for (let i = 0; i < req.count; i++) pending.push(this.index.query(req.vectors, opts, i * dim));
+      const settled = await Promise.allSettled(pending);
+      for (let i = 0; i < settled.length; i++) {
+        const s = settled[i]!;
+        if (s.status === "rejected") throw asHttpError(s.reason, `vectors[${i}]`);
+        results.push(this.row(s.value, req, metrics));
+      }
     }
     return {
       index: this.name,
@@ -125,6 +117,31 @@ export class ServedIndex {
       width: req.width,
       results,
     };
+  }
+
+  /** One query's answer as the JSON row; counts it in the metrics. */
+  private row(r: AsyncSearchResult, req: SearchRequest, metrics: ServeMetrics): Record<string, unknown> {
+    const st = r.stats;
+    metrics.query(st.reads, st.hops, st.occupancy, st.latencyUs);
+    const row: Record<string, unknown> = {
+      ids: Array.from(r.ids),
+      distances: Array.from(r.distances),
+      stats: {
+        latency_us: round(st.latencyUs),
+        queued_us: round(r.queuedUs),
+        reads: st.reads,
+        hops: st.hops,
+        cache_hits: st.cacheHits,
+        io_occupancy: Math.round(st.occupancy * 1000) / 1000,
+        wasted_reads: st.wastedReads,
+        io_wait_us: round(st.ioWaitUs),
+      },
+    };
+    if (req.include.length > 0 && this.dataset !== null) {
+      if (req.include.includes("vectors")) row.vectors = this.dataset.baseVectors(r.ids);
+      if (req.include.includes("words")) row.words = this.dataset.baseWordsOf(r.ids);
+    }
+    return row;
   }
 
   /**

@@ -7,6 +7,7 @@ import { readBin } from "../../src/format/bin.ts";
 import { loadNativeKernels, type NativeKernels } from "../../src/math/native-kernels.ts";
 import { PqTable, pqDistances } from "../../src/math/pq-table.ts";
 import { DiskIndex } from "../../src/search/disk-index.ts";
+import { GatheredCodes } from "../../src/search/gathered-codes.ts";
 import { rng } from "../search/tiny-index.ts";
 import { PIPEANN, smallFmnistIndex } from "../fixtures.ts";
 
@@ -167,5 +168,54 @@ describe("native PQ scan (pre-filtering)", () => {
     expect(() => pq.scanBest!(table, codes, bad, 2, 2, new Uint32Array(2), new Float32Array(2))).toThrow(
       "an id has no PQ code",
     );
+  });
+
+  test("scanRows over gathered rows equals scanBest in place; GatheredCodes keeps a budget, least recently used out", () => {
+    const dim = 16;
+    const M = 8;
+    const pq = new PqTable(pivotsOf(dim, M, 13, false, true), "l2", kernels);
+    expect(pq.scanRows).not.toBeNull();
+    expect(pq.gather).not.toBeNull();
+    const r = rng(9);
+    const npts = 20000;
+    const codes = new Uint8Array(npts * M).map(() => Math.floor(r() * 256));
+    const table = new Float32Array(M * 256);
+    pq.populate(
+      new Float32Array(dim).map(() => r()),
+      0,
+      table,
+    );
+    const ids = Uint32Array.from([...Array(npts).keys()].filter(() => r() < 0.3));
+    const rows = new Uint8Array(ids.length * M);
+    pq.gather!(codes, ids, ids.length, rows);
+    for (const i of [0, 17, ids.length - 1])
+      expect([...rows.subarray(i * M, i * M + M)]).toEqual([...codes.subarray(ids[i]! * M, ids[i]! * M + M)]);
+    for (const L of [1, 10, 300]) {
+      const a = [new Uint32Array(L), new Float32Array(L)] as const;
+      const b = [new Uint32Array(L), new Float32Array(L)] as const;
+      const n = pq.scanBest!(table, codes, ids, ids.length, L, a[0], a[1]);
+      expect(pq.scanRows!(table, rows, ids, ids.length, L, b[0], b[1])).toBe(n);
+      expect([...b[0]]).toEqual([...a[0]]);
+      expect([...b[1]]).toEqual([...a[1]]);
+    }
+    expect(() => pq.gather!(codes, Uint32Array.of(1, npts), 2, new Uint8Array(2 * M))).toThrow("an id has no PQ code");
+    expect(() => pq.scanRows!(table, rows, ids, ids.length + 1, 1, new Uint32Array(1), new Float32Array(1))).toThrow(
+      "PqTable.scanRows",
+    );
+
+    // Two filters' blocks fit the budget, a third pushes out the least recently used; few matches are not gathered.
+    const bytes = ids.length * M;
+    const cache = new GatheredCodes(pq, codes, { budgetBytes: 2 * bytes + 1, minMatches: 100 });
+    const keys = [{}, {}, {}];
+    const first = cache.rowsFor(keys[0]!, ids);
+    expect([...first!]).toEqual([...rows]);
+    expect(cache.rowsFor(keys[0]!, ids)).toBe(first); // kept: the same block
+    cache.rowsFor(keys[1]!, ids);
+    cache.rowsFor(keys[0]!, ids); // key 0 used last: key 1 goes first
+    cache.rowsFor(keys[2]!, ids);
+    expect(cache.heldBytes).toBe(2 * bytes);
+    expect(cache.rowsFor(keys[0]!, ids)).toBe(first);
+    expect(cache.rowsFor({}, ids.subarray(0, 99))).toBeNull();
+    expect(new GatheredCodes(pq, codes, { budgetBytes: bytes - 1 }).rowsFor({}, ids)).toBeNull();
   });
 });

@@ -117,6 +117,33 @@ describe("filtered search", () => {
     expect(run({ label: "ten" }, "in", 40).recall).toBeGreaterThan(0.9);
   }, 60_000);
 
+  test("pre-filtering over gathered code rows returns exactly what the in-place scan returns", () => {
+    const gathered = f.engine.gathered;
+    const saved = gathered.minMatches;
+    const answers = (minMatches: number): string => {
+      gathered.minMatches = minMatches;
+      const out: string[] = [];
+      for (let q = 0; q < NQ; q++) {
+        const r = f.search(
+          data.queries,
+          { k: 10, L: 40, mode: "pipe", filter: { label: "even" }, strategy: "pre" },
+          q * DIM,
+        );
+        out.push(`${[...r.ids]}:${[...r.distances]}`);
+      }
+      return out.join("\n");
+    };
+    try {
+      const inPlace = answers(Number.POSITIVE_INFINITY);
+      expect(gathered.heldBytes).toBe(0);
+      const fromRows = answers(1);
+      expect(gathered.heldBytes).toBe((N / 2) * f.index.context.pq.M); // "even": one block, gathered once
+      expect(fromRows).toBe(inPlace);
+    } finally {
+      gathered.minMatches = saved;
+    }
+  }, 30_000);
+
   test("naive post-filtering collapses on a rare label; auto pre-filters it", () => {
     const post = run({ label: "rare" }, "post", 40);
     const auto = run({ label: "rare" }, "auto", 40);

@@ -149,3 +149,31 @@ test("ringann run: a serve job serves the index for its seconds, then the run en
   expect(await proc.exited).toBe(0);
   expect(seen).toContain("1 queries answered");
 }, 60_000);
+
+test("serve starts again under the serving allocator: same PID, MIMALLOC_PURGE_DELAY=-1 unless already chosen", async () => {
+  const { MIMALLOC_PURGE_DELAY: _, RINGANN_ALLOCATOR: __, ...env } = process.env;
+  const environOf = async (extra: Record<string, string>): Promise<string | undefined> => {
+    const proc = Bun.spawn(
+      [process.execPath, join(root, "src/cli/main.ts"), "serve", "--index", f.t.prefix, "--port", "0", "--quiet"],
+      { stdout: "pipe", stderr: "pipe", env: { ...env, ...extra } },
+    );
+    const reader = proc.stdout.getReader();
+    let out = "";
+    while (!out.includes("\n")) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      out += new TextDecoder().decode(value);
+    }
+    expect(out).toContain("listening http://127.0.0.1:");
+    // Read through the PID Bun.spawn returned: execve kept it.
+    const vars = (await Bun.file(`/proc/${proc.pid}/environ`).text()).split("\0");
+    const url = /listening (\S+)/.exec(out)![1]!;
+    expect((await fetch(`${url}/healthz`)).status).toBe(200);
+    proc.kill("SIGTERM");
+    expect(await proc.exited).toBe(0);
+    return vars.find((v) => v.startsWith("MIMALLOC_PURGE_DELAY="));
+  };
+  expect(await environOf({})).toBe("MIMALLOC_PURGE_DELAY=-1");
+  expect(await environOf({ MIMALLOC_PURGE_DELAY: "250" })).toBe("MIMALLOC_PURGE_DELAY=250");
+  expect(await environOf({ RINGANN_ALLOCATOR: "default" })).toBeUndefined();
+}, 60_000);
