@@ -312,6 +312,27 @@ RK_QUERY_ROWS(rk_negdot_f32_query, rk_negdot_f32_query1, float, qdot_f32_avx2, q
 RK_QUERY_ROWS(rk_negdot_u8_query, rk_negdot_u8_query1, uint8_t, qdot_u8_avx2, qdot_u8_scalar, -)
 RK_QUERY_ROWS(rk_negdot_i8_query, rk_negdot_i8_query1, int8_t, qdot_i8_avx2, qdot_i8_scalar, -)
 
+// ---- query-vs-records of one sector: page search scores every node a read brought -------------
+// A sector holds n records `stride` bytes apart, each starting with its dim coordinates of type T:
+// out[i] = d(query, record i), the same values as rk_*_query1 on each record. One call per sector
+// instead of one per record, and every record's coordinates are prefetched before the first is
+// scored: a sector that O_DIRECT just wrote by DMA is not in any cache, and the loads of n records
+// then overlap instead of each record waiting for its own cache misses.
+#define RK_QUERY_STRIDED(NAME, T, AVX, SCALAR, SIGN)                                                  \
+  void NAME(const float *query, const uint8_t *first, uint32_t dim, uint32_t stride, uint32_t n, float *out) { \
+    float (*f)(const float *, const T *, uint32_t) = RK_QPICK(AVX, SCALAR);                           \
+    const size_t row_bytes = (size_t)dim * sizeof(T);                                                 \
+    for (uint32_t i = 0; i < n; i++) prefetch_row(first + (size_t)i * stride, row_bytes);             \
+    for (uint32_t i = 0; i < n; i++) out[i] = SIGN f(query, (const T *)(first + (size_t)i * stride), dim); \
+  }
+
+RK_QUERY_STRIDED(rk_l2_f32_strided, float, ql2_f32_avx2, ql2_f32_scalar, +)
+RK_QUERY_STRIDED(rk_l2_u8_strided, uint8_t, ql2_u8_avx2, ql2_u8_scalar, +)
+RK_QUERY_STRIDED(rk_l2_i8_strided, int8_t, ql2_i8_avx2, ql2_i8_scalar, +)
+RK_QUERY_STRIDED(rk_negdot_f32_strided, float, qdot_f32_avx2, qdot_f32_scalar, -)
+RK_QUERY_STRIDED(rk_negdot_u8_strided, uint8_t, qdot_u8_avx2, qdot_u8_scalar, -)
+RK_QUERY_STRIDED(rk_negdot_i8_strided, int8_t, qdot_i8_avx2, qdot_i8_scalar, -)
+
 // ---- PQ: nearest of k centres for every row, over columns [lo, lo + w) --------------------------
 // rows: n × stride float32; centres_t: w × k (transposed, so 8 centres load as one vector);
 // writes codes[i * code_stride] (uint8) and the squared distance dists[i] (if dists != NULL).

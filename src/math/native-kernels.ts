@@ -10,6 +10,8 @@ const ROWS = { args: [ptr, u32, u32, ptr, u32, ptr], returns: voidT } as const;
 const QUERY = { args: [ptr, ptr, u32, ptr, u32, ptr], returns: voidT } as const;
 /** (query f32*, row T*, dim) → distance. */
 const QUERY1 = { args: [ptr, ptr, u32], returns: f32 } as const;
+/** (query f32*, first record u8*, dim, stride bytes, n, out f32*): the records of one sector. */
+const STRIDED = { args: [ptr, ptr, u32, u32, u32, ptr], returns: voidT } as const;
 
 const SYMBOLS = {
   rk_kernels_init: { args: [], returns: i32 },
@@ -31,6 +33,12 @@ const SYMBOLS = {
   rk_negdot_f32_query1: QUERY1,
   rk_negdot_u8_query1: QUERY1,
   rk_negdot_i8_query1: QUERY1,
+  rk_l2_f32_strided: STRIDED,
+  rk_l2_u8_strided: STRIDED,
+  rk_l2_i8_strided: STRIDED,
+  rk_negdot_f32_strided: STRIDED,
+  rk_negdot_u8_strided: STRIDED,
+  rk_negdot_i8_strided: STRIDED,
   rk_pq_nearest: { args: [ptr, u32, u32, u32, u32, ptr, u32, ptr, u32, ptr], returns: voidT },
   rk_pq_table_layout: { args: [ptr, u32, ptr, u32, ptr], returns: voidT },
   rk_pq_table: { args: [ptr, u32, ptr, u32, ptr, ptr, ptr, ptr, i32, ptr], returns: voidT },

@@ -13,7 +13,7 @@ import type { Metric, VectorType, Vectors } from "../format/vector-type.ts";
 import { type DistanceFn, distanceFor } from "../math/distance.ts";
 import { loadNativeKernelsSync } from "../math/native-kernels.ts";
 import { PqTable } from "../math/pq-table.ts";
-import { nativeQueryDistance, nativeQueryRows } from "../math/query-distance.ts";
+import { nativeQueryDistance, nativeQueryRows, nativeStridedRows } from "../math/query-distance.ts";
 import { nativeLibraryPath } from "../io/native.ts";
 import { type BackendChoice, openSectorReader } from "../io/open-reader.ts";
 import type { SectorReader } from "../io/reader.ts";
@@ -165,6 +165,13 @@ export class DiskIndex {
         opts.pqKernel === "ts" ? null : loadNativeKernelsSync(nativeLibraryPath),
       ),
       distance,
+      sectorRows: page.search
+        ? nativeStridedRows(
+            opts.exactKernel === "ts" ? null : loadNativeKernelsSync(nativeLibraryPath),
+            files.metric,
+            files.meta.type,
+          )
+        : null,
       source: this.source,
       entryGraph,
       maxL: opts.maxL ?? 512,

@@ -13,6 +13,7 @@ import type { Metric, Vectors } from "../format/vector-type.ts";
 import type { DistanceFn } from "../math/distance.ts";
 import { pinnedFloat32 } from "../math/pinned.ts";
 import { type PqTable, pqDistances } from "../math/pq-table.ts";
+import type { StridedRowsFn } from "../math/query-distance.ts";
 import type { EntryGraph, EntryScratch } from "./entry-graph.ts";
 import type { NodeSource } from "./node-source.ts";
 import { Arrived, CandidateQueue } from "./queue.ts";
@@ -37,6 +38,11 @@ export interface SearchContext {
   readonly codes: Uint8Array;
   readonly pq: PqTable;
   readonly distance: DistanceFn;
+  /**
+   * Exact distances of every record of one sector in one call (page search), or null/absent: then
+   * page search scores record by record with `distance`. Chosen once, when the index opens.
+   */
+  readonly sectorRows?: StridedRowsFn | null;
   readonly source: NodeSource;
   readonly entryGraph: EntryGraph | null;
   /** Largest L / width / memL a search may ask for (scratch is sized for them). */

@@ -155,6 +155,14 @@ export class NodeSource {
     }
   }
 
+  /**
+   * The bytes a completed read brought (the whole sector, records from offset 0): page search scores
+   * every record of it at once. Only for read slots (handle ≥ 0), never for cache handles.
+   */
+  sectorBytes(handle: number): Uint8Array {
+    return this.reader.view(handle);
+  }
+
   /** Gives a handle back: a completed read's slot is released; cache handles need nothing. */
   release(handle: number): void {
     if (handle >= 0) this.reader.release(handle);

@@ -88,14 +88,16 @@ export class PageBeamSearch extends PageMachine {
       const id = this.batchIds[i]!;
       this.batchState[i] = FAILED; // no longer held, whatever happens below
       try {
-        this.expandOnce(handle, id);
-        q.markVisited(id);
         const first = this.sectorFirst(id);
         const end = this.sectorEnd(first);
+        this.rankSector(handle, first, end, -1); // every node of the sector, the read one too
+        this.expandOnce(handle, id);
+        q.markVisited(id);
         for (let j = first; j < end; j++) {
-          if (j === id || this.decideMate(handle, j) !== MATE_EXPAND) continue;
+          if (j === id || this.decideMate(j) !== MATE_EXPAND) continue;
           if (this.matePos >= 0) q.markVisitedAt(this.matePos);
           this.stats.pageHops++;
+          src.load(handle, j);
           this.expandLoaded(j);
         }
       } finally {

@@ -5,7 +5,8 @@
 // A slot is released when the last node holding it is expanded or dropped (a reference count per
 // slot). A candidate whose sector is already being read is not read again: it stays Submitted and
 // the arriving sector makes it Arrived. Adaptive width, entry-graph seeds, the PQ table built while
-// the first reads fly and ranking of wasted reads work as in pipe.ts.
+// the first reads fly and ranking of wasted reads work as in pipe.ts. Blocked with all W reads in
+// flight, it waits for two completions, not one (waitingFor: each page read brings several nodes).
 // Bench: bench/page-search.ts
 import { invariant } from "../errors.ts";
 import { pqDistances } from "../math/pq-table.ts";
@@ -35,6 +36,8 @@ export class PagePipeSearch extends PageMachine {
   private readsTotal = 0;
   private newArrivals = false;
   private expandNext = false;
+  /** Completions waitingFor() asks for while all reads are in flight (1: every one; for benchmarks). */
+  waitMany = 2;
 
   constructor(ctx: SearchContext, owner: number) {
     super(ctx, owner);
@@ -185,8 +188,14 @@ export class PagePipeSearch extends PageMachine {
     return Blocked;
   }
 
+  /**
+   * Completions needed before step() goes on when Blocked: waitMany (2) while all `width` reads are in
+   * flight. A page read brings several nodes to expand, so waking for every single completion buys little; on a
+   * VM each wake-up and io_uring_enter costs tens of µs (1M, W 4: mean latency −4–6% at recall 0.95;
+   * the same on id-order pipe gained nothing — docs/benchmarks.md, "page search CPU per read").
+   */
   waitingFor(): number {
-    return 1;
+    return this.inFlight >= this.width ? Math.min(this.waitMany, this.inFlight) : 1;
   }
 
   onRead(slot: number, now: number): void {
@@ -197,26 +206,27 @@ export class PagePipeSearch extends PageMachine {
     const q = this.queue;
     this.refs[slot]!++; // held while the sector is scanned (a mate's insert may drop entries on it)
     try {
-      if (q.markArrived(id) < 0) {
+      const arrived = q.markArrived(id) >= 0;
+      const first = this.sectorFirst(id);
+      const end = this.sectorEnd(first);
+      // Every node of the sector is scored now; the read node too when every read is ranked (rankWasted:
+      // it will be, expanded or dropped), else when its expansion does so.
+      this.rankSector(slot, first, end, this.params.rankWasted ? -1 : id);
+      if (!arrived) {
         this.stats.wastedReads++;
-        if (this.params.rankWasted) {
-          src.load(slot, id);
-          this.rankLoaded(id);
-        }
       } else {
         this.pushArrived(id, slot, 0);
         if (converged) this.readsIn++;
       }
-      // The rest of the sector: scored now; the chosen ones become Arrived on this slot.
-      const first = this.sectorFirst(id);
-      const end = this.sectorEnd(first);
+      // The rest of the sector: the chosen ones become Arrived on this slot.
       for (let j = first; j < end; j++) {
-        if (j === id || this.decideMate(slot, j) !== MATE_EXPAND) continue;
+        if (j === id || this.decideMate(j) !== MATE_EXPAND) continue;
         if (this.matePos >= 0) {
           q.markArrivedAt(this.matePos);
           this.pushArrived(j, slot, 1);
         } else {
           this.stats.pageHops++; // policy "all", not a candidate: expanded here and now
+          src.load(slot, j);
           this.expandLoaded(j);
         }
       }

@@ -13,7 +13,7 @@ import type { SectorReader } from "../../io/reader.ts";
 import { distanceFor } from "../../math/distance.ts";
 import { loadNativeKernelsSync } from "../../math/native-kernels.ts";
 import { PqTable } from "../../math/pq-table.ts";
-import { nativeQueryDistance, nativeQueryRows } from "../../math/query-distance.ts";
+import { nativeQueryDistance, nativeQueryRows, nativeStridedRows } from "../../math/query-distance.ts";
 import { nativeLibraryPath } from "../../io/native.ts";
 import { createQueryMachine, pageLayoutOf } from "../../search/page-layout.ts";
 import { NodeCache } from "../../search/cache.ts";
@@ -93,6 +93,7 @@ export class WorkerEngine {
       codes: p.codes,
       pq: new PqTable(p.pivots, p.metric, kernels),
       distance,
+      sectorRows: page.search ? nativeStridedRows(kernels, p.metric, p.meta.type) : null,
       source: new NodeSource(this.reader, p.meta, cache),
       entryGraph,
       maxL: init.maxL,
