@@ -7,7 +7,7 @@
 //   no failed request; /healthz < 20 ms while saturated.
 // Run (after scripts/compile.sh):
 //   node_modules/.bin/bun bench/serve-vs-inprocess.ts --index $DATA/idx/fmnist_R64_L100 --dataset $DATA/fmnist \
-//     [--threads 2] [--concurrency 8] [--L 50] [--rates 0.5,0.8,1,1.25] [--duration 10] [--rounds 2] [--body binary]
+//     [--threads 2] [--concurrency 8] [--L 50] [--rates 0.5,0.8,1,1.25] [--duration 10] [--rounds 2] [--body binary] [--server-args="--slice-ms 2"]
 //     [--server-warmup 10] [--binary dist/ringann]
 // `ringann run` gets MIMALLOC_PURGE_DELAY=-1 (unless set), the allocator setting `ringann serve` starts
 // itself with; the load client is the binary's own `bench serve` (keep-alive socket pool since
@@ -19,6 +19,7 @@ import { parseArgs } from "node:util";
 
 const { values } = parseArgs({
   options: {
+    "server-args": { type: "string" },
     index: { type: "string" },
     dataset: { type: "string" },
     threads: { type: "string", default: "2" },
@@ -123,6 +124,7 @@ async function serverRun(rates: number[]): Promise<{
       "--L",
       String(L),
       "--quiet",
+      ...(values["server-args"] ? values["server-args"].split(" ").filter(Boolean) : []),
     ],
     { stdout: "pipe", stderr: "inherit" },
   );
