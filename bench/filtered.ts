@@ -9,6 +9,7 @@
 //     [--L 10,20,50,100] [--strategies none,post,in,label,pre,auto] [--queries-limit 400] [--mode pipe] [--width 4] [--target-recall 0.95]
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
+import { metricAtRecall } from "../src/data/at-recall.ts";
 import { computeFilteredTruth } from "../src/data/filtered-truth.ts";
 import { parseFilterText } from "../src/filter/predicate.ts";
 import { readTruth } from "../src/format/truth.ts";
@@ -143,18 +144,12 @@ f.close();
 // The issue's targets, read at equal recall: each strategy's mean latency and reads where its L curve first
 // reaches the target recall, linearly interpolated between the two L that bracket it.
 const target = Number(values["target-recall"]);
-const atRecall = (rows: FilteredRow[], strategy: string, metric: (r: FilteredRow) => number): number | null => {
-  const curve = rows.filter((r) => r.strategy === strategy).sort((a, b) => a.L - b.L);
-  for (let i = 0; i < curve.length; i++) {
-    const r = curve[i]!;
-    if (r.recall < target) continue;
-    if (i === 0) return metric(r);
-    const p = curve[i - 1]!;
-    const t = (target - p.recall) / Math.max(1e-9, r.recall - p.recall);
-    return metric(p) + t * (metric(r) - metric(p));
-  }
-  return null;
-};
+const atRecall = (rows: FilteredRow[], strategy: string, metric: (r: FilteredRow) => number): number | null =>
+  metricAtRecall(
+    rows.filter((r) => r.strategy === strategy).sort((a, b) => a.L - b.L),
+    target,
+    metric,
+  );
 console.log(`\nat recall@10 = ${target}, interpolated on each strategy's L curve (÷ none = ÷ unfiltered search):`);
 for (const [key, rows] of groupRows) {
   const base = atRecall(rows, "none", (r) => r.mean_us);

@@ -16,6 +16,7 @@
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { metricAtRecall } from "../src/data/at-recall.ts";
 
 const { values } = parseArgs({
   options: {
@@ -268,16 +269,7 @@ for (const r of rows)
 function atRecall(t: string, layout: string, mode: string, metric: (r: Row) => number): number | null {
   const curve = Ls.map((L) => rows.find((r) => r.tree === t && r.layout === layout && r.mode === mode && r.L === L)!);
   if (curve.some((r) => r === undefined)) return null;
-  for (let i = 0; i < curve.length; i++) {
-    const r = curve[i]!;
-    if (r.recall >= target) {
-      if (i === 0) return metric(r);
-      const p = curve[i - 1]!;
-      const s = (target - p.recall) / Math.max(1e-9, r.recall - p.recall);
-      return metric(p) + s * (metric(r) - metric(p));
-    }
-  }
-  return null;
+  return metricAtRecall(curve, target, metric);
 }
 const show = (x: number | null, d = 1): string => (x === null ? "n/a" : x.toFixed(d));
 console.log(`\nat recall@10 = ${target} (interpolated on each curve)`);

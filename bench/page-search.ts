@@ -15,6 +15,7 @@
 //     --queries $DATA/glove/queries.fbin --gt $DATA/glove/gt100.bin [--L 10,20,30,50,70,100] [--width 4]
 //     [--queries-limit 1000] [--recall 0.95] [--page-expand queued[,all,...]] [--plain] [--also NAME=PREFIX ...]
 import { parseArgs } from "node:util";
+import { metricAtRecall } from "../src/data/at-recall.ts";
 import { recallAtK } from "../src/data/recall.ts";
 import { readTruth } from "../src/format/truth.ts";
 import { openVectorFile } from "../src/format/vector-file.ts";
@@ -183,17 +184,11 @@ for (const name of pageNames) {
 
 /** A curve's metric at recall `at`, linearly interpolated between the two L that bracket it (null: never reached). */
 function atRecall(layout: string, mode: string, metric: (r: Row) => number, at: number): number | null {
-  const curve = Ls.map((L) => get(layout, mode, L));
-  for (let i = 0; i < curve.length; i++) {
-    const r = curve[i]!;
-    if (r.recall >= at) {
-      if (i === 0) return metric(r);
-      const p = curve[i - 1]!;
-      const t = (at - p.recall) / Math.max(1e-9, r.recall - p.recall);
-      return metric(p) + t * (metric(r) - metric(p));
-    }
-  }
-  return null;
+  return metricAtRecall(
+    Ls.map((L) => get(layout, mode, L)),
+    at,
+    metric,
+  );
 }
 console.log(`\nat recall@10 = ${target} (interpolated on each curve)`);
 const show = (x: number | null): string => (x === null ? "not reached" : x.toFixed(1));
