@@ -17,6 +17,20 @@ import type { NativeKernels } from "./native-kernels.ts";
 
 export const PQ_CENTERS = 256;
 
+/**
+ * The best `L` of ids[0..n) by PQ distance under `table`, ascending, into outIds / outDists; returns how
+ * many. `codes` is every point's code (scanBest) or the rows of ids in that order (scanRows).
+ */
+export type PqScanFn = (
+  table: Float32Array,
+  codes: Uint8Array,
+  ids: Uint32Array,
+  n: number,
+  L: number,
+  outIds: Uint32Array,
+  outDists: Float32Array,
+) => number;
+
 export class PqTable {
   readonly dim: number;
   /** Chunks = PQ bytes per vector. */
@@ -44,33 +58,13 @@ export class PqTable {
    * many (c/kernels.c rk_pq_scan_best: pre-filtering scores every matching point). Null without the
    * native kernels: callers then use pqDistances. Same distances as pqDistances.
    */
-  readonly scanBest:
-    | ((
-        table: Float32Array,
-        codes: Uint8Array,
-        ids: Uint32Array,
-        n: number,
-        L: number,
-        outIds: Uint32Array,
-        outDists: Float32Array,
-      ) => number)
-    | null;
+  readonly scanBest: PqScanFn | null;
   /**
    * scanBest over code rows gathered in match order (`gather`): row i of `rows` is the code of ids[i].
    * Streams instead of missing the cache once a match (pre-filtering a frequent filter). Null without
    * the native kernels.
    */
-  readonly scanRows:
-    | ((
-        table: Float32Array,
-        rows: Uint8Array,
-        ids: Uint32Array,
-        n: number,
-        L: number,
-        outIds: Uint32Array,
-        outDists: Float32Array,
-      ) => number)
-    | null;
+  readonly scanRows: PqScanFn | null;
   /** Copies the code rows of ids[0..n) into `out` (n × M bytes), in that order. Null without the native kernels. */
   readonly gather: ((codes: Uint8Array, ids: Uint32Array, n: number, out: Uint8Array) => void) | null;
 
