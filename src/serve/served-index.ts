@@ -4,12 +4,15 @@ import { basename } from "node:path";
 import { QueryRejectedError } from "../errors.ts";
 import { DiskIndex } from "../search/disk-index.ts";
 import type { AsyncSearchResult } from "../search/async-index.ts";
+import type { QueryStats } from "../search/stats.ts";
 import { DatasetView } from "./dataset-view.ts";
 import { HttpError } from "./http-error.ts";
 import type { ServeMetrics } from "./metrics.ts";
 import { ServedFilters } from "./served-filters.ts";
 import type { SearchRequest } from "./search-request.ts";
 import type { IndexServeConfig } from "./serve-config.ts";
+
+const NO_EXTRA_STATS: Readonly<Record<string, unknown>> = {};
 
 export class ServedIndex {
   readonly config: IndexServeConfig;
@@ -96,7 +99,7 @@ export class ServedIndex {
       } catch (err) {
         throw asHttpError(err, "vector");
       }
-      results.push(this.row(r, req, metrics));
+      results.push(this.row(r, r.queuedUs, req, metrics));
     } else {
       const pending: Promise<AsyncSearchResult>[] = [];
       for (let i = 0; i < req.count; i++) pending.push(this.index.query(req.vectors, opts, i * dim));
@@ -104,7 +107,7 @@ export class ServedIndex {
       for (let i = 0; i < settled.length; i++) {
         const s = settled[i]!;
         if (s.status === "rejected") throw asHttpError(s.reason, `vectors[${i}]`);
-        results.push(this.row(s.value, req, metrics));
+        results.push(this.row(s.value, s.value.queuedUs, req, metrics));
       }
     }
     return {
@@ -119,8 +122,17 @@ export class ServedIndex {
     };
   }
 
-  /** One query's answer as the JSON row; counts it in the metrics. */
-  private row(r: AsyncSearchResult, req: SearchRequest, metrics: ServeMetrics): Record<string, unknown> {
+  /**
+   * One query's answer as the JSON row; counts it in the metrics. `extraStats` (filtered and range
+   * queries: the strategy that ran) joins the row's stats.
+   */
+  private row(
+    r: { ids: Uint32Array; distances: Float32Array; stats: QueryStats },
+    queuedUs: number,
+    req: SearchRequest,
+    metrics: ServeMetrics,
+    extraStats: Readonly<Record<string, unknown>> = NO_EXTRA_STATS,
+  ): Record<string, unknown> {
     const st = r.stats;
     metrics.query(st.reads, st.hops, st.occupancy, st.latencyUs);
     const row: Record<string, unknown> = {
@@ -128,13 +140,14 @@ export class ServedIndex {
       distances: Array.from(r.distances),
       stats: {
         latency_us: round(st.latencyUs),
-        queued_us: round(r.queuedUs),
+        queued_us: round(queuedUs),
         reads: st.reads,
         hops: st.hops,
         cache_hits: st.cacheHits,
         io_occupancy: Math.round(st.occupancy * 1000) / 1000,
         wasted_reads: st.wastedReads,
         io_wait_us: round(st.ioWaitUs),
+        ...extraStats,
       },
     };
     if (req.include.length > 0 && this.dataset !== null) {
@@ -161,29 +174,14 @@ export class ServedIndex {
       } catch (err) {
         throw asHttpError(err, req.count > 1 ? `vectors[${i}]` : "vector");
       }
-      const st = r.stats;
-      metrics.query(st.reads, st.hops, st.occupancy, st.latencyUs);
-      const row: Record<string, unknown> = {
-        ids: Array.from(r.ids),
-        distances: Array.from(r.distances),
-        stats: {
-          latency_us: round(st.latencyUs),
-          queued_us: 0,
-          reads: st.reads,
-          hops: st.hops,
-          cache_hits: st.cacheHits,
-          io_occupancy: Math.round(st.occupancy * 1000) / 1000,
-          wasted_reads: st.wastedReads,
-          io_wait_us: round(st.ioWaitUs),
+      results.push(
+        this.row(r, 0, req, metrics, {
           strategy: r.strategy,
           selectivity: r.selectivity,
           effective_L: r.effectiveL,
           ...(r.rounds !== null ? { rounds: r.rounds } : {}),
-        },
-      };
-      if (req.include.includes("vectors") && this.dataset !== null) row.vectors = this.dataset.baseVectors(r.ids);
-      if (req.include.includes("words") && this.dataset !== null) row.words = this.dataset.baseWordsOf(r.ids);
-      results.push(row);
+        }),
+      );
     }
     return {
       index: this.name,
