@@ -9,7 +9,8 @@ import { allocVectors } from "../format/vector-type.ts";
 import type { NativeKernels } from "../math/native-kernels.ts";
 import { workerEntry } from "../runtime/worker-entry.ts";
 import { LabelProposer } from "./label-proposals.ts";
-import type { SharedGraph, SharedGraphBuffers } from "./shared-graph.ts";
+import type { SharedGraph } from "./shared-graph.ts";
+import type { SharedBuildData } from "./worker-protocol.ts";
 
 /** Labels to propose for: job j covers members[jobs[3j] .. jobs[3j+1]) and writes from out[jobs[3j+2]]. */
 export interface ProposalJobs {
@@ -27,14 +28,7 @@ export interface ProposalSettings {
   readonly maxCandidates: number;
 }
 
-export interface ProposalWorkerInit {
-  readonly vectors: SharedArrayBuffer;
-  readonly vectorsByteOffset: number;
-  readonly type: VectorType;
-  readonly npts: number;
-  readonly dim: number;
-  readonly metric: Metric;
-  readonly graph: SharedGraphBuffers;
+export interface ProposalWorkerInit extends SharedBuildData {
   readonly members: SharedArrayBuffer;
   readonly jobs: SharedArrayBuffer;
   readonly out: SharedArrayBuffer;

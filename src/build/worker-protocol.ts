@@ -5,8 +5,8 @@ import type { SharedGraphBuffers } from "./shared-graph.ts";
 import type { VamanaParams } from "./vamana.ts";
 import type { PassKind } from "./vamana-pass.ts";
 
-export interface WorkerInit {
-  readonly kind: "init";
+/** The build's shared data as a Worker receives it: the vectors and the graph. */
+export interface SharedBuildData {
   readonly vectors: SharedArrayBuffer;
   readonly vectorsByteOffset: number;
   readonly type: VectorType;
@@ -14,6 +14,10 @@ export interface WorkerInit {
   readonly dim: number;
   readonly metric: Metric;
   readonly graph: SharedGraphBuffers;
+}
+
+export interface WorkerInit extends SharedBuildData {
+  readonly kind: "init";
   readonly params: VamanaParams;
   /** Uint32 insertion order (a seeded permutation). */
   readonly order: SharedArrayBuffer;
