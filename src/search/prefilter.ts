@@ -35,15 +35,13 @@ export class PrefilterSearch extends BeamSearch {
     const all = this.candidates;
     const { table, M } = this;
     const codes = this.ctx.codes;
-    const scan = this.ctx.pq.scanBest;
+    // In C: one call scores every match and keeps the best L (~10× the TypeScript loop on scattered ids),
+    // over the matches' gathered rows when there are some (gathered-codes.ts), else in place.
     const rows = this.candidateRows;
-    const scanRows = this.ctx.pq.scanRows;
-    if (rows !== null && scanRows !== null) {
-      const n = scanRows(table, rows, all, all.length, queue.limit, this.bestIds, this.bestDists);
-      for (let i = 0; i < n; i++) queue.insert(this.bestIds[i]!, this.bestDists[i]!);
-    } else if (scan !== null) {
-      // In C: one call scores every match and keeps the best L (~10× the TypeScript loop on scattered ids).
-      const n = scan(table, codes, all, all.length, queue.limit, this.bestIds, this.bestDists);
+    const gathered = rows !== null && this.ctx.pq.scanRows !== null;
+    const scan = gathered ? this.ctx.pq.scanRows : this.ctx.pq.scanBest;
+    if (scan !== null) {
+      const n = scan(table, gathered ? rows : codes, all, all.length, queue.limit, this.bestIds, this.bestDists);
       for (let i = 0; i < n; i++) queue.insert(this.bestIds[i]!, this.bestDists[i]!);
     } else {
       for (let start = 0; start < all.length; start += BLOCK) {
