@@ -9,6 +9,10 @@
 //   node_modules/.bin/bun bench/serve-vs-inprocess.ts --index $DATA/idx/fmnist_R64_L100 --dataset $DATA/fmnist \
 //     [--threads 2] [--concurrency 8] [--L 50] [--rates 0.5,0.8,1,1.25] [--duration 10] [--rounds 2] [--body binary] [--server-args="--slice-ms 2"]
 //     [--server-warmup 10] [--binary dist/ringann]
+// Several server variants side by side: --server-args="--dispatch reuseport;--dispatch handoff" (';'
+// separates them). Each variant gets its own in-process run just before it (the disk's speed drifts
+// within minutes), the variants' order rotates round by round, and a summary gives each variant's
+// median ratios over the rounds.
 // `ringann run` gets MIMALLOC_PURGE_DELAY=-1 (unless set), the allocator setting `ringann serve` starts
 // itself with; the load client is the binary's own `bench serve` (keep-alive socket pool since
 // 2026-12-01). Server CPU is read from /proc/PID/stat of the server (execve keeps the PID).
@@ -29,7 +33,7 @@ const { values } = parseArgs({
     duration: { type: "string", default: "10" },
     rounds: { type: "string", default: "2" },
     port: { type: "string", default: "18480" },
-    queries: { type: "string", default: "3000" },
+    queries: { type: "string", default: "10000" },
     binary: { type: "string", default: "dist/ringann" },
     // json (the default) or binary (application/octet-stream float32 rows: no JSON to parse on either side).
     body: { type: "string", default: "json" },
@@ -97,7 +101,10 @@ interface LoadRow {
   healthzMaxMs: number;
 }
 
-async function serverRun(rates: number[]): Promise<{
+async function serverRun(
+  rates: number[],
+  serverArgs: string[],
+): Promise<{
   rows: LoadRow[];
   rssStartMb: number;
   rssEndMb: number;
@@ -124,7 +131,7 @@ async function serverRun(rates: number[]): Promise<{
       "--L",
       String(L),
       "--quiet",
-      ...(values["server-args"] ? values["server-args"].split(" ").filter(Boolean) : []),
+      ...serverArgs,
     ],
     { stdout: "pipe", stderr: "inherit" },
   );
@@ -171,34 +178,59 @@ async function serverRun(rates: number[]): Promise<{
 }
 
 const multiples = values.rates!.split(",").map(Number);
+const variants = (values["server-args"] ?? "").split(";").map((v) => v.trim());
 console.log(
-  `fmnist pipe W=4 L=${L}, ${T} threads, concurrency ${C}; server rates as multiples of the same round's in-process QPS`,
+  `fmnist pipe W=${4} L=${L}, ${T} threads, concurrency ${C}; server rates as multiples of the in-process QPS measured just before`,
 );
+const med = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length === 0 ? Number.NaN : (s[(s.length - 1) >> 1]! + s[s.length >> 1]!) / 2;
+};
+const summary = variants.map(() => ({ saturated: [] as number[], halfP99: [] as number[], errors: 0 }));
 for (let r = 0; r < Number(values.rounds); r++) {
-  const before = load();
-  const ip = inProcess();
-  const s = await serverRun(multiples.map((m) => m * ip.qps));
-  console.log(
-    `\nround ${r + 1} (load ${before} → ${load()}): in-process ${ip.qps.toFixed(0)} QPS, p50 ${ip.p50.toFixed(2)} ms, p99 ${ip.p99.toFixed(2)} ms; ` +
-      `server RSS ${s.rssStartMb.toFixed(0)} → ${s.rssEndMb.toFixed(0)} MB, exit ${s.exit} after SIGTERM`,
-  );
-  console.log(
-    `  CPU per query: in-process ${ip.cpuUsPerQuery.toFixed(0)} µs (whole run), server ${s.cpuUsPerQuery.toFixed(0)} µs, ` +
-      `load client ${s.clientCpuUsPerQuery.toFixed(0)} µs`,
-  );
-  console.log(
-    "  rate   ×inproc  achieved  ×inproc   p50 ms   p99 ms  p99.9 ms  p99/inproc p99  healthz max ms  errors",
-  );
-  for (const row of s.rows) {
-    const errs =
-      Object.entries(row.errors)
-        .map(([k, v]) => `${k}:${v}`)
-        .join(" ") || "0";
-    console.log(
-      `${row.rate.toFixed(0).padStart(6)} ${(row.rate / ip.qps).toFixed(2).padStart(9)} ${row.achievedQps.toFixed(0).padStart(9)} ` +
-        `${(row.achievedQps / ip.qps).toFixed(2).padStart(8)} ${row.p50Ms.toFixed(2).padStart(8)} ${row.p99Ms.toFixed(2).padStart(8)} ${row.p999Ms.toFixed(2).padStart(9)} ` +
-        `${(row.p99Ms / ip.p99).toFixed(2).padStart(15)} ${row.healthzMaxMs.toFixed(1).padStart(15)}  ${errs}`,
+  for (let i = 0; i < variants.length; i++) {
+    const v = (i + r) % variants.length;
+    const before = load();
+    const ip = inProcess();
+    const s = await serverRun(
+      multiples.map((m) => m * ip.qps),
+      variants[v]!.split(" ").filter(Boolean),
     );
+    console.log(
+      `\nround ${r + 1}${variants.length > 1 ? ` [${variants[v] || "defaults"}]` : ""} (load ${before} → ${load()}): in-process ${ip.qps.toFixed(0)} QPS, p50 ${ip.p50.toFixed(2)} ms, p99 ${ip.p99.toFixed(2)} ms; ` +
+        `server RSS ${s.rssStartMb.toFixed(0)} → ${s.rssEndMb.toFixed(0)} MB, exit ${s.exit} after SIGTERM`,
+    );
+    console.log(
+      `  CPU per query: in-process ${ip.cpuUsPerQuery.toFixed(0)} µs (whole run), server ${s.cpuUsPerQuery.toFixed(0)} µs, ` +
+        `load client ${s.clientCpuUsPerQuery.toFixed(0)} µs`,
+    );
+    console.log(
+      "  rate   ×inproc  achieved  ×inproc   p50 ms   p99 ms  p99.9 ms  p99/inproc p99  healthz max ms  errors",
+    );
+    let saturated = 0;
+    for (const row of s.rows) {
+      const errs =
+        Object.entries(row.errors)
+          .map(([k, v]) => `${k}:${v}`)
+          .join(" ") || "0";
+      for (const [k, n] of Object.entries(row.errors)) if (k !== "dropped") summary[v]!.errors += n as number;
+      if (row.rate >= ip.qps * 0.99) saturated = Math.max(saturated, row.achievedQps / ip.qps);
+      if (Math.abs(row.rate / ip.qps - 0.5) < 0.01) summary[v]!.halfP99.push(row.p99Ms / ip.p99);
+      console.log(
+        `${row.rate.toFixed(0).padStart(6)} ${(row.rate / ip.qps).toFixed(2).padStart(9)} ${row.achievedQps.toFixed(0).padStart(9)} ` +
+          `${(row.achievedQps / ip.qps).toFixed(2).padStart(8)} ${row.p50Ms.toFixed(2).padStart(8)} ${row.p99Ms.toFixed(2).padStart(8)} ${row.p999Ms.toFixed(2).padStart(9)} ` +
+          `${(row.p99Ms / ip.p99).toFixed(2).padStart(15)} ${row.healthzMaxMs.toFixed(1).padStart(15)}  ${errs}`,
+      );
+    }
+    if (saturated > 0) summary[v]!.saturated.push(saturated);
   }
+}
+console.log("\nsummary over the rounds (saturated = best achieved ÷ in-process at rates ≥ 1×)");
+for (let v = 0; v < variants.length; v++) {
+  const x = summary[v]!;
+  console.log(
+    `  [${variants[v] || "defaults"}] saturated ÷ in-process: ${x.saturated.map((a) => a.toFixed(2)).join(" ")} (median ${med(x.saturated).toFixed(2)}); ` +
+      `p99 at 0.5× ÷ in-process p99: ${x.halfP99.map((a) => a.toFixed(2)).join(" ")} (median ${med(x.halfP99).toFixed(2)}); failed requests ${x.errors}`,
+  );
 }
 rmSync(tmp, { recursive: true, force: true });

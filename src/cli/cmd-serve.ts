@@ -5,7 +5,10 @@ import { basename } from "node:path";
 import { UsageError } from "../errors.ts";
 import {
   DEFAULT_DEFAULTS,
+  DEFAULT_DISPATCH,
   DEFAULT_LIMITS,
+  SERVE_DISPATCHES,
+  type ServeDispatch,
   type ServeConfig,
   indexConfig,
   loadServeConfig,
@@ -25,6 +28,11 @@ const FLAGS: Record<string, FlagSpec> = {
   },
   port: { type: "string", help: "TCP port (0 picks a free port, printed at start)", default: "8080" },
   threads: { type: "string", help: "serving threads, each with its own io_uring ring", default: "1" },
+  dispatch: {
+    type: "string",
+    help: "reuseport (every thread listens and searches) or handoff (one listener, T search Workers)",
+    default: DEFAULT_DISPATCH,
+  },
   token: { type: "string", help: "require 'Authorization: Bearer <token>' (also RINGANN_TOKEN); /healthz stays open" },
   cors: { type: "string", help: "comma-separated origins allowed by CORS, or * (default: no CORS)" },
   metric: { type: "string", help: "metric for indexes without a sidecar (l2 | ip | cosine)" },
@@ -70,9 +78,12 @@ export const command: Command = {
       "  GET  /metrics                  Prometheus text: requests by status, latency histogram, reads, occupancy, queue\n" +
       "  GET  /                         the search page (random dataset query, pasted vector, GloVe words)\n" +
       'Bad requests get {"error": {"code", "message", "path"}} with 400/401/404/413/429/504.\n' +
-      "Each thread has its own io_uring ring and listens on the same port (SO_REUSEPORT); up to --concurrency\n" +
-      "queries run interleaved per ring, then up to --max-queued wait. SIGTERM/SIGINT stop gracefully.\n" +
-      'A CONFIG.json serves several named indexes: {"port": 8080, "threads": 2, "indexes": [{"name": "fmnist",\n' +
+      "Each of the --threads threads has its own io_uring ring. --dispatch handoff (the default): the main\n" +
+      "thread listens and parses, and hands k-NN queries to the T search threads through shared memory, so\n" +
+      "no ring waits while HTTP work runs; --dispatch reuseport: every thread listens on the port\n" +
+      "(SO_REUSEPORT) and searches on its own ring. Up to --concurrency queries run interleaved per ring, then\n" +
+      "up to --max-queued wait per thread. SIGTERM/SIGINT stop gracefully.\n" +
+      'A CONFIG.json serves several named indexes: {"port": 8080, "threads": 2, "dispatch": "handoff", "indexes": [{"name": "fmnist",\n' +
       '"index": "idx/fmnist", "dataset": "data/fmnist", "concurrency": 8, "defaults": {"L": 50}, "limits": {"max_L": 200}}]}.',
     FLAGS,
     [
@@ -86,6 +97,12 @@ export const command: Command = {
     const num = (name: string, min: number, max = Number.MAX_SAFE_INTEGER): number =>
       flagNumber(args, name, { integer: true, min, max })!;
     const seen = (name: string): boolean => argv.some((a) => a === `--${name}` || a.startsWith(`--${name}=`));
+    const dispatchFlag = (): ServeDispatch => {
+      const d = flagString(args, "dispatch")!;
+      if (!(SERVE_DISPATCHES as readonly string[]).includes(d))
+        throw new UsageError(`--dispatch must be ${SERVE_DISPATCHES.join(" or ")}, got '${d}'`);
+      return d as ServeDispatch;
+    };
     let config: ServeConfig;
     if (args.positionals.length > 1) throw new UsageError("Expected at most one CONFIG.json");
     if (args.positionals.length === 1) {
@@ -117,6 +134,7 @@ export const command: Command = {
       if (seen("host")) config.host = flagString(args, "host")!;
       if (seen("port")) config.port = num("port", 0, 65535);
       if (seen("threads")) config.threads = num("threads", 1, 256);
+      if (seen("dispatch")) config.dispatch = dispatchFlag();
       if (seen("cors"))
         config.corsOrigins = flagString(args, "cors")!
           .split(",")
@@ -163,6 +181,7 @@ export const command: Command = {
         host: flagString(args, "host")!,
         port: num("port", 0, 65535),
         threads: num("threads", 1, 256),
+        dispatch: dispatchFlag(),
         token: null,
         corsOrigins: (flagString(args, "cors") ?? "")
           .split(",")

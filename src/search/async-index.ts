@@ -73,6 +73,11 @@ export class QueryScheduler {
   private closing = false;
   private idleWaiters: (() => void)[] = [];
   private readonly pumpBound = (): void => this.pump();
+  /**
+   * Called at the top of every round of the pump: a search Worker takes the queries handed to it
+   * through shared memory here, so a freed machine starts the next one without an event-loop turn.
+   */
+  intake: (() => void) | null = null;
 
   constructor(index: DiskIndex, opts: SchedulerOptions = {}) {
     this.index = index;
@@ -98,11 +103,26 @@ export class QueryScheduler {
 
   /** Starts one query; settles with its answer or a ConfigError / QueryRejectedError / read error. */
   query(vector: Vectors, opts: AsyncQueryOptions = {}, offset = 0): Promise<AsyncSearchResult> {
+    return new Promise<AsyncSearchResult>((resolve, reject) => this.enqueue(vector, opts, offset, resolve, reject));
+  }
+
+  /**
+   * query() without the promise: exactly one of `resolve` / `reject` is called — synchronously for
+   * a refusal, otherwise from the pump as the query ends (before the slice yields). A search Worker
+   * that answers through shared memory uses this, so an answer leaves as soon as it exists.
+   */
+  enqueue(
+    vector: Vectors,
+    opts: AsyncQueryOptions,
+    offset: number,
+    resolve: (r: AsyncSearchResult) => void,
+    reject: (e: Error) => void,
+  ): void {
     const calledAt = now();
-    if (this.closing)
-      return Promise.reject(
-        new QueryRejectedError("closed", `Cannot query ${this.index.prefix}: the index is closing`),
-      );
+    if (this.closing) {
+      reject(new QueryRejectedError("closed", `Cannot query ${this.index.prefix}: the index is closing`));
+      return;
+    }
     let params: SearchParams & { mode: SearchMode };
     try {
       params = this.index.resolve(opts);
@@ -114,39 +134,38 @@ export class QueryScheduler {
         );
       }
     } catch (err) {
-      return Promise.reject(err);
+      reject(err instanceof Error ? err : new Error(String(err)));
+      return;
     }
     const deadlineMs = opts.deadlineMs ?? Infinity;
-    return new Promise<AsyncSearchResult>((resolve, reject) => {
-      const job: Job = {
-        query: vector,
-        offset,
-        params,
-        calledAt,
-        queuedMs: 0,
-        deadlineAt: calledAt + deadlineMs,
-        resolve,
-        reject,
-      };
-      const free = this.free[params.mode];
-      if (free.length > 0) {
-        this.start(free.pop()!, job, calledAt);
-      } else if (this.queued >= this.maxQueued) {
-        reject(
-          new QueryRejectedError(
-            "queue-full",
-            `Cannot query ${this.index.prefix}: ${this.queued} queries already queued (limit ${this.maxQueued})`,
-          ),
-        );
-        return;
-      } else {
-        // The caller may reuse its buffer once query() returns: a queued query keeps its own copy.
-        job.query = new Float32Array(vector.subarray(offset, offset + this.index.dim));
-        job.offset = 0;
-        this.queue.push(job);
-      }
-      this.schedule();
-    });
+    const job: Job = {
+      query: vector,
+      offset,
+      params,
+      calledAt,
+      queuedMs: 0,
+      deadlineAt: calledAt + deadlineMs,
+      resolve,
+      reject,
+    };
+    const free = this.free[params.mode];
+    if (free.length > 0) {
+      this.start(free.pop()!, job, calledAt);
+    } else if (this.queued >= this.maxQueued) {
+      reject(
+        new QueryRejectedError(
+          "queue-full",
+          `Cannot query ${this.index.prefix}: ${this.queued} queries already queued (limit ${this.maxQueued})`,
+        ),
+      );
+      return;
+    } else {
+      // The caller may reuse its buffer once query() returns: a queued query keeps its own copy.
+      job.query = new Float32Array(vector.subarray(offset, offset + this.index.dim));
+      job.offset = 0;
+      this.queue.push(job);
+    }
+    this.schedule();
   }
 
   /** Resolves once no query is running or queued (new ones may still arrive unless closing). */
@@ -225,7 +244,9 @@ export class QueryScheduler {
     const t0 = now();
     const end = t0 + this.sliceMs;
     const machines = this.index.machines;
+    const intake = this.intake;
     for (;;) {
+      if (intake !== null) intake();
       let t = now();
       this.startQueued(t);
       if (this.activeCount === 0) break;

@@ -46,10 +46,19 @@ export interface IndexServeConfig {
   limits: IndexLimits;
 }
 
+/**
+ * How requests meet rings: "reuseport" — every thread listens (SO_REUSEPORT) and searches on its own
+ * ring; "handoff" — one thread listens and hands k-NN queries to `threads` search Workers through
+ * shared memory (serve/ring-pool.ts).
+ */
+export type ServeDispatch = "reuseport" | "handoff";
+export const SERVE_DISPATCHES: readonly ServeDispatch[] = ["reuseport", "handoff"];
+
 export interface ServeConfig {
   host: string;
   port: number;
   threads: number;
+  dispatch: ServeDispatch;
   /** Bearer token required on every endpoint but /healthz and the page (null: no auth). */
   token: string | null;
   /** Origins allowed by CORS ("*" for any); empty: no CORS headers. */
@@ -58,6 +67,7 @@ export interface ServeConfig {
   indexes: IndexServeConfig[];
 }
 
+export const DEFAULT_DISPATCH: ServeDispatch = "handoff";
 export const DEFAULT_DEFAULTS: SearchDefaults = { k: 10, L: 50, mode: "pipe", width: 4 };
 export const DEFAULT_LIMITS: IndexLimits = { maxK: 100, maxL: 500, maxWidth: 16, maxBatch: 256, deadlineMs: 10_000 };
 
@@ -95,6 +105,7 @@ const ServeFile = record("the serve config", {
   host: text("the address to listen on").optional(),
   port: int("the TCP port", 0, 65535).optional(),
   threads: int("threads, each with its own ring", 1, 256).optional(),
+  dispatch: oneOf(["reuseport", "handoff"], "how requests meet the rings").optional(),
   cors_origins: z.array(text("an origin such as http://localhost:3000, or *")).optional(),
   max_body_bytes: int("largest request body", 1024, 1 << 30).optional(),
   indexes: z.array(IndexEntry).min(1, { error: () => "expected at least one index" }),
@@ -156,6 +167,7 @@ export function serveConfigFromJson(json: unknown, source: string, baseDir: stri
     host: c.host ?? "127.0.0.1",
     port: c.port ?? 8080,
     threads: c.threads ?? 1,
+    dispatch: c.dispatch ?? DEFAULT_DISPATCH,
     token: null,
     corsOrigins: c.cors_origins ?? [],
     maxBodyBytes: c.max_body_bytes ?? 8 << 20,

@@ -1,10 +1,10 @@
-// Starts `ringann serve`: T serving threads, each with its own ring per index. T = 1 serves on the
-// main thread; T > 1 starts T Workers that listen on one port with SO_REUSEPORT (the first binds —
-// so port 0 resolves to one real port — then the others join it). Why listeners per Worker rather
-// than one listener handing queries to Worker rings: a hand-off costs a postMessage each way per
-// request on top of the HTTP work, and the main thread would parse every body; with reusePort each
-// thread does its own HTTP, parsing and search, and nothing crosses threads but metric counters
-// (see docs/benchmarks.md, issue 11, for the measurement).
+// Starts `ringann serve`: T rings per index, met by requests in one of two ways (config.dispatch):
+//   reuseport  T = 1 serves on the main thread; T > 1 starts T Workers that listen on one port with
+//              SO_REUSEPORT (the first binds — so port 0 resolves to one real port — then the others
+//              join it); each thread does its own HTTP, parsing and search.
+//   handoff    the main thread listens and parses; T search Workers run the k-NN queries, handed over
+//              through shared memory (ring-pool.ts) — a ring is never kept waiting by HTTP work.
+// docs/benchmarks.md (issue 11) measures both.
 import { workerEntry } from "../runtime/worker-entry.ts";
 import { ServeMetrics } from "./metrics.ts";
 import type { FromServeWorker, ToServeWorker } from "./serve-protocol.ts";
@@ -26,11 +26,14 @@ export interface ServeOptions {
 }
 
 export async function startServe(config: ServeConfig, opts: ServeOptions = {}): Promise<ServeHandle> {
+  const handoff = config.dispatch === "handoff";
   const metrics = new ServeMetrics(config.threads);
-  if (config.threads === 1) {
+  if (config.threads === 1 || handoff) {
+    // One listening thread; with handoff its k-NN queries run on `threads` search Workers.
     const indexes: ServedIndex[] = [];
     try {
-      for (const ic of config.indexes) indexes.push(await ServedIndex.open(ic, opts.sliceMs));
+      for (const ic of config.indexes)
+        indexes.push(await ServedIndex.open(ic, opts.sliceMs, handoff ? config.threads : 0));
     } catch (err) {
       for (const ix of indexes) await ix.drainAndClose();
       throw err;

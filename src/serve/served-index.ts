@@ -3,45 +3,57 @@
 import { basename } from "node:path";
 import { QueryRejectedError } from "../errors.ts";
 import { DiskIndex } from "../search/disk-index.ts";
-import type { AsyncSearchResult } from "../search/async-index.ts";
+import type { Vectors } from "../format/vector-type.ts";
+import type { AsyncQueryOptions, AsyncSearchResult } from "../search/async-index.ts";
 import type { QueryStats } from "../search/stats.ts";
 import { DatasetView } from "./dataset-view.ts";
 import { HttpError } from "./http-error.ts";
 import type { ServeMetrics } from "./metrics.ts";
+import { RingPool } from "./ring-pool.ts";
 import { ServedFilters } from "./served-filters.ts";
 import type { SearchRequest } from "./search-request.ts";
 import type { IndexServeConfig } from "./serve-config.ts";
 
 const NO_EXTRA_STATS: Readonly<Record<string, unknown>> = {};
 
+/** What runs a served index's k-NN queries: its own ring's scheduler, or a pool of search Workers. */
+export interface QueryEngine {
+  query(vector: Vectors, opts: AsyncQueryOptions, offset: number): Promise<AsyncSearchResult>;
+  readonly queued: number;
+  readonly running: number;
+  /** Refuses new queries; resolves when the running and queued ones have finished. */
+  drain(): Promise<void>;
+}
+
 export class ServedIndex {
   readonly config: IndexServeConfig;
   readonly index: DiskIndex;
   readonly dataset: DatasetView | null;
+  /** Runs the k-NN queries (filtered and range ones run on `index` on this thread). */
+  readonly engine: QueryEngine;
   /** Filtered and range queries (a second ring and the labels), opened by the first such request. */
   private filters: ServedFilters | null = null;
 
-  private constructor(config: IndexServeConfig, index: DiskIndex, dataset: DatasetView | null) {
+  private constructor(config: IndexServeConfig, index: DiskIndex, dataset: DatasetView | null, engine: QueryEngine) {
     this.config = config;
     this.index = index;
     this.dataset = dataset;
+    this.engine = engine;
   }
 
-  static async open(config: IndexServeConfig, sliceMs?: number): Promise<ServedIndex> {
-    const index = await DiskIndex.open(config.prefix, {
-      ...(config.metric ? { metric: config.metric } : {}),
-      ...(config.type ? { type: config.type } : {}),
-      concurrency: config.concurrency,
-      cacheNodes: config.cacheNodes,
-      maxL: Math.max(config.limits.maxL, config.defaults.L),
-      maxWidth: Math.max(config.limits.maxWidth, config.defaults.width),
-    });
-    index.scheduler.maxQueued = config.maxQueued;
+  /**
+   * Opens the index on this thread. `searchWorkers` > 0: its k-NN queries run on that many search
+   * Workers (each its own ring, fed through shared memory: ring-pool.ts); 0: on this thread's ring.
+   */
+  static async open(config: IndexServeConfig, sliceMs?: number, searchWorkers = 0): Promise<ServedIndex> {
+    const index = await openServedDiskIndex(config);
     if (sliceMs !== undefined) index.scheduler.sliceMs = sliceMs;
+    let pool: RingPool | null = null;
     try {
       const dataset =
         config.dataset === null ? null : DatasetView.open(config.dataset, index.dim, `indexes.${config.name}.dataset`);
-      return new ServedIndex(config, index, dataset);
+      if (searchWorkers > 0) pool = await RingPool.open(config, searchWorkers, index);
+      return new ServedIndex(config, index, dataset, pool ?? index.scheduler);
     } catch (err) {
       index.close();
       throw err;
@@ -95,14 +107,14 @@ export class ServedIndex {
       // One vector (the common request): no promise array to settle.
       let r: AsyncSearchResult;
       try {
-        r = await this.index.query(req.vectors, opts, 0);
+        r = await this.engine.query(req.vectors, opts, 0);
       } catch (err) {
         throw asHttpError(err, "vector");
       }
       results.push(this.row(r, r.queuedUs, req, metrics));
     } else {
       const pending: Promise<AsyncSearchResult>[] = [];
-      for (let i = 0; i < req.count; i++) pending.push(this.index.query(req.vectors, opts, i * dim));
+      for (let i = 0; i < req.count; i++) pending.push(this.engine.query(req.vectors, opts, i * dim));
       const settled = await Promise.allSettled(pending);
       for (let i = 0; i < settled.length; i++) {
         const s = settled[i]!;
@@ -199,11 +211,25 @@ export class ServedIndex {
 
   /** Stops taking queries, lets the running and queued ones finish, closes the files. */
   async drainAndClose(): Promise<void> {
-    await this.index.scheduler.drain();
+    await this.engine.drain();
     this.filters?.close();
     this.index.close();
     this.dataset?.close();
   }
+}
+
+/** An index with the options a serving thread (or search Worker) gives it. */
+export async function openServedDiskIndex(config: IndexServeConfig): Promise<DiskIndex> {
+  const index = await DiskIndex.open(config.prefix, {
+    ...(config.metric ? { metric: config.metric } : {}),
+    ...(config.type ? { type: config.type } : {}),
+    concurrency: config.concurrency,
+    cacheNodes: config.cacheNodes,
+    maxL: Math.max(config.limits.maxL, config.defaults.L),
+    maxWidth: Math.max(config.limits.maxWidth, config.defaults.width),
+  });
+  index.scheduler.maxQueued = config.maxQueued;
+  return index;
 }
 
 function round(us: number): number {

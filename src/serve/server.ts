@@ -48,8 +48,8 @@ export function startServer(
     let queued = 0;
     let running = 0;
     for (const ix of indexes) {
-      queued += ix.index.scheduler.queued;
-      running += ix.index.scheduler.running;
+      queued += ix.engine.queued;
+      running += ix.engine.running;
     }
     metrics.setGauges(opts.thread, inFlight, queued, running);
   };

@@ -51,6 +51,7 @@ beforeAll(async () => {
     host: "127.0.0.1",
     port: 0,
     threads: 1,
+    dispatch: "reuseport",
     token: null,
     corsOrigins: [],
     maxBodyBytes: 1 << 20,

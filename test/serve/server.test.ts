@@ -18,6 +18,7 @@ function config(extra: Partial<ServeConfig> = {}): ServeConfig {
     host: "127.0.0.1",
     port: 0,
     threads: 1,
+    dispatch: "reuseport",
     token: null,
     corsOrigins: [],
     maxBodyBytes: 64 * 1024,

@@ -1,6 +1,6 @@
 // A `serve` job: `ringann serve` inside a run (for demos) — the index served over HTTP until the job's
 // `seconds` run out or Ctrl-C, which stops it gracefully (in-flight requests finish, files close).
-import { indexConfig } from "../../serve/serve-config.ts";
+import { DEFAULT_DISPATCH, indexConfig } from "../../serve/serve-config.ts";
 import { type ServeHandle, startServe } from "../../serve/serve.ts";
 import type { ServeStep } from "../config/plan.ts";
 import type { RunLog } from "../report/run-log.ts";
@@ -30,6 +30,7 @@ export async function runServeStep(step: ServeStep, log: RunLog): Promise<StepRe
     host: step.host,
     port: step.port,
     threads: step.threads,
+    dispatch: DEFAULT_DISPATCH,
     token: process.env.RINGANN_TOKEN || null,
     corsOrigins: [],
     maxBodyBytes: 8 << 20,
