@@ -3,9 +3,9 @@
 // A slot is owned by one side at a time: the listener fills it and pushes its number in; the Worker
 // answers into it and pushes the number out; the listener reads the answer and frees it. Each ring
 // holds at most S numbers because at most S slots are out, so neither can overflow.
-// Why shared memory and Atomics rather than postMessage: a postMessage of a query and its answer costs
-// ~120 µs of CPU per round trip (structured clone, message events); an Atomics.waitAsync wake-up costs
-// ~20 µs, and a Worker that is busy never needs one — it looks at a counter between its steps.
+// Why shared memory and Atomics rather than postMessage: a busy Worker needs no wake-up at all — it
+// looks at a counter between two steps of its queries, where a message would wait for its event loop —
+// and a wake-up through Atomics.waitAsync costs ~0.7× a postMessage round trip (bench/serve-wake.ts).
 import { STAT_COUNT } from "../search/stat-fields.ts";
 
 /** Control words (Int32). */
