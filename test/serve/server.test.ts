@@ -18,7 +18,8 @@ function config(extra: Partial<ServeConfig> = {}): ServeConfig {
     host: "127.0.0.1",
     port: 0,
     threads: 1,
-    dispatch: "reuseport",
+    // The default dispatch (one listener, a search Worker); the reusePort threads are tested below.
+    dispatch: "handoff",
     token: null,
     corsOrigins: [],
     maxBodyBytes: 64 * 1024,
@@ -330,7 +331,7 @@ describe("ringann serve", () => {
   });
 
   test("two threads (reusePort Workers, one ring each) give the same answers; metrics count both", async () => {
-    const two = await startServe(config({ threads: 2 }));
+    const two = await startServe(config({ threads: 2, dispatch: "reuseport" }));
     try {
       const rs = await Promise.all(
         Array.from({ length: 40 }, (_, i) =>
