@@ -49,6 +49,8 @@ interface RingWorker {
   /** Answers read so far (the channel's out-ring position). */
   seen: number;
   armed: boolean;
+  /** The Worker failed after it started: its queries were rejected, it takes no more. */
+  dead: boolean;
   /** The next control message (ready / stopped / error). */
   next: () => Promise<FromRingWorker>;
 }
@@ -91,8 +93,17 @@ export class RingPool {
             w(m);
           } else inbox.push(m);
         };
-        worker.onmessage = (e: MessageEvent<FromRingWorker>) => deliver(e.data);
-        worker.onerror = (e) => deliver({ type: "error", message: e.message });
+        // An error after start-up (the Worker's loop threw, or the thread died) fails its queries at
+        // once rather than leaving their requests to the deadline.
+        const onError = (message: string): void => {
+          if (ring.dead) return;
+          deliver({ type: "error", message });
+          if (started) pool.fail(ring, message);
+        };
+        let started = false;
+        worker.onmessage = (e: MessageEvent<FromRingWorker>) =>
+          e.data.type === "error" ? onError(e.data.message) : deliver(e.data);
+        worker.onerror = (e) => onError(e.message);
         const ring: RingWorker = {
           worker,
           channel,
@@ -101,12 +112,14 @@ export class RingPool {
           outstanding: 0,
           seen: 0,
           armed: false,
+          dead: false,
           next: () =>
             inbox.length > 0 ? Promise.resolve(inbox.shift()!) : new Promise((resolve) => (waiting = resolve)),
         };
         rings.push(ring);
         worker.postMessage({ type: "start", index: config, channel: channel.buffers } satisfies ToRingWorker);
         const m = await ring.next();
+        started = true;
         if (m.type !== "ready")
           throw new RingannError(
             "E_IO",
@@ -203,12 +216,44 @@ export class RingPool {
     await this.idle();
     await Promise.all(
       this.rings.map(async (r) => {
+        if (r.dead) {
+          r.worker.terminate();
+          return;
+        }
         r.channel.requestStop();
         const m = await r.next();
         r.worker.terminate();
         if (m.type === "error") throw new RingannError("E_IO", `search Worker: ${m.message}`);
       }),
     );
+  }
+
+  /** Rejects every query a failed Worker held; it gets no more (with none left, queries get 503). */
+  private fail(r: RingWorker, message: string): void {
+    r.dead = true;
+    r.free = [];
+    for (let slot = 0; slot < r.jobs.length; slot++) {
+      const job = r.jobs[slot];
+      if (job === null || job === undefined) continue;
+      r.jobs[slot] = null;
+      job.reject(new RingannError("E_IO", `Cannot query ${this.index.prefix}: its search Worker failed: ${message}`));
+    }
+    r.outstanding = 0;
+    if (this.rings.every((x) => x.dead)) {
+      this.closing = true;
+      const err = new QueryRejectedError("closed", `Cannot query ${this.index.prefix}: every search Worker failed`);
+      for (let i = this.queueHead; i < this.queue.length; i++) this.queue[i]!.reject(err);
+      this.queue = [];
+      this.queueHead = 0;
+    }
+    this.notifyIdle();
+  }
+
+  private notifyIdle(): void {
+    if (this.idleWaiters.length === 0 || this.busy()) return;
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const w of waiters) w();
   }
 
   private busy(): boolean {
@@ -257,6 +302,7 @@ export class RingPool {
 
   /** Settles every answer r has published, refills its slots from the queue, re-arms. */
   private collect(r: RingWorker): void {
+    if (r.dead) return; // its queries were failed already
     const ch = r.channel;
     const tail = ch.outTail;
     while (r.seen < tail) {
@@ -285,11 +331,7 @@ export class RingPool {
     }
     this.refill();
     this.arm(r);
-    if (this.idleWaiters.length > 0 && !this.busy()) {
-      const waiters = this.idleWaiters;
-      this.idleWaiters = [];
-      for (const w of waiters) w();
-    }
+    this.notifyIdle();
   }
 
   /** Hands queued queries to Workers with free slots (oldest first); expired ones reject. */

@@ -3,6 +3,7 @@
 // answers equal the synchronous search, also for batches far larger than the Workers' slots (the
 // listener's queue refills them); refusals (429, 504, 400) keep their statuses; a stop while queries
 // run lets them finish; a filtered query still runs on the listener's own ring.
+import { truncateSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { DiskIndex } from "../../src/search/disk-index.ts";
 import { type ServeHandle, startServe } from "../../src/serve/serve.ts";
@@ -157,4 +158,25 @@ describe("ringann serve --dispatch handoff", () => {
     expect(serveConfigFromJson({ ...entry, dispatch: "reuseport" }, "serve.json", "/").dispatch).toBe("reuseport");
     expect(() => serveConfigFromJson({ ...entry, dispatch: "fork" }, "serve.json", "/")).toThrow(/dispatch/);
   });
+
+  test("a read that fails in a search Worker comes back as that query's error (500 with its code)", async () => {
+    const g = servedFixture({ n: 400, dim: DIM, seed: 3 });
+    const own = await startServe({
+      ...config({ threads: 1 }),
+      indexes: [g.config("cut", { defaults: { mode: "beam" } })],
+    });
+    try {
+      const ok = await post(own.url, "cut", { vector: row(0), k: 10 });
+      expect(ok.status).toBe(200);
+      truncateSync(`${g.t.prefix}_disk.index`, 4096); // only the metadata sector is left
+      const bad = await post(own.url, "cut", { vector: row(1), k: 10 });
+      expect(bad.status).toBe(500);
+      const e = (await bad.json()) as { error: { code: string; message: string; path: string } };
+      expect(e.error.code).toBe("E_SHORT_READ");
+      expect(e.error.path).toBe("vector");
+    } finally {
+      await own.stop();
+      g.cleanup();
+    }
+  }, 60_000);
 });
