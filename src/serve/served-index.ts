@@ -109,7 +109,7 @@ export class ServedIndex {
       try {
         r = await this.engine.query(req.vectors, opts, 0);
       } catch (err) {
-        throw asHttpError(err, "vector");
+        throw this.httpError(err, "vector");
       }
       results.push(this.row(r, r.queuedUs, req, metrics));
     } else {
@@ -118,7 +118,7 @@ export class ServedIndex {
       const settled = await Promise.allSettled(pending);
       for (let i = 0; i < settled.length; i++) {
         const s = settled[i]!;
-        if (s.status === "rejected") throw asHttpError(s.reason, `vectors[${i}]`);
+        if (s.status === "rejected") throw this.httpError(s.reason, `vectors[${i}]`);
         results.push(this.row(s.value, s.value.queuedUs, req, metrics));
       }
     }
@@ -184,7 +184,7 @@ export class ServedIndex {
       try {
         r = f.search(req, m, i);
       } catch (err) {
-        throw asHttpError(err, req.count > 1 ? `vectors[${i}]` : "vector");
+        throw this.httpError(err, req.count > 1 ? `vectors[${i}]` : "vector");
       }
       results.push(
         this.row(r, 0, req, metrics, {
@@ -207,6 +207,13 @@ export class ServedIndex {
       ...(req.filter !== null ? { filter: req.filter, strategy: req.strategy } : {}),
       results,
     };
+  }
+
+  /** A query's failure as the HTTP answer; the index is named as in URLs, never by its path on this machine. */
+  private httpError(err: unknown, path: string): HttpError {
+    const e = asHttpError(err, path);
+    if (!e.message.includes(this.config.prefix)) return e;
+    return new HttpError(e.status, e.code, e.message.replaceAll(this.config.prefix, this.name), e.path, e.headers);
   }
 
   /** Stops taking queries, lets the running and queued ones finish, closes the files. */

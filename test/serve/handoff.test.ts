@@ -110,7 +110,11 @@ describe("ringann serve --dispatch handoff", () => {
       deadline_ms: 1,
     });
     expect(late.status).toBe(504);
-    expect(((await late.json()) as { error: { code: string } }).error.code).toBe("E_DEADLINE");
+    const le = (await late.json()) as { error: { code: string; message: string } };
+    expect(le.error.code).toBe("E_DEADLINE");
+    // The index is named as in URLs, never by its path on the server's disk.
+    expect(le.error.message).toContain("Cannot query slow:");
+    expect(le.error.message).not.toContain(f.t.prefix);
 
     const dim = await post(h.url, "tiny", { vector: row(0).slice(1) });
     expect(dim.status).toBe(400);
@@ -174,6 +178,7 @@ describe("ringann serve --dispatch handoff", () => {
       const e = (await bad.json()) as { error: { code: string; message: string; path: string } };
       expect(e.error.code).toBe("E_SHORT_READ");
       expect(e.error.path).toBe("vector");
+      expect(e.error.message).not.toContain(g.t.prefix);
     } finally {
       await own.stop();
       g.cleanup();
