@@ -19,6 +19,7 @@
 import { QueryRejectedError, RingannError } from "../errors.ts";
 import type { Vectors } from "../format/vector-type.ts";
 import type { DiskIndex, SearchMode, SearchOptions, SearchResult } from "./disk-index.ts";
+import { JobFifo } from "./job-fifo.ts";
 import { Done, type Progress, type QueryMachine, Ready, type SearchParams } from "./machine.ts";
 
 const now = (): number => performance.now();
@@ -66,8 +67,7 @@ export class QueryScheduler {
   longestSliceMs = 0;
   private readonly jobs: (Job | null)[];
   private readonly free: Record<SearchMode, number[]>;
-  private queue: Job[] = [];
-  private queueHead = 0;
+  private readonly queue = new JobFifo<Job>();
   private activeCount = 0;
   private scheduled = false;
   private closing = false;
@@ -98,7 +98,7 @@ export class QueryScheduler {
 
   /** Queries waiting for a machine. */
   get queued(): number {
-    return this.queue.length - this.queueHead;
+    return this.queue.length;
   }
 
   /** Starts one query; settles with its answer or a ConfigError / QueryRejectedError / read error. */
@@ -125,14 +125,7 @@ export class QueryScheduler {
     }
     let params: SearchParams & { mode: SearchMode };
     try {
-      params = this.index.resolve(opts);
-      const dim = this.index.dim;
-      if (vector.length - offset < dim) {
-        throw new RingannError(
-          "E_DIMENSION",
-          `Cannot query ${this.index.prefix}: expected ${dim} values from offset ${offset}, got ${vector.length - offset}`,
-        );
-      }
+      params = checkQuery(this.index, vector, opts, offset);
     } catch (err) {
       reject(err instanceof Error ? err : new Error(String(err)));
       return;
@@ -152,12 +145,7 @@ export class QueryScheduler {
     if (free.length > 0) {
       this.start(free.pop()!, job, calledAt);
     } else if (this.queued >= this.maxQueued) {
-      reject(
-        new QueryRejectedError(
-          "queue-full",
-          `Cannot query ${this.index.prefix}: ${this.queued} queries already queued (limit ${this.maxQueued})`,
-        ),
-      );
+      reject(queueFullError(this.index.prefix, this.queued, this.maxQueued));
       return;
     } else {
       // The caller may reuse its buffer once query() returns: a queued query keeps its own copy.
@@ -193,9 +181,7 @@ export class QueryScheduler {
       this.release(owner);
       job.reject(err());
     }
-    for (let i = this.queueHead; i < this.queue.length; i++) this.queue[i]!.reject(err());
-    this.queue = [];
-    this.queueHead = 0;
+    for (const job of this.queue.takeAll()) job.reject(err());
     this.notifyIdle();
   }
 
@@ -221,21 +207,16 @@ export class QueryScheduler {
 
   /** Hands queued queries to free machines (oldest first); expired ones reject. */
   private startQueued(t: number): void {
-    while (this.queueHead < this.queue.length) {
-      const job = this.queue[this.queueHead]!;
+    for (let job = this.queue.peek(); job !== undefined; job = this.queue.peek()) {
       if (job.deadlineAt <= t) {
-        this.queueHead++;
+        this.queue.shift();
         job.reject(deadlineError(this.index.prefix));
         continue;
       }
       const free = this.free[job.params.mode];
       if (free.length === 0) break; // FIFO per index: the head waits for its mode's machine
-      this.queueHead++;
+      this.queue.shift();
       this.start(free.pop()!, job, t);
-    }
-    if (this.queueHead > 1024 && this.queueHead * 2 > this.queue.length) {
-      this.queue = this.queue.slice(this.queueHead);
-      this.queueHead = 0;
     }
   }
 
@@ -332,7 +313,32 @@ export class QueryScheduler {
   }
 }
 
-function deadlineError(prefix: string): QueryRejectedError {
+/** The options resolved against the index's limits, and the vector's length checked; throws otherwise. */
+export function checkQuery(
+  index: DiskIndex,
+  vector: Vectors,
+  opts: AsyncQueryOptions,
+  offset: number,
+): SearchParams & { mode: SearchMode } {
+  const params = index.resolve(opts);
+  const dim = index.dim;
+  if (vector.length - offset < dim) {
+    throw new RingannError(
+      "E_DIMENSION",
+      `Cannot query ${index.prefix}: expected ${dim} values from offset ${offset}, got ${vector.length - offset}`,
+    );
+  }
+  return params;
+}
+
+export function queueFullError(prefix: string, queued: number, limit: number): QueryRejectedError {
+  return new QueryRejectedError(
+    "queue-full",
+    `Cannot query ${prefix}: ${queued} queries already queued (limit ${limit})`,
+  );
+}
+
+export function deadlineError(prefix: string): QueryRejectedError {
   return new QueryRejectedError(
     "deadline",
     `Cannot query ${prefix}: the deadline passed before the answer (deadlineMs exceeded)`,

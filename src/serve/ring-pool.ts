@@ -6,8 +6,15 @@
 // slot. At most maxQueued × T queries wait in all (in Workers and here), as with reusePort threads.
 import { QueryRejectedError, RingannError } from "../errors.ts";
 import type { Vectors } from "../format/vector-type.ts";
-import type { AsyncQueryOptions, AsyncSearchResult } from "../search/async-index.ts";
+import {
+  type AsyncQueryOptions,
+  type AsyncSearchResult,
+  checkQuery,
+  deadlineError,
+  queueFullError,
+} from "../search/async-index.ts";
 import type { DiskIndex } from "../search/disk-index.ts";
+import { JobFifo } from "../search/job-fifo.ts";
 import { STAT_COUNT } from "../search/stat-fields.ts";
 import { QueryStats } from "../search/stats.ts";
 import { workerEntry } from "../runtime/worker-entry.ts";
@@ -62,8 +69,7 @@ export class RingPool {
   /** Queries that may wait on this thread (the rest of the limit waits in the Workers). */
   readonly maxQueued: number;
   private readonly rings: RingWorker[];
-  private queue: PoolJob[] = [];
-  private queueHead = 0;
+  private readonly queue = new JobFifo<PoolJob>();
   private closing = false;
   private idleWaiters: (() => void)[] = [];
 
@@ -149,7 +155,7 @@ export class RingPool {
 
   /** Queries waiting: here, and in Workers beyond their machines. */
   get queued(): number {
-    let n = this.queue.length - this.queueHead;
+    let n = this.queue.length;
     for (const r of this.rings) n += Math.max(0, r.outstanding - this.concurrency);
     return n;
   }
@@ -164,13 +170,7 @@ export class RingPool {
       }
       const dim = this.index.dim;
       try {
-        const p = this.index.resolve(opts);
-        if (vector.length - offset < dim) {
-          throw new RingannError(
-            "E_DIMENSION",
-            `Cannot query ${prefix}: expected ${dim} values from offset ${offset}, got ${vector.length - offset}`,
-          );
-        }
+        const p = checkQuery(this.index, vector, opts, offset);
         const maxK = this.rings[0]!.channel.maxK;
         if (p.k > maxK) throw new RingannError("E_CONFIG", `Cannot query ${prefix}: k ${p.k} is above max_k ${maxK}`);
         const job: PoolJob = {
@@ -185,13 +185,8 @@ export class RingPool {
         };
         const ring = this.leastLoaded();
         if (ring !== null) this.hand(ring, job, calledAt);
-        else if (this.queue.length - this.queueHead >= this.maxQueued) {
-          reject(
-            new QueryRejectedError(
-              "queue-full",
-              `Cannot query ${prefix}: ${this.queued} queries already queued (limit ${this.queueLimit})`,
-            ),
-          );
+        else if (this.queue.length >= this.maxQueued) {
+          reject(queueFullError(prefix, this.queued, this.queueLimit));
         } else {
           // The caller may reuse its buffer once query() returns: a queued query keeps its own copy.
           job.query = new Float32Array(vector.subarray(offset, offset + dim));
@@ -242,9 +237,7 @@ export class RingPool {
     if (this.rings.every((x) => x.dead)) {
       this.closing = true;
       const err = new QueryRejectedError("closed", `Cannot query ${this.index.prefix}: every search Worker failed`);
-      for (let i = this.queueHead; i < this.queue.length; i++) this.queue[i]!.reject(err);
-      this.queue = [];
-      this.queueHead = 0;
+      for (const job of this.queue.takeAll()) job.reject(err);
     }
     this.notifyIdle();
   }
@@ -257,7 +250,7 @@ export class RingPool {
   }
 
   private busy(): boolean {
-    if (this.queue.length > this.queueHead) return true;
+    if (this.queue.length > 0) return true;
     for (const r of this.rings) if (r.outstanding > 0) return true;
     return false;
   }
@@ -337,31 +330,22 @@ export class RingPool {
   /** Hands queued queries to Workers with free slots (oldest first); expired ones reject. */
   private refill(): void {
     const t = now();
-    while (this.queueHead < this.queue.length) {
-      const job = this.queue[this.queueHead]!;
+    for (let job = this.queue.peek(); job !== undefined; job = this.queue.peek()) {
       if (job.deadlineAt <= t) {
-        this.queueHead++;
-        job.reject(this.failure(STATUS_DEADLINE, ""));
+        this.queue.shift();
+        job.reject(deadlineError(this.index.prefix));
         continue;
       }
       const ring = this.leastLoaded();
       if (ring === null) break;
-      this.queueHead++;
+      this.queue.shift();
       this.hand(ring, job, t);
-    }
-    if (this.queueHead > 1024 && this.queueHead * 2 > this.queue.length) {
-      this.queue = this.queue.slice(this.queueHead);
-      this.queueHead = 0;
     }
   }
 
   private failure(status: number, message: string): Error {
     const prefix = this.index.prefix;
-    if (status === STATUS_DEADLINE)
-      return new QueryRejectedError(
-        "deadline",
-        `Cannot query ${prefix}: the deadline passed before the answer (deadlineMs exceeded)`,
-      );
+    if (status === STATUS_DEADLINE) return deadlineError(prefix);
     if (status === STATUS_QUEUE_FULL)
       return new QueryRejectedError("queue-full", `Cannot query ${prefix}: the search thread's queue is full`);
     if (message === "") return new QueryRejectedError("closed", `Cannot query ${prefix}: the index was closed`);
