@@ -36,6 +36,11 @@ export interface DiskIndexOptions {
   /** Override the sidecar / defaults (l2, float32) — needed for DiskANN/PipeANN-written indexes. */
   metric?: Metric;
   type?: VectorType;
+  /**
+   * The in-memory parts already loaded and checked (loadIndexFiles), e.g. with the PQ codes in shared
+   * memory so several threads' indexes hold one copy (shareIndexFiles). metric/type are then theirs.
+   */
+  files?: IndexFiles;
   backend?: BackendChoice;
   /** O_DIRECT (default true). */
   direct?: boolean;
@@ -193,7 +198,7 @@ export class DiskIndex {
   }
 
   static async open(prefix: string, opts: DiskIndexOptions = {}): Promise<DiskIndex> {
-    const files = loadIndexFiles(prefix, { metric: opts.metric, type: opts.type });
+    const files = opts.files ?? loadIndexFiles(prefix, { metric: opts.metric, type: opts.type });
     const meta = files.meta;
     const page = pageLayoutOf(prefix, meta, opts.pageSearch);
     const concurrency = opts.concurrency ?? 1;

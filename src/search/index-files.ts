@@ -79,3 +79,11 @@ export function loadIndexFiles(prefix: string, overrides: IndexSettings = {}): I
   const labelEdges = sidecar?.labelEdges === true;
   return { prefix, diskFile, meta, metric, pivots, codes, settingsFrom, labelEdges };
 }
+
+/** The same parts with the PQ codes copied into shared memory: Workers given them share one copy. */
+export function shareIndexFiles(files: IndexFiles): IndexFiles {
+  if (files.codes.buffer instanceof SharedArrayBuffer) return files;
+  const codes = new Uint8Array(new SharedArrayBuffer(files.codes.byteLength));
+  codes.set(files.codes);
+  return { ...files, codes };
+}

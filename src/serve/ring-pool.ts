@@ -14,6 +14,7 @@ import {
   queueFullError,
 } from "../search/async-index.ts";
 import type { DiskIndex } from "../search/disk-index.ts";
+import type { IndexFiles } from "../search/index-files.ts";
 import { JobFifo } from "../search/job-fifo.ts";
 import { STAT_COUNT } from "../search/stat-fields.ts";
 import { QueryStats } from "../search/stats.ts";
@@ -80,8 +81,11 @@ export class RingPool {
     this.maxQueued = maxQueued;
   }
 
-  /** Starts `threads` search Workers on `config`'s index; resolves once every one has opened it. */
-  static async open(config: IndexServeConfig, threads: number, index: DiskIndex): Promise<RingPool> {
+  /**
+   * Starts `threads` search Workers on `config`'s index, given its loaded parts (`files`: the PQ codes
+   * in shared memory, so the Workers hold no copy of their own); resolves once every one has opened it.
+   */
+  static async open(config: IndexServeConfig, threads: number, index: DiskIndex, files: IndexFiles): Promise<RingPool> {
     const C = config.concurrency;
     const waitingInWorker = Math.min(C, config.maxQueued);
     const rings: RingWorker[] = [];
@@ -123,7 +127,7 @@ export class RingPool {
             inbox.length > 0 ? Promise.resolve(inbox.shift()!) : new Promise((resolve) => (waiting = resolve)),
         };
         rings.push(ring);
-        worker.postMessage({ type: "start", index: config, channel: channel.buffers } satisfies ToRingWorker);
+        worker.postMessage({ type: "start", index: config, files, channel: channel.buffers } satisfies ToRingWorker);
         const m = await ring.next();
         started = true;
         if (m.type !== "ready")

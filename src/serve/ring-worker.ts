@@ -27,7 +27,7 @@ const send = (m: FromRingWorker): void => self.postMessage(m);
 self.onmessage = async (event: MessageEvent<ToRingWorker>) => {
   const msg = event.data;
   try {
-    const index = await openServedDiskIndex(msg.index);
+    const index = await openServedDiskIndex(msg.index, msg.files);
     const ch = RingChannel.attach(msg.channel);
     const sched = index.scheduler;
     // Everything handed over fits in the channel; nothing here should ever be refused for room.

@@ -17,7 +17,8 @@ self.onmessage = async (event: MessageEvent<ToServeWorker>) => {
     if (msg.type === "start") {
       const c = msg.config;
       const indexes: ServedIndex[] = [];
-      for (const ic of c.indexes) indexes.push(await ServedIndex.open(ic, msg.sliceMs));
+      for (let i = 0; i < c.indexes.length; i++)
+        indexes.push(await ServedIndex.open(c.indexes[i]!, msg.sliceMs, 0, msg.files[i]));
       const metrics = new ServeMetrics(c.threads, msg.metrics);
       running = startServer(indexes, metrics, {
         host: c.host,

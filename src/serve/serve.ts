@@ -9,7 +9,7 @@ import { workerEntry } from "../runtime/worker-entry.ts";
 import { ServeMetrics } from "./metrics.ts";
 import type { FromServeWorker, ToServeWorker } from "./serve-protocol.ts";
 import type { ServeConfig } from "./serve-config.ts";
-import { ServedIndex } from "./served-index.ts";
+import { loadSharedIndexFiles, ServedIndex } from "./served-index.ts";
 import { startServer } from "./server.ts";
 
 export interface ServeHandle {
@@ -64,6 +64,8 @@ export async function startServe(config: ServeConfig, opts: ServeOptions = {}): 
   };
   let port = config.port;
   try {
+    // Loaded and checked once here; the Workers share the PQ codes instead of reading a copy each.
+    const files = config.indexes.map((ic) => loadSharedIndexFiles(ic));
     for (let t = 0; t < config.threads; t++) {
       const w = new Worker(workerEntry("serve/serve-worker.ts", import.meta.url));
       workers.push(w);
@@ -81,6 +83,7 @@ export async function startServe(config: ServeConfig, opts: ServeOptions = {}): 
       const start: ToServeWorker = {
         type: "start",
         config,
+        files,
         thread: t,
         port,
         metrics: metrics.buffer,

@@ -3,6 +3,7 @@
 import { basename } from "node:path";
 import { QueryRejectedError } from "../errors.ts";
 import { DiskIndex } from "../search/disk-index.ts";
+import { type IndexFiles, loadIndexFiles, shareIndexFiles } from "../search/index-files.ts";
 import type { Vectors } from "../format/vector-type.ts";
 import type { AsyncQueryOptions, AsyncSearchResult } from "../search/async-index.ts";
 import type { QueryStats } from "../search/stats.ts";
@@ -45,14 +46,21 @@ export class ServedIndex {
    * Opens the index on this thread. `searchWorkers` > 0: its k-NN queries run on that many search
    * Workers (each its own ring, fed through shared memory: ring-pool.ts); 0: on this thread's ring.
    */
-  static async open(config: IndexServeConfig, sliceMs?: number, searchWorkers = 0): Promise<ServedIndex> {
-    const index = await openServedDiskIndex(config);
+  static async open(
+    config: IndexServeConfig,
+    sliceMs?: number,
+    searchWorkers = 0,
+    sharedFiles?: IndexFiles,
+  ): Promise<ServedIndex> {
+    // With search Workers, this thread and every Worker hold one copy of the PQ codes between them.
+    const files = sharedFiles ?? (searchWorkers > 0 ? loadSharedIndexFiles(config) : undefined);
+    const index = await openServedDiskIndex(config, files);
     if (sliceMs !== undefined) index.scheduler.sliceMs = sliceMs;
     let pool: RingPool | null = null;
     try {
       const dataset =
         config.dataset === null ? null : DatasetView.open(config.dataset, index.dim, `indexes.${config.name}.dataset`);
-      if (searchWorkers > 0) pool = await RingPool.open(config, searchWorkers, index);
+      if (searchWorkers > 0 && files !== undefined) pool = await RingPool.open(config, searchWorkers, index, files);
       return new ServedIndex(config, index, dataset, pool ?? index.scheduler);
     } catch (err) {
       index.close();
@@ -225,9 +233,20 @@ export class ServedIndex {
   }
 }
 
+/** The index's in-memory parts, the PQ codes in shared memory: threads given them hold one copy. */
+export function loadSharedIndexFiles(config: IndexServeConfig): IndexFiles {
+  return shareIndexFiles(
+    loadIndexFiles(config.prefix, {
+      ...(config.metric ? { metric: config.metric } : {}),
+      ...(config.type ? { type: config.type } : {}),
+    }),
+  );
+}
+
 /** An index with the options a serving thread (or search Worker) gives it. */
-export async function openServedDiskIndex(config: IndexServeConfig): Promise<DiskIndex> {
+export async function openServedDiskIndex(config: IndexServeConfig, files?: IndexFiles): Promise<DiskIndex> {
   const index = await DiskIndex.open(config.prefix, {
+    ...(files !== undefined ? { files } : {}),
     ...(config.metric ? { metric: config.metric } : {}),
     ...(config.type ? { type: config.type } : {}),
     concurrency: config.concurrency,

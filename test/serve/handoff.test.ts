@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { DiskIndex } from "../../src/search/disk-index.ts";
 import { type ServeHandle, startServe } from "../../src/serve/serve.ts";
 import { type ServeConfig, serveConfigFromJson } from "../../src/serve/serve-config.ts";
+import { ServedIndex } from "../../src/serve/served-index.ts";
 import { type ServedFixture, servedFixture } from "./fixture.ts";
 
 let f: ServedFixture;
@@ -183,5 +184,20 @@ describe("ringann serve --dispatch handoff", () => {
       await own.stop();
       g.cleanup();
     }
+  }, 60_000);
+
+  test("the listener and its search Workers hold one copy of the PQ codes (shared memory)", async () => {
+    const served = await ServedIndex.open(f.config("shared", { defaults: { mode: "beam", L: 40 } }), undefined, 2);
+    try {
+      expect(served.index.files.codes.buffer).toBeInstanceOf(SharedArrayBuffer);
+      const r = await served.engine.query(f.queries, { k: 10, L: 40, mode: "beam" }, 3 * DIM);
+      expect(Array.from(r.ids).join(",")).toBe(want[3]!);
+    } finally {
+      await served.drainAndClose();
+    }
+    // Without search Workers the index keeps its own codes, as before.
+    const alone = await ServedIndex.open(f.config("alone"), undefined, 0);
+    expect(alone.index.files.codes.buffer).not.toBeInstanceOf(SharedArrayBuffer);
+    await alone.drainAndClose();
   }, 60_000);
 });
