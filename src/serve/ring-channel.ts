@@ -168,13 +168,11 @@ export class RingChannel {
     return w.async ? w.value : null;
   }
 
-  /** Publishes answered slots: writes their numbers, then the tail, then one wake-up. */
-  pushOut(slotsDone: Int32Array, count: number): void {
-    if (count === 0) return;
-    let tail = Atomics.load(this.control, OUT_TAIL);
-    for (let i = 0; i < count; i++) Atomics.store(this.rings, this.slots + ((tail + i) % this.slots), slotsDone[i]!);
-    tail += count;
-    Atomics.store(this.control, OUT_TAIL, tail);
+  /** Publishes an answered slot: its number, then the tail, then a wake-up. */
+  pushOut(slot: number): void {
+    const tail = Atomics.load(this.control, OUT_TAIL);
+    Atomics.store(this.rings, this.slots + (tail % this.slots), slot);
+    Atomics.store(this.control, OUT_TAIL, tail + 1);
     Atomics.notify(this.control, OUT_TAIL);
   }
 

@@ -36,13 +36,11 @@ self.onmessage = async (event: MessageEvent<ToRingWorker>) => {
     sched.sliceMs = 20;
     const dim = ch.dim;
     const maxK = ch.maxK;
-    const one = new Int32Array(1);
 
     const publish = (slot: number, status: number, n: number): void => {
       ch.outcome[slot * 2] = status;
       ch.outcome[slot * 2 + 1] = n;
-      one[0] = slot;
-      ch.pushOut(one, 1);
+      ch.pushOut(slot);
     };
     const answer = (slot: number, r: AsyncSearchResult): void => {
       const n = r.ids.length;
