@@ -19,6 +19,7 @@ import { JobFifo } from "../search/job-fifo.ts";
 import { STAT_COUNT } from "../search/stat-fields.ts";
 import { QueryStats } from "../search/stats.ts";
 import { workerEntry } from "../runtime/worker-entry.ts";
+import { WorkerMailbox } from "../runtime/worker-mailbox.ts";
 import {
   P_DEADLINE_MS,
   P_K,
@@ -59,8 +60,8 @@ interface RingWorker {
   armed: boolean;
   /** The Worker failed after it started: its queries were rejected, it takes no more. */
   dead: boolean;
-  /** The next control message (ready / stopped / error). */
-  next: () => Promise<FromRingWorker>;
+  /** Its control messages (ready / stopped / error). */
+  mailbox: WorkerMailbox<FromRingWorker>;
 }
 
 export class RingPool {
@@ -94,26 +95,16 @@ export class RingPool {
       for (let t = 0; t < threads; t++) {
         const channel = RingChannel.create({ slots: C + waitingInWorker, dim: index.dim, maxK: config.limits.maxK });
         const worker = new Worker(workerEntry("serve/ring-worker.ts", import.meta.url));
-        const inbox: FromRingWorker[] = [];
-        let waiting: ((m: FromRingWorker) => void) | null = null;
-        const deliver = (m: FromRingWorker): void => {
-          if (waiting !== null) {
-            const w = waiting;
-            waiting = null;
-            w(m);
-          } else inbox.push(m);
-        };
         // An error after start-up (the Worker's loop threw, or the thread died) fails its queries at
         // once rather than leaving their requests to the deadline.
-        const onError = (message: string): void => {
-          if (ring.dead) return;
-          deliver({ type: "error", message });
-          if (started) pool.fail(ring, message);
-        };
         let started = false;
-        worker.onmessage = (e: MessageEvent<FromRingWorker>) =>
-          e.data.type === "error" ? onError(e.data.message) : deliver(e.data);
-        worker.onerror = (e) => onError(e.message);
+        const mailbox = new WorkerMailbox<FromRingWorker>(
+          worker,
+          (message) => ({ type: "error", message }),
+          (m) => {
+            if (m.type === "error" && started && !ring.dead) pool.fail(ring, m.message);
+          },
+        );
         const ring: RingWorker = {
           worker,
           channel,
@@ -123,12 +114,11 @@ export class RingPool {
           seen: 0,
           armed: false,
           dead: false,
-          next: () =>
-            inbox.length > 0 ? Promise.resolve(inbox.shift()!) : new Promise((resolve) => (waiting = resolve)),
+          mailbox,
         };
         rings.push(ring);
         worker.postMessage({ type: "start", index: config, files, channel: channel.buffers } satisfies ToRingWorker);
-        const m = await ring.next();
+        const m = await ring.mailbox.next();
         started = true;
         if (m.type !== "ready")
           throw new RingannError(
@@ -220,7 +210,7 @@ export class RingPool {
           return;
         }
         r.channel.requestStop();
-        const m = await r.next();
+        const m = await r.mailbox.next();
         r.worker.terminate();
         if (m.type === "error") throw new RingannError("E_IO", `search Worker: ${m.message}`);
       }),

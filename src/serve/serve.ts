@@ -6,6 +6,7 @@
 //              through shared memory (ring-pool.ts) — a ring is never kept waiting by HTTP work.
 // docs/benchmarks.md (issue 11) measures both.
 import { workerEntry } from "../runtime/worker-entry.ts";
+import { WorkerMailbox } from "../runtime/worker-mailbox.ts";
 import { ServeMetrics } from "./metrics.ts";
 import type { FromServeWorker, ToServeWorker } from "./serve-protocol.ts";
 import type { ServeConfig } from "./serve-config.ts";
@@ -49,16 +50,13 @@ export async function startServe(config: ServeConfig, opts: ServeOptions = {}): 
     });
     return { url: s.url, port: s.server.port ?? config.port, metrics, stop: () => s.stop() };
   }
-  const workers: Worker[] = [];
-  const waiters = new Map<Worker, (m: FromServeWorker) => void>();
-  const next = (w: Worker): Promise<FromServeWorker> => new Promise((resolve) => waiters.set(w, resolve));
+  const workers: { worker: Worker; mailbox: WorkerMailbox<FromServeWorker> }[] = [];
   const stopAll = async (): Promise<void> => {
     await Promise.all(
-      workers.map(async (w) => {
-        const done = next(w);
-        w.postMessage({ type: "stop" } satisfies ToServeWorker);
-        await done;
-        w.terminate();
+      workers.map(async ({ worker, mailbox }) => {
+        worker.postMessage({ type: "stop" } satisfies ToServeWorker);
+        await mailbox.next();
+        worker.terminate();
       }),
     );
   };
@@ -68,18 +66,8 @@ export async function startServe(config: ServeConfig, opts: ServeOptions = {}): 
     const files = config.indexes.map((ic) => loadSharedIndexFiles(ic));
     for (let t = 0; t < config.threads; t++) {
       const w = new Worker(workerEntry("serve/serve-worker.ts", import.meta.url));
-      workers.push(w);
-      w.onmessage = (e: MessageEvent<FromServeWorker>) => {
-        const resolve = waiters.get(w);
-        waiters.delete(w);
-        resolve?.(e.data);
-      };
-      w.onerror = (e) => {
-        const resolve = waiters.get(w);
-        waiters.delete(w);
-        resolve?.({ type: "error", message: e.message });
-      };
-      const reply = next(w);
+      const mailbox = new WorkerMailbox<FromServeWorker>(w, (message) => ({ type: "error", message }));
+      workers.push({ worker: w, mailbox });
       const start: ToServeWorker = {
         type: "start",
         config,
@@ -90,7 +78,7 @@ export async function startServe(config: ServeConfig, opts: ServeOptions = {}): 
         ...(opts.sliceMs !== undefined ? { sliceMs: opts.sliceMs } : {}),
       };
       w.postMessage(start);
-      const m = await reply;
+      const m = await mailbox.next();
       if (m.type === "error") throw new Error(`serving thread ${t}: ${m.message}`);
       if (m.type === "listening") port = m.port;
     }
